@@ -1,0 +1,76 @@
+import path from "node:path";
+import { probe } from "./probe.js";
+import { runFfmpeg } from "./run.js";
+import { Problems } from "./validate.js";
+
+export interface ExtractAudioOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Copies the first audio stream of `input` into `output` without re-encoding, so its length is
+ * exactly preserved. Pick an output container that takes the codec (".m4a" for AAC; ".mka" takes
+ * anything). Resolves false, writing nothing, when the input has no audio.
+ */
+export async function extractAudio(
+  input: string,
+  output: string,
+  options: ExtractAudioOptions = {},
+): Promise<boolean> {
+  const problems = new Problems("extractAudio");
+  problems.nonEmptyString("input", input);
+  problems.nonEmptyString("output", output);
+  problems.throwIfAny();
+  const info = await probe(input, { signal: options.signal });
+  if (!info.hasAudio) return false;
+  await runFfmpeg(
+    [
+      "-y",
+      "-i",
+      path.resolve(input),
+      "-map",
+      "0:a:0",
+      "-vn",
+      "-sn",
+      "-dn",
+      "-c:a",
+      "copy",
+      path.resolve(output),
+    ],
+    { signal: options.signal, durationSeconds: info.durationSeconds },
+  );
+  return true;
+}
+
+export interface MuxAudioOptions {
+  video: string;
+  audio: string;
+  output: string;
+  /**
+   * Audio codec; "copy" keeps the audio bit-exact. Give e.g. "aac" when the output container
+   * cannot hold the source codec.
+   * @default "copy"
+   */
+  audioCodec?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Puts the first video stream of `video` (stream copy, untouched) together with the first audio
+ * stream of `audio`. No `-shortest`: the audio keeps its full length even when the video is shorter.
+ */
+export async function muxAudio(options: MuxAudioOptions): Promise<void> {
+  const problems = new Problems("muxAudio");
+  problems.nonEmptyString("video", options.video);
+  problems.nonEmptyString("audio", options.audio);
+  problems.nonEmptyString("output", options.output);
+  problems.nonEmptyString("audioCodec", options.audioCodec ?? "copy");
+  problems.throwIfAny();
+  const args = [
+    ...["-y", "-i", path.resolve(options.video), "-i", path.resolve(options.audio)],
+    ...["-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", options.audioCodec ?? "copy"],
+  ];
+  if (/\.(mp4|m4v|mov)$/i.test(options.output)) args.push("-movflags", "+faststart");
+  args.push(path.resolve(options.output));
+  await runFfmpeg(args, { signal: options.signal });
+}

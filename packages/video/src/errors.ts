@@ -1,0 +1,131 @@
+/**
+ * Every error this package throws. Each has a stable `code` so callers branch on
+ * `error.code` (or `instanceof`), never on message text.
+ */
+
+export type VideoErrorCode =
+  | "FFMPEG_NOT_FOUND"
+  | "FFMPEG_FAILED"
+  | "PROBE_FAILED"
+  | "SEGMENT_MISMATCH"
+  | "INVALID_VIDEO_OPTIONS";
+
+export class VideoError extends Error {
+  readonly code: VideoErrorCode;
+
+  constructor(code: VideoErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** One place where a binary was looked for, and why it was not usable there. */
+export interface FfmpegSearchAttempt {
+  readonly source: "env" | "path" | "npm";
+  readonly detail: string;
+}
+
+export class FfmpegNotFoundError extends VideoError {
+  /** Which binary was missing. */
+  readonly binary: "ffmpeg" | "ffprobe";
+  readonly attempts: readonly FfmpegSearchAttempt[];
+
+  constructor(binary: "ffmpeg" | "ffprobe", attempts: readonly FfmpegSearchAttempt[], cause?: unknown) {
+    const envVar = binary === "ffmpeg" ? "FFMPEG_PATH" : "FFPROBE_PATH";
+    const npmPackage = binary === "ffmpeg" ? "@ffmpeg-installer/ffmpeg" : "@ffprobe-installer/ffprobe";
+    const tried = attempts.map((a) => `  - ${a.source}: ${a.detail}`).join("\n");
+    super(
+      "FFMPEG_NOT_FOUND",
+      `${binary} not found. Set ${envVar} to the executable, put ${binary} on PATH, ` +
+        `or install the optional npm package ${npmPackage}.\nTried:\n${tried}`,
+      { cause },
+    );
+    this.binary = binary;
+    this.attempts = Object.freeze([...attempts]);
+  }
+}
+
+export interface FfmpegErrorDetails {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderrTail: readonly string[];
+  readonly args: readonly string[];
+  /** The executable that was run. */
+  readonly command: string;
+  readonly cause?: unknown;
+}
+
+export class FfmpegError extends VideoError {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderrTail: string[];
+  readonly args: string[];
+  readonly command: string;
+
+  constructor(summary: string, details: FfmpegErrorDetails) {
+    super("FFMPEG_FAILED", summary, { cause: details.cause });
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.stderrTail = [...details.stderrTail];
+    this.args = [...details.args];
+    this.command = details.command;
+  }
+}
+
+export class ProbeError extends VideoError {
+  readonly path: string;
+  readonly stderrTail: string[];
+
+  constructor(path: string, reason: string, options?: { stderrTail?: readonly string[]; cause?: unknown }) {
+    super("PROBE_FAILED", `cannot probe ${path}: ${reason}`, { cause: options?.cause });
+    this.path = path;
+    this.stderrTail = [...(options?.stderrTail ?? [])];
+  }
+}
+
+export type SegmentField = "videoCodec" | "size" | "fps" | "pixelFormat" | "audio";
+
+export class SegmentMismatchError extends VideoError {
+  /** Index (in the list given to concatSegments) of the first segment that differs. */
+  readonly index: number;
+  readonly path: string;
+  /** The segment every other one is compared with (the first). */
+  readonly referencePath: string;
+  readonly field: SegmentField;
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(details: {
+    index: number;
+    path: string;
+    referencePath: string;
+    field: SegmentField;
+    expected: string;
+    actual: string;
+  }) {
+    super(
+      "SEGMENT_MISMATCH",
+      `segment ${details.index} (${details.path}) differs in ${details.field}: ` +
+        `expected ${details.expected} (as ${details.referencePath}), got ${details.actual}`,
+    );
+    this.index = details.index;
+    this.path = details.path;
+    this.referencePath = details.referencePath;
+    this.field = details.field;
+    this.expected = details.expected;
+    this.actual = details.actual;
+  }
+}
+
+/** Options that failed validation; every problem is listed, not only the first. */
+export class VideoOptionsError extends VideoError {
+  readonly operation: string;
+  readonly problems: string[];
+
+  constructor(operation: string, problems: readonly string[]) {
+    super("INVALID_VIDEO_OPTIONS", `invalid options for ${operation}:\n  - ${problems.join("\n  - ")}`);
+    this.operation = operation;
+    this.problems = [...problems];
+  }
+}

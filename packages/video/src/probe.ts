@@ -1,0 +1,143 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { ProbeError } from "./errors.js";
+import { findFfmpeg } from "./find.js";
+import { runProcess, summarize } from "./process.js";
+
+export interface VideoInfo {
+  /** Container duration (the longest stream), in seconds. */
+  durationSeconds: number;
+  width: number;
+  height: number;
+  /** Average frame rate of the first video stream. */
+  fps: number;
+  /** Frame rate as ffprobe gives it, e.g. "30000/1001": exact, for comparisons. */
+  fpsFraction: string;
+  /** Frames in the first video stream (container count, else counted packets). */
+  frames: number;
+  videoCodec: string;
+  audioCodec: string | null;
+  hasAudio: boolean;
+  sizeBytes: number;
+  /** ffprobe's format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
+  formatName: string;
+  pixelFormat: string | null;
+  /** Duration of the first video stream, when the container records one. */
+  videoDurationSeconds: number | null;
+  /** Duration of the first audio stream, when there is one and the container records it. */
+  audioDurationSeconds: number | null;
+}
+
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  /** @default the one findFfmpeg() finds */
+  ffprobePath?: string;
+}
+
+interface RawStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  nb_frames?: string;
+  nb_read_packets?: string;
+  duration?: string;
+  pix_fmt?: string;
+}
+
+interface RawProbe {
+  streams?: RawStream[];
+  format?: { duration?: string; format_name?: string; size?: string };
+}
+
+/** Reads what the rest of ecs-fanout needs to know about a video file. */
+export async function probe(file: string, options: ProbeOptions = {}): Promise<VideoInfo> {
+  const ffprobe = options.ffprobePath ?? (await findFfmpeg()).ffprobe;
+  const raw = await ffprobeJson(ffprobe, file, ["-show_format", "-show_streams"], options.signal);
+  const video = raw.streams?.find((s) => s.codec_type === "video");
+  const audio = raw.streams?.find((s) => s.codec_type === "audio");
+  if (!video) throw new ProbeError(file, "no video stream");
+
+  let frames = int(video.nb_frames);
+  if (frames === undefined || frames === 0) {
+    // Matroska and MPEG-TS do not store a frame count; counting packets only demuxes, never decodes.
+    const counted = await ffprobeJson(
+      ffprobe,
+      file,
+      ["-count_packets", "-select_streams", "v:0", "-show_entries", "stream=nb_read_packets"],
+      options.signal,
+    );
+    frames = int(counted.streams?.[0]?.nb_read_packets);
+  }
+
+  const fpsFraction = usableRate(video.avg_frame_rate) ?? usableRate(video.r_frame_rate);
+  const videoDuration = float(video.duration) ?? null;
+  const duration = float(raw.format?.duration) ?? videoDuration;
+  const width = video.width;
+  const height = video.height;
+  if (!width || !height || fpsFraction === undefined || duration === null || frames === undefined) {
+    throw new ProbeError(file, "video stream lacks size, frame rate, duration or frame count");
+  }
+  const sizeBytes = int(raw.format?.size) ?? (await stat(file)).size;
+  return {
+    durationSeconds: duration,
+    width,
+    height,
+    fps: rate(fpsFraction),
+    fpsFraction,
+    frames,
+    videoCodec: video.codec_name ?? "unknown",
+    audioCodec: audio?.codec_name ?? null,
+    hasAudio: audio !== undefined,
+    sizeBytes,
+    formatName: raw.format?.format_name ?? "unknown",
+    pixelFormat: video.pix_fmt ?? null,
+    videoDurationSeconds: videoDuration,
+    audioDurationSeconds: float(audio?.duration) ?? null,
+  };
+}
+
+async function ffprobeJson(
+  ffprobe: string,
+  file: string,
+  args: string[],
+  signal: AbortSignal | undefined,
+): Promise<RawProbe> {
+  // An absolute path keeps names like "x:y.mp4" from being read as a protocol.
+  const input = path.resolve(file);
+  const result = await runProcess(ffprobe, ["-v", "error", "-of", "json", ...args, input], { signal });
+  if (result.exitCode !== 0 || result.spawnError) {
+    throw new ProbeError(file, summarize("ffprobe", ffprobe, result), {
+      stderrTail: result.stderrTail,
+      cause: result.spawnError,
+    });
+  }
+  try {
+    return JSON.parse(result.stdout) as RawProbe;
+  } catch (cause) {
+    throw new ProbeError(file, "ffprobe printed invalid JSON", { cause });
+  }
+}
+
+function usableRate(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const r = rate(value);
+  return Number.isFinite(r) && r > 0 ? value : undefined;
+}
+
+function rate(fraction: string): number {
+  const [num, den = "1"] = fraction.split("/");
+  return Number(num) / Number(den);
+}
+
+function int(value: string | number | undefined): number | undefined {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+function float(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(n) ? n : undefined;
+}

@@ -1,0 +1,63 @@
+import { FfmpegError } from "./errors.js";
+import { findFfmpeg } from "./find.js";
+import { runProcess, summarize } from "./process.js";
+import { type FfmpegProgress, ProgressParser } from "./progress.js";
+
+export interface RunFfmpegOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: FfmpegProgress) => void;
+  /** Expected output duration; when known, progress reports carry `fraction`. */
+  durationSeconds?: number;
+  /**
+   * The ffmpeg executable.
+   * @default the one findFfmpeg() finds
+   */
+  ffmpegPath?: string;
+  cwd?: string;
+  /**
+   * How often ffmpeg reports progress (`-stats_period`).
+   * @default 0.5 (ffmpeg's own default)
+   */
+  progressIntervalSeconds?: number;
+  /** Called with the child's pid once it has started. */
+  onSpawn?: (pid: number) => void;
+}
+
+export interface RunFfmpegResult {
+  stderrTail: string[];
+}
+
+/**
+ * Runs ffmpeg with `args` (spawned directly, never through a shell). Adds `-hide_banner -nostdin
+ * -nostats -progress pipe:1` in front. Rejects with FfmpegError carrying the last stderr lines, or
+ * with `signal.reason` after killing ffmpeg when the signal aborts.
+ */
+export async function runFfmpeg(args: string[], options: RunFfmpegOptions = {}): Promise<RunFfmpegResult> {
+  options.signal?.throwIfAborted();
+  const command = options.ffmpegPath ?? (await findFfmpeg()).ffmpeg;
+  const fullArgs = ["-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1"];
+  if (options.progressIntervalSeconds !== undefined) {
+    fullArgs.push("-stats_period", String(options.progressIntervalSeconds));
+  }
+  fullArgs.push(...args);
+
+  const { onProgress } = options;
+  const parser = onProgress ? new ProgressParser(onProgress, options.durationSeconds) : undefined;
+  const result = await runProcess(command, fullArgs, {
+    cwd: options.cwd,
+    signal: options.signal,
+    onSpawn: options.onSpawn,
+    // Progress is read even without a listener so the pipe never fills up.
+    onStdout: (chunk) => parser?.push(chunk),
+  });
+
+  if (result.exitCode === 0 && result.spawnError === undefined) return { stderrTail: result.stderrTail };
+  throw new FfmpegError(summarize("ffmpeg", command, result), {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    stderrTail: result.stderrTail,
+    args: fullArgs,
+    command,
+    cause: result.spawnError,
+  });
+}
