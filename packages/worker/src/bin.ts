@@ -1,2 +1,39 @@
 #!/usr/bin/env node
-export {};
+import { loadWorkerConfig } from "./config.js";
+import { WorkerConfigError } from "./errors.js";
+import { jsonLinesToStdout } from "./log.js";
+import { startWorker } from "./worker.js";
+
+/** ecs-fanout-worker: configuration from the environment only; JSON log lines on stdout. */
+async function main(): Promise<number> {
+  let config: ReturnType<typeof loadWorkerConfig>;
+  try {
+    config = loadWorkerConfig(process.env);
+  } catch (error) {
+    if (error instanceof WorkerConfigError) {
+      jsonLinesToStdout({ event: "worker.config.invalid", level: "error", problems: [...error.problems] });
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const worker = await startWorker(config);
+  // ECS sends SIGTERM on StopTask and Spot interruption, then SIGKILL after stopTimeout:
+  // finish in-flight work but leave before the kill.
+  const onTerm = (signal: NodeJS.Signals) => {
+    const stopMs = config.stopTimeoutSeconds * 1000;
+    const margin = Math.min(5_000, Math.max(200, stopMs * 0.2));
+    void worker.shutdown({ deadlineMs: Math.max(100, stopMs - margin), reason: signal });
+  };
+  process.once("SIGTERM", onTerm);
+  process.once("SIGINT", onTerm);
+  return worker.done;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    jsonLinesToStdout({ event: "worker.failed", level: "error", error: String(error) });
+    process.exit(1);
+  },
+);

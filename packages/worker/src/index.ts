@@ -1,1 +1,51 @@
-export {};
+export { loadWorkerConfig, type WorkerConfig } from "./config.js";
+export { ParamsError, ProcessorError, ToolError, WorkerConfigError, WorkerError } from "./errors.js";
+export { jsonLinesToStdout, type LogEvent, type LogSink, quiet } from "./log.js";
+export { fetchTaskArn } from "./metadata.js";
+export {
+  type FfmpegScaleOptions,
+  ffmpegScale,
+  ffmpegScaleArgs,
+  X264_PRESETS,
+} from "./processors/ffmpeg-scale.js";
+export {
+  REALESRGAN_MODELS,
+  type RealEsrganOptions,
+  realEsrgan,
+  realEsrganArgs,
+} from "./processors/realesrgan.js";
+export { enabledProcessors, findProcessor, PROCESSORS, resolveParams } from "./processors/registry.js";
+export {
+  SEEDVR2_ATTENTION_MODES,
+  SEEDVR2_COLOR_CORRECTIONS,
+  type SeedVr2Options,
+  seedVr2,
+  seedVr2Args,
+} from "./processors/seedvr2.js";
+export { type SyntheticOptions, synthetic, syntheticBytes } from "./processors/synthetic.js";
+export type {
+  DownloadFaults,
+  Normalized,
+  Processor,
+  ProcessorContext,
+  ProcessorResult,
+} from "./processors/types.js";
+export {
+  DEFAULT_PROCESSOR,
+  decodeParams,
+  type ErrorResponse,
+  encodeParams,
+  type FanoutParams,
+  HEADER_PARAMS,
+  HEADER_SHA256,
+  type HealthResponse,
+  type InfoResponse,
+  isValidJobId,
+  type JobOutputInfo,
+  type JobState,
+  type JobStatus,
+  type JobTimings,
+  MAX_WAIT_SECONDS,
+  PROTOCOL_VERSION,
+} from "./protocol.js";
+export { type RunningWorker, type ShutdownOptions, startWorker } from "./worker.js";

@@ -1,0 +1,20 @@
+import type { WorkerConfig } from "../config.js";
+import type { JobManager } from "../jobs.js";
+import type { LogSink } from "../log.js";
+
+/** What the route handlers share with the worker. */
+export interface ServerContext {
+  readonly config: WorkerConfig;
+  readonly jobs: JobManager;
+  readonly log: LogSink;
+  readonly startedAt: number;
+  readonly taskArn: string | null;
+  readonly processors: string[];
+  /** Job ids whose input is being received right now. */
+  readonly uploading: Set<string>;
+  isDraining(): boolean;
+  drain(reason: string): void;
+  shutdown(options: { force: boolean; reason: string }): void;
+  /** Aborted when the worker stops; long polls end with it. */
+  readonly stopping: AbortSignal;
+}

@@ -1,0 +1,273 @@
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import type { WorkerConfig } from "./config.js";
+import type { LogSink } from "./log.js";
+import type { DownloadFaults, Processor } from "./processors/types.js";
+import type { JobOutputInfo, JobState, JobStatus } from "./protocol.js";
+import { hashFile } from "./storage.js";
+
+const MAX_ERROR_MESSAGE = 1_000;
+
+/** One job as the worker keeps it; {@link toStatus} is what goes on the wire. */
+export interface Job {
+  readonly id: string;
+  readonly processor: Processor<unknown>;
+  readonly options: unknown;
+  readonly inputPath: string;
+  readonly inputSha256: string;
+  readonly inputBytes: number;
+  readonly dir: string;
+  readonly acceptedAt: number;
+  readonly uploadMs: number;
+  state: JobState;
+  progress: number;
+  error?: { code: string; message: string };
+  output?: JobOutputInfo & { path: string };
+  faults?: DownloadFaults;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Bumped on every status change and every new 10 % of progress; long polls wait on it. */
+  version: number;
+  /** How many output GETs started (the truncate fault hits only the first). */
+  downloads: number;
+  readonly abort: AbortController;
+  deleted: boolean;
+}
+
+export function toStatus(job: Job): JobStatus {
+  const now = Date.now();
+  const timings: JobStatus["timings"] = { uploadMs: job.uploadMs };
+  timings.queuedMs = (job.startedAt ?? (job.finishedAt || now)) - job.acceptedAt;
+  if (job.startedAt !== undefined) timings.processMs = (job.finishedAt ?? now) - job.startedAt;
+  if (job.finishedAt !== undefined) timings.totalMs = job.finishedAt - job.acceptedAt;
+  return {
+    jobId: job.id,
+    status: job.state,
+    progress: Math.round(job.progress * 1000) / 1000,
+    processor: job.processor.name,
+    input: { bytes: job.inputBytes, sha256: job.inputSha256 },
+    ...(job.error ? { error: job.error } : {}),
+    ...(job.output
+      ? {
+          output: { bytes: job.output.bytes, sha256: job.output.sha256, contentType: job.output.contentType },
+        }
+      : {}),
+    timings,
+    attempts: 1,
+  };
+}
+
+/** Turns anything a processor threw into the short `{code, message}` a client sees. */
+export function toJobError(error: unknown): { code: string; message: string } {
+  const e = error as { code?: unknown; message?: unknown; name?: unknown };
+  const code =
+    typeof e?.code === "string" ? e.code : e?.name === "AbortError" ? "ABORTED" : "PROCESSOR_FAILED";
+  let message = typeof e?.message === "string" && e.message ? e.message : String(error);
+  if (message.length > MAX_ERROR_MESSAGE) message = `${message.slice(0, MAX_ERROR_MESSAGE)}…`;
+  return { code, message };
+}
+
+const isTerminal = (state: JobState) => state === "succeeded" || state === "failed";
+
+/** Holds the jobs, runs them behind `slots`, wakes long polls. */
+export class JobManager {
+  private readonly jobs = new Map<string, Job>();
+  private readonly queue: Job[] = [];
+  private readonly listeners = new Set<() => void>();
+  private running = 0;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly log: LogSink,
+    private readonly crash: (exitCode: number) => void,
+  ) {}
+
+  get(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  get busy(): number {
+    return this.running;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Queued plus running. */
+  get inFlight(): number {
+    return this.running + this.queue.length;
+  }
+
+  add(job: Job): void {
+    this.jobs.set(job.id, job);
+    this.queue.push(job);
+    this.log({
+      event: "job.accepted",
+      jobId: job.id,
+      processor: job.processor.name,
+      inputBytes: job.inputBytes,
+      inputSha256: job.inputSha256,
+      uploadMs: job.uploadMs,
+      queuePosition: this.queue.length,
+    });
+    this.pump();
+  }
+
+  /** Forgets a job: aborts it if running and frees its disk. */
+  async delete(id: string): Promise<boolean> {
+    const job = this.jobs.get(id);
+    if (!job) return false;
+    job.deleted = true;
+    this.jobs.delete(id);
+    const queuedAt = this.queue.indexOf(job);
+    if (queuedAt >= 0) this.queue.splice(queuedAt, 1);
+    job.abort.abort(new Error("job deleted"));
+    await rm(job.dir, { recursive: true, force: true });
+    this.log({ event: "job.deleted", jobId: id, status: job.state });
+    this.changed(job);
+    return true;
+  }
+
+  /** Resolves when the job's version moves past `version`, the time is up, or `signal` aborts. */
+  waitForChange(job: Job, version: number, ms: number, signal: AbortSignal): Promise<void> {
+    if (job.version !== version || isTerminal(job.state) || ms <= 0 || signal.aborted)
+      return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const check = () => {
+        if (job.version !== version || job.deleted) done();
+      };
+      const timer = setTimeout(done, ms);
+      this.listeners.add(check);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** Resolves once nothing is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.inFlight === 0) {
+          this.listeners.delete(check);
+          resolve();
+        }
+      };
+      this.listeners.add(check);
+    });
+  }
+
+  /** Stops everything now (shutdown deadline, force). */
+  abortAll(reason: string): void {
+    this.queue.length = 0;
+    for (const job of this.jobs.values()) {
+      if (job.state === "running") job.abort.abort(new Error(reason));
+    }
+    this.notify();
+  }
+
+  private changed(job: Job): void {
+    job.version++;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private pump(): void {
+    while (this.running < this.config.slots && this.queue.length > 0) {
+      const job = this.queue.shift() as Job;
+      this.running++;
+      void this.execute(job).finally(() => {
+        this.running--;
+        this.pump();
+        this.notify();
+      });
+    }
+  }
+
+  private async execute(job: Job): Promise<void> {
+    job.state = "running";
+    job.startedAt = Date.now();
+    this.changed(job);
+    this.log({
+      event: "job.started",
+      jobId: job.id,
+      processor: job.processor.name,
+      queuedMs: job.startedAt - job.acceptedAt,
+    });
+    const scratchDir = path.join(job.dir, "scratch");
+    const outputPath = path.join(job.dir, "output.mp4");
+    let decile = 0;
+    try {
+      await mkdir(scratchDir, { recursive: true });
+      const result = await job.processor.run({
+        jobId: job.id,
+        inputPath: job.inputPath,
+        inputBytes: job.inputBytes,
+        outputPath,
+        scratchDir,
+        options: job.options,
+        config: this.config,
+        signal: job.abort.signal,
+        log: this.log,
+        crash: this.crash,
+        onProgress: (fraction) => {
+          if (job.state !== "running" || !Number.isFinite(fraction)) return;
+          job.progress = Math.max(job.progress, Math.min(0.999, Math.max(0, fraction)));
+          const reached = Math.floor(job.progress * 10);
+          if (reached > decile) {
+            decile = reached;
+            this.log({ event: "job.progress", jobId: job.id, progress: decile / 10 });
+            this.changed(job);
+          }
+        },
+      });
+      const finalPath = result.outputPath ?? outputPath;
+      const { sha256, bytes } = await hashFile(finalPath, job.abort.signal);
+      if (job.deleted) return;
+      job.output = { path: finalPath, bytes, sha256, contentType: result.contentType };
+      job.faults = result.faults;
+      job.progress = 1;
+      job.state = "succeeded";
+      job.finishedAt = Date.now();
+      this.log({
+        event: "job.succeeded",
+        jobId: job.id,
+        processor: job.processor.name,
+        inputBytes: job.inputBytes,
+        outputBytes: bytes,
+        outputSha256: sha256,
+        queuedMs: job.startedAt - job.acceptedAt,
+        processMs: job.finishedAt - job.startedAt,
+        totalMs: job.finishedAt - job.acceptedAt,
+      });
+    } catch (error) {
+      if (job.deleted) return;
+      job.error = toJobError(job.abort.signal.aborted ? (job.abort.signal.reason ?? error) : error);
+      if (job.abort.signal.aborted) job.error.code = "ABORTED";
+      job.state = "failed";
+      job.finishedAt = Date.now();
+      this.log({
+        event: "job.failed",
+        level: "error",
+        jobId: job.id,
+        processor: job.processor.name,
+        inputBytes: job.inputBytes,
+        error: job.error,
+        processMs: job.finishedAt - job.startedAt,
+        totalMs: job.finishedAt - job.acceptedAt,
+      });
+    } finally {
+      await rm(scratchDir, { recursive: true, force: true }).catch(() => {});
+      if (!job.deleted) this.changed(job);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import type { WorkerConfig } from "../config.js";
+import type { LogSink } from "../log.js";
+
+/** What a processor gets for one job. */
+export interface ProcessorContext<O> {
+  jobId: string;
+  /** The uploaded input, already on disk. */
+  inputPath: string;
+  inputBytes: number;
+  /** Write the result here (unless the result names another path). */
+  outputPath: string;
+  /** A private scratch folder for this job, removed with the job. */
+  scratchDir: string;
+  options: O;
+  config: WorkerConfig;
+  signal: AbortSignal;
+  /** 0..1; the worker logs every 10 % and wakes long polls. */
+  onProgress(fraction: number): void;
+  log: LogSink;
+  /** Test-only: makes the whole worker stop at once with this exit code (a simulated crash). */
+  crash(exitCode: number): void;
+}
+
+/** Faults the output route applies when serving this job (synthetic processor only). */
+export interface DownloadFaults {
+  /** The first GET of the output closes the socket after this many bytes. */
+  truncateDownloadAfterBytes?: number;
+  /** Served bytes differ from the reported sha256. */
+  corruptOutput?: boolean;
+}
+
+export interface ProcessorResult {
+  contentType: string;
+  /** Defaults to the context's outputPath. */
+  outputPath?: string;
+  faults?: DownloadFaults;
+}
+
+/** The options a processor accepted, or every reason it did not. */
+export type Normalized<O> = { ok: true; options: O } | { ok: false; problems: string[] };
+
+export interface Processor<O = unknown> {
+  readonly name: string;
+  readonly description: string;
+  /** null when usable with this config, else why not (e.g. "set FANOUT_REALESRGAN_BIN"). */
+  unavailableReason(config: WorkerConfig): string | null;
+  /** Applies defaults and validates raw options from x-fanout-params (processor key removed). */
+  normalize(raw: Record<string, unknown>, config: WorkerConfig): Normalized<O>;
+  run(ctx: ProcessorContext<O>): Promise<ProcessorResult>;
+}

@@ -1,0 +1,123 @@
+/** Wire types and pure helpers of worker protocol v1, shared with the orchestrator. */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Lifecycle of one job. */
+export type JobState = "queued" | "running" | "succeeded" | "failed";
+
+export interface JobOutputInfo {
+  bytes: number;
+  sha256: string;
+  contentType: string;
+}
+
+export interface JobTimings {
+  /** Time spent receiving the input body. */
+  uploadMs?: number;
+  /** Time between accepted and started. */
+  queuedMs?: number;
+  /** Time the processor ran. */
+  processMs?: number;
+  /** Accepted → finished. */
+  totalMs?: number;
+}
+
+/** Body of `GET /v1/jobs/:jobId` (and of a successful PUT). */
+export interface JobStatus {
+  jobId: string;
+  status: JobState;
+  /** 0..1 */
+  progress: number;
+  processor: string;
+  input: { bytes: number; sha256: string };
+  error?: { code: string; message: string };
+  output?: JobOutputInfo;
+  timings: JobTimings;
+  attempts?: number;
+}
+
+export interface HealthResponse {
+  status: "ok" | "draining";
+}
+
+export interface InfoResponse {
+  worker: { name: string; version: string };
+  protocol: number;
+  runId: string | null;
+  taskArn: string | null;
+  processors: string[];
+  slots: number;
+  busy: number;
+  queued: number;
+  draining: boolean;
+  uptimeSeconds: number;
+}
+
+/** Body of every 4xx/5xx answer. */
+export interface ErrorResponse {
+  error: { code: string; message: string; problems?: string[] };
+}
+
+/** What the client puts in `x-fanout-params`: `{ processor, ...options }`. */
+export interface FanoutParams {
+  processor?: string;
+  [option: string]: unknown;
+}
+
+export const HEADER_PARAMS = "x-fanout-params";
+export const HEADER_SHA256 = "x-content-sha256";
+export const MAX_WAIT_SECONDS = 60;
+export const DEFAULT_PROCESSOR = "ffmpeg-scale";
+
+const JOB_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** A job id is safe to use as a file name: no separators, never `.` or `..`. */
+export function isValidJobId(jobId: string): boolean {
+  return JOB_ID.test(jobId) && jobId !== "." && jobId !== "..";
+}
+
+/** base64url(JSON) for the `x-fanout-params` header. */
+export function encodeParams(params: FanoutParams): string {
+  return Buffer.from(JSON.stringify(params), "utf8").toString("base64url");
+}
+
+/**
+ * Reverse of {@link encodeParams}. Returns the problems instead of throwing so the
+ * server can report them all in one 400.
+ */
+export function decodeParams(
+  header: string | undefined,
+): { ok: true; params: FanoutParams } | { ok: false; problems: string[] } {
+  if (header === undefined || header.trim() === "") return { ok: true, params: {} };
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(header.trim())) {
+    return { ok: false, problems: [`${HEADER_PARAMS}: expected base64url, got ${JSON.stringify(header)}`] };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(header.trim(), "base64url").toString("utf8"));
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [
+        `${HEADER_PARAMS}: expected base64url JSON, got undecodable text (${(error as Error).message})`,
+      ],
+    };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { ok: false, problems: [`${HEADER_PARAMS}: expected a JSON object, got ${describe(value)}`] };
+  }
+  const params = value as FanoutParams;
+  if (params.processor !== undefined && typeof params.processor !== "string") {
+    return { ok: false, problems: [`processor: expected a string, got ${describe(params.processor)}`] };
+  }
+  return { ok: true, params };
+}
+
+/** "expected … got …" helper shared by option validators. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${String(value)}`;
+}
