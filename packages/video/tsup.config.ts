@@ -7,5 +7,7 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     target: "node22",
+    // find.ts resolves the optional npm ffmpeg packages relative to import.meta.url; shim it in CJS.
+    shims: true,
   },
 ]);

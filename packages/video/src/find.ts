@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { access, stat } from "node:fs/promises";
+import { access, chmod, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -71,7 +71,15 @@ export function findFfmpeg(options: FindFfmpegOptions = {}): Promise<FfmpegLocat
 }
 
 async function locate(options: FindFfmpegOptions): Promise<FfmpegLocation> {
-  const [ffmpeg, ffprobe] = await Promise.all([locateOne(FFMPEG, options), locateOne(FFPROBE, options)]);
+  const [ffmpegResult, ffprobeResult] = await Promise.allSettled([
+    locateOne(FFMPEG, options),
+    locateOne(FFPROBE, options),
+  ]);
+  // Report ffmpeg first when both are missing, whichever lookup finished first.
+  if (ffmpegResult.status === "rejected") throw ffmpegResult.reason;
+  if (ffprobeResult.status === "rejected") throw ffprobeResult.reason;
+  const ffmpeg = ffmpegResult.value;
+  const ffprobe = ffprobeResult.value;
   return { ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, source: ffmpeg.source, ffprobeSource: ffprobe.source };
 }
 
@@ -136,7 +144,8 @@ async function fromNpmPackage(
     const binPath = (exported as { path?: unknown } | null)?.path;
     if (typeof binPath === "string" && (await isExecutableFile(binPath)))
       return { path: binPath, detail: "" };
-    problems.push(`installed but its path ${String(binPath)} is not executable`);
+    if (typeof binPath === "string" && (await makeExecutable(binPath))) return { path: binPath, detail: "" };
+    problems.push(`installed but ${String(binPath)} is not executable (chmod +x it)`);
   }
   return { detail: `${spec.npmPackage}: ${[...new Set(problems)].join("; ") || "not installed"}` };
 }
@@ -152,6 +161,23 @@ function moduleDir(): string | undefined {
     return path.dirname(fileURLToPath(import.meta.url));
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The installer packages ship their binary inside a tarball and rely on its file mode; package
+ * managers that skip lifecycle scripts (pnpm by default) can leave it at 0644. Adding the exec bit
+ * is what the user would do by hand.
+ */
+async function makeExecutable(file: string): Promise<boolean> {
+  if (process.platform === "win32") return false;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return false;
+    await chmod(file, info.mode | 0o111);
+    return await isExecutableFile(file);
+  } catch {
+    return false;
   }
 }
 

@@ -101,6 +101,9 @@ export async function splitVideo(input: string, options: SplitVideoOptions): Pro
     ...["-y", "-i", path.resolve(input), "-map", "0:v:0", "-an", "-sn", "-dn"],
     ...codec,
     ...["-f", "segment", "-segment_time", String(opts.segmentSeconds), "-reset_timestamps", "1"],
+    // B-frames start the stream at a negative DTS; left to the segment muxer that shifts every
+    // time (and the list) by the delay. Disabled here, each mp4 segment handles it with an edit list.
+    ...["-avoid_negative_ts", "disabled"],
     ...["-segment_format", "mp4", "-segment_list", listFile, "-segment_list_type", "csv"],
     pattern,
   ];

@@ -1,0 +1,42 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll } from "vitest";
+
+/** A fresh temp directory, removed after the file's tests. */
+export async function tempDir(label: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), `ecs-fanout-video-${label}-`));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** MD5 of the encoded packets of one stream: equal hashes mean the stream was copied untouched. */
+export function streamMd5(file: string, stream: "v:0" | "a:0"): string {
+  return execFileSync(
+    "ffmpeg",
+    ["-v", "error", "-i", file, "-map", `0:${stream}`, "-c", "copy", "-f", "md5", "-"],
+    { encoding: "utf8" },
+  ).trim();
+}
+
+/** Decoded frame count, counted by ffprobe (independent of the code under test). */
+export function countFrames(file: string): number {
+  const out = execFileSync(
+    "ffprobe",
+    [
+      "-v",
+      "error",
+      "-count_frames",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=nb_read_frames",
+      "-of",
+      "csv=p=0",
+      file,
+    ],
+    { encoding: "utf8" },
+  );
+  return Number(out.trim());
+}
