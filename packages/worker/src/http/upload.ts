@@ -130,8 +130,10 @@ export async function handlePut(
     abort: new AbortController(),
     deleted: false,
   };
+  // The answer describes the job as accepted, before a free slot may start it.
+  const accepted = toStatus(job);
   ctx.jobs.add(job);
-  sendJson(res, 202, toStatus(job));
+  sendJson(res, 202, accepted);
 }
 
 function answerExisting(
