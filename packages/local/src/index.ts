@@ -1,1 +1,5 @@
-export {};
+export type { CapacityProviderConfig, FaultConfig, ImageMapping, LocalEcsConfig } from "./config.js";
+export { normalizeConfig } from "./config.js";
+export { ApiError, LocalEcsConfigError, LocalEcsError, LocalEcsStartError } from "./errors.js";
+export type { LocalEcs } from "./local-ecs.js";
+export { startLocalEcs } from "./local-ecs.js";

@@ -1,0 +1,118 @@
+import type {
+  CapacityProvider,
+  Cluster,
+  CreateClusterCommandOutput,
+  DescribeCapacityProvidersCommandOutput,
+  DescribeClustersCommandOutput,
+} from "@aws-sdk/client-ecs";
+import { ApiError, invalidParameter } from "../errors.js";
+import type { Wire, WireOutput } from "../protocols/wire.js";
+import { type ClusterRecord, clusterName, type Store } from "../state.js";
+import { optList, optString, optStringList } from "../validate.js";
+import { validateTags } from "./validation.js";
+
+export const FARGATE_PROVIDERS = ["FARGATE", "FARGATE_SPOT"];
+
+/** The cluster a request names (default: "default"), or ClusterNotFoundException. */
+export function resolveCluster(store: Store, ref: string | undefined): ClusterRecord {
+  const cluster = store.clusters.get(clusterName(ref ?? "default"));
+  if (!cluster) throw new ApiError("ClusterNotFoundException", "Cluster not found.");
+  return cluster;
+}
+
+function clusterView(store: Store, c: ClusterRecord, withTags: boolean): Wire<Cluster> {
+  const tasks = [...store.tasks.values()].filter((t) => t.cluster === c && t.lastStatus !== "STOPPED");
+  return {
+    clusterArn: c.arn,
+    clusterName: c.name,
+    status: "ACTIVE",
+    registeredContainerInstancesCount: [...store.instances.values()].filter(
+      (i) => i.cluster === c && i.registeredAt,
+    ).length,
+    runningTasksCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
+    pendingTasksCount: tasks.filter((t) => t.lastStatus !== "RUNNING").length,
+    activeServicesCount: 0,
+    statistics: [],
+    tags: withTags ? c.tags : undefined,
+    capacityProviders: c.capacityProviders,
+    defaultCapacityProviderStrategy: c.defaultStrategy,
+  };
+}
+
+export function createCluster(
+  input: Record<string, unknown>,
+  store: Store,
+): WireOutput<CreateClusterCommandOutput> {
+  const name = optString(input, "clusterName") ?? "default";
+  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(name)) {
+    throw invalidParameter("Cluster name can have up to 255 letters, numbers, hyphens and underscores.");
+  }
+  const tags = validateTags(input["tags"]);
+  const providers = optStringList(input, "capacityProviders") ?? [];
+  const known = new Set([...FARGATE_PROVIDERS, ...store.config.capacityProviders.map((p) => p.name)]);
+  const unknown = providers.find((p) => !known.has(p));
+  if (unknown) throw invalidParameter(`The specified capacity provider ${unknown} does not exist.`);
+  const strategy = optList(input, "defaultCapacityProviderStrategy") ?? [];
+  const existed = store.clusters.has(name);
+  const cluster = store.addCluster(name, tags);
+  if (!existed) {
+    cluster.capacityProviders = providers;
+    cluster.defaultStrategy = strategy as ClusterRecord["defaultStrategy"];
+  }
+  return { cluster: clusterView(store, cluster, true) };
+}
+
+export function describeClusters(
+  input: Record<string, unknown>,
+  store: Store,
+): WireOutput<DescribeClustersCommandOutput> {
+  const refs = optStringList(input, "clusters", { max: 100 }) ?? ["default"];
+  const withTags = (optStringList(input, "include") ?? []).includes("TAGS");
+  const clusters: Wire<Cluster>[] = [];
+  const failures: { arn: string; reason: string }[] = [];
+  for (const ref of refs) {
+    const c = store.clusters.get(clusterName(ref));
+    if (c) clusters.push(clusterView(store, c, withTags));
+    else
+      failures.push({ arn: ref.startsWith("arn:") ? ref : store.arn(`cluster/${ref}`), reason: "MISSING" });
+  }
+  return { clusters, failures };
+}
+
+export function describeCapacityProviders(
+  input: Record<string, unknown>,
+  store: Store,
+): WireOutput<DescribeCapacityProvidersCommandOutput> {
+  const all: Wire<CapacityProvider>[] = [
+    ...FARGATE_PROVIDERS.map((name) => ({
+      capacityProviderArn: store.arn(`capacity-provider/${name}`),
+      name,
+      status: "ACTIVE" as const,
+      tags: [],
+    })),
+    ...store.config.capacityProviders.map((p) => ({
+      capacityProviderArn: store.arn(`capacity-provider/${p.name}`),
+      name: p.name,
+      status: "ACTIVE" as const,
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: `arn:aws:autoscaling:${store.config.region}:${store.config.accountId}:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/${p.name}`,
+        managedScaling: {
+          status: "ENABLED" as const,
+          targetCapacity: 100,
+          minimumScalingStepSize: 1,
+          maximumScalingStepSize: p.instances,
+          instanceWarmupPeriod: Math.round(p.provisioningDelayMs / 1000),
+        },
+        managedTerminationProtection: "DISABLED" as const,
+      },
+      tags: [],
+    })),
+  ];
+  const refs = optStringList(input, "capacityProviders", { max: 100 });
+  if (!refs) return { capacityProviders: all, failures: [] };
+  const byName = (ref: string) => all.find((p) => p.name === ref || p.capacityProviderArn === ref);
+  return {
+    capacityProviders: refs.map(byName).filter((p): p is Wire<CapacityProvider> => p !== undefined),
+    failures: refs.filter((r) => !byName(r)).map((arn) => ({ arn, reason: "MISSING" })),
+  };
+}

@@ -1,0 +1,49 @@
+import { describeInstances, describeNetworkInterfaces } from "../ec2.js";
+import { createCluster, describeCapacityProviders, describeClusters } from "../ecs/clusters.js";
+import { describeContainerInstances, describeTasks } from "../ecs/describe.js";
+import { listTasks } from "../ecs/list.js";
+import { runTask } from "../ecs/run-task.js";
+import { stopTask } from "../ecs/stop.js";
+import { listTagsForResource, tagResource, untagResource } from "../ecs/tags.js";
+import {
+  deregisterTaskDefinition,
+  describeTaskDefinition,
+  registerTaskDefinition,
+} from "../ecs/task-definitions.js";
+import type { Engine } from "../engine.js";
+import type { QueryInput } from "../protocols/ec2-query.js";
+
+export type JsonHandler = (input: Record<string, unknown>, engine: Engine) => unknown;
+export type QueryHandler = (input: QueryInput, engine: Engine) => object;
+
+export const ECS_TARGET = "AmazonEC2ContainerServiceV20141113";
+export const LOGS_TARGET = "Logs_20140328";
+
+export const ecsHandlers: Record<string, JsonHandler> = {
+  CreateCluster: (i, e) => createCluster(i, e.store),
+  DescribeClusters: (i, e) => describeClusters(i, e.store),
+  DescribeCapacityProviders: (i, e) => describeCapacityProviders(i, e.store),
+  RegisterTaskDefinition: (i, e) => registerTaskDefinition(i, e.store),
+  DescribeTaskDefinition: (i, e) => describeTaskDefinition(i, e.store),
+  DeregisterTaskDefinition: (i, e) => deregisterTaskDefinition(i, e.store),
+  RunTask: runTask,
+  DescribeTasks: describeTasks,
+  ListTasks: listTasks,
+  StopTask: stopTask,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsForResource: listTagsForResource,
+  DescribeContainerInstances: describeContainerInstances,
+};
+
+export const logsHandlers: Record<string, JsonHandler> = {
+  CreateLogGroup: (i, e) => e.logs.createLogGroup(i),
+  DescribeLogStreams: (i, e) => e.logs.describeLogStreams(i),
+  GetLogEvents: (i, e) => e.logs.getLogEvents(i),
+  FilterLogEvents: (i, e) => e.logs.filterLogEvents(i),
+};
+
+export const ec2Handlers: Record<string, QueryHandler> = {
+  DescribeNetworkInterfaces: describeNetworkInterfaces,
+  DescribeInstances: describeInstances,
+};

@@ -1,0 +1,324 @@
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { join } from "node:path";
+import type { ImageMapping, NormalizedConfig } from "../config.js";
+import type { Faults } from "../faults.js";
+import type { LogStore } from "../logs.js";
+import type { ContainerRecord, StopCode, Store, TaskRecord } from "../state.js";
+import { type AddressPool, Forwarder } from "./addresses.js";
+import type { Capacity } from "./capacity.js";
+import { inheritedEnv, resolveImage } from "./images.js";
+import { startProcess } from "./process.js";
+import { allocatePorts, prepareLogs, StartFailure } from "./start.js";
+
+export interface LifecycleDeps {
+  store: Store;
+  config: NormalizedConfig;
+  logs: LogStore;
+  faults: Faults;
+  privatePool: AddressPool;
+  publicPool: AddressPool;
+  images: ImageMapping[];
+  metadataBase: () => string;
+}
+
+/** The metadata path of a container: `/v4/<taskId>` for the first, `/v4/<taskId>.<name>` for others. */
+export const metadataPath = (task: TaskRecord, c: ContainerRecord): string =>
+  task.containers[0] === c ? `/v4/${task.id}` : `/v4/${task.id}.${c.name}`;
+
+/**
+ * Drives tasks PROVISIONING → PENDING → RUNNING → DEPROVISIONING → STOPPED with real processes,
+ * setting every timestamp the SDK's Task type has.
+ */
+export class Lifecycle {
+  private waiting: TaskRecord[] = [];
+  private readonly forwarders = new Map<string, Forwarder>();
+  private readonly logFiles = new Map<string, WriteStream>();
+  private closed = false;
+  capacity!: Capacity;
+
+  constructor(private readonly d: LifecycleDeps) {}
+
+  private touch(task: TaskRecord): void {
+    task.version++;
+  }
+
+  private after(task: TaskRecord, ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      task.timers.delete(timer);
+      if (!this.closed) fn();
+    }, ms);
+    timer.unref();
+    task.timers.add(timer);
+  }
+
+  private clearTimers(task: TaskRecord): void {
+    for (const t of task.timers) clearTimeout(t);
+    task.timers.clear();
+  }
+
+  launch(task: TaskRecord): void {
+    this.provision(task);
+  }
+
+  /** Tasks waiting in PROVISIONING for EC2 capacity try again (an instance registered or was freed). */
+  retryWaiting(): void {
+    for (const task of [...this.waiting]) this.provision(task);
+  }
+
+  private provision(task: TaskRecord): void {
+    if (task.desiredStatus === "STOPPED" || task.lastStatus !== "PROVISIONING") return;
+    if (task.launchType === "EC2" && !task.instance) {
+      const placed = this.capacity.place(task, task.capacityProviderName);
+      if (typeof placed === "string") {
+        if (!this.waiting.includes(task)) this.waiting.push(task);
+        const provider = task.capacityProviderName;
+        if (provider) {
+          const count = this.waiting.filter(
+            (t) => t.capacityProviderName === provider && t.cluster === task.cluster,
+          ).length;
+          this.capacity.scaleOut(task.cluster, provider, count);
+        }
+        return;
+      }
+    }
+    this.waiting = this.waiting.filter((t) => t !== task);
+    if (task.networkMode === "awsvpc" && task.eni && !task.eni.privateIp) {
+      const ip = this.d.privatePool.allocate();
+      if (!ip) {
+        this.failToStart(task, "ResourceInitializationError: no free private address in the subnet");
+        return;
+      }
+      task.eni.privateIp = ip;
+      if (task.assignPublicIp) {
+        const pub = this.d.publicPool.allocate();
+        if (!pub) {
+          this.failToStart(task, "ResourceInitializationError: no free public address");
+          return;
+        }
+        task.eni.publicIp = pub;
+      }
+    }
+    this.touch(task);
+    this.after(task, this.d.config.timings.provisioningMs, () => this.pending(task));
+  }
+
+  private pending(task: TaskRecord): void {
+    const now = Date.now();
+    task.lastStatus = "PENDING";
+    task.connectivityAt = now;
+    task.pullStartedAt = now;
+    this.touch(task);
+    this.after(task, this.d.config.timings.pullMs, () => {
+      task.pullStoppedAt = Date.now();
+      this.touch(task);
+      this.after(task, this.d.faults.startupDelayMs(), () => {
+        this.start(task).catch((e: unknown) =>
+          this.failToStart(task, e instanceof Error ? e.message : String(e)),
+        );
+      });
+    });
+  }
+
+  private async start(task: TaskRecord): Promise<void> {
+    const commands = task.containers.map((c) => {
+      const override = task.overrides.containerOverrides?.find((o) => o.name === c.name);
+      const resolved = resolveImage(this.d.images, c.image, override?.command ?? c.def.command);
+      if (!resolved) {
+        throw new StartFailure(
+          `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${c.image}: not found (no local command maps this image)`,
+        );
+      }
+      prepareLogs(task, c, this.d.logs);
+      return resolved;
+    });
+    await allocatePorts(task);
+    let forwarder: Forwarder | undefined;
+    if (task.eni?.publicIp) {
+      forwarder = new Forwarder();
+      const ports = task.containers.flatMap((c) =>
+        c.ports.filter((p) => p.protocol === "tcp").map((p) => p.containerPort),
+      );
+      await forwarder.listen(task.eni.publicIp, task.eni.privateIp, ports);
+    }
+    if (task.desiredStatus === "STOPPED" || this.closed) {
+      await forwarder?.close();
+      return;
+    }
+    if (forwarder) this.forwarders.set(task.id, forwarder);
+    task.containers.forEach((c, n) => {
+      const cmd = commands[n];
+      if (cmd) this.spawn(task, c, cmd);
+    });
+    task.lastStatus = "RUNNING";
+    task.startedAt = Date.now();
+    this.touch(task);
+    const crashAfter = this.d.faults.crashAfterMs();
+    const spotAfter = task.spot ? this.d.faults.spotInterruptionAfterMs() : undefined;
+    if (crashAfter !== undefined) this.after(task, crashAfter, () => this.crash(task));
+    if (spotAfter !== undefined) this.after(task, spotAfter, () => this.interrupt(task));
+  }
+
+  private env(task: TaskRecord, c: ContainerRecord, base: Record<string, string>): Record<string, string> {
+    const override = task.overrides.containerOverrides?.find((o) => o.name === c.name);
+    const env: Record<string, string> = { ...inheritedEnv(), ...base };
+    for (const { name, value } of [...(c.def.environment ?? []), ...(override?.environment ?? [])]) {
+      if (name) env[name] = value ?? "";
+    }
+    const host = task.eni?.privateIp ?? task.instance?.privateIp ?? "127.0.0.1";
+    const port = c.ports[0]?.hostPort;
+    Object.assign(env, {
+      HOST: host,
+      ...(port !== undefined ? { PORT: String(port) } : {}),
+      ECS_CONTAINER_METADATA_URI_V4: `${this.d.metadataBase()}${metadataPath(task, c)}`,
+      AWS_REGION: this.d.config.region,
+      AWS_DEFAULT_REGION: this.d.config.region,
+      AWS_EXECUTION_ENV: task.launchType === "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2",
+    });
+    return env;
+  }
+
+  private spawn(task: TaskRecord, c: ContainerRecord, cmd: ReturnType<typeof resolveImage> & object): void {
+    const file = this.logFile(task);
+    c.lastStatus = "RUNNING";
+    c.process = startProcess({
+      command: cmd.command,
+      args: cmd.args,
+      cwd: cmd.cwd,
+      env: this.env(task, c, cmd.env),
+      onLine: (stream, line) => {
+        if (c.log) this.d.logs.append(c.log.group, c.log.stream, line);
+        file?.write(`${new Date().toISOString()} ${c.name} ${stream} ${line}\n`);
+      },
+      onExit: (result) => this.containerExited(task, c, result),
+    });
+  }
+
+  private logFile(task: TaskRecord): WriteStream | undefined {
+    const dir = this.d.config.logDir;
+    if (!dir) return undefined;
+    let file = this.logFiles.get(task.id);
+    if (!file) {
+      mkdirSync(dir, { recursive: true });
+      file = createWriteStream(join(dir, `${task.id}.log`), { flags: "a" });
+      file.on("error", () => {});
+      this.logFiles.set(task.id, file);
+    }
+    return file;
+  }
+
+  private containerExited(
+    task: TaskRecord,
+    c: ContainerRecord,
+    result: { exitCode: number; spawnError?: string },
+  ): void {
+    clearTimeout(c.killTimer);
+    c.lastStatus = "STOPPED";
+    if (result.spawnError === undefined) c.exitCode = result.exitCode;
+    else c.reason = `CannotStartContainerError: ${result.spawnError}`;
+    this.touch(task);
+    if (task.desiredStatus === "RUNNING" && (c.essential || result.spawnError !== undefined)) {
+      if (result.spawnError !== undefined)
+        this.markStopping(task, "TaskFailedToStart", c.reason ?? "CannotStartContainerError");
+      else this.markStopping(task, "EssentialContainerExited", "Essential container in task exited");
+      this.signalContainers(task);
+    }
+    if (task.containers.every((x) => !x.process?.alive())) this.deprovision(task);
+  }
+
+  private markStopping(task: TaskRecord, code: StopCode, reason: string): void {
+    task.desiredStatus = "STOPPED";
+    task.stopCode = code;
+    task.stoppedReason = reason;
+    task.stoppingAt = Date.now();
+    this.touch(task);
+  }
+
+  /** SIGTERM every live container; SIGKILL after its stop timeout (scaled) or `killAfterMs`. */
+  private signalContainers(task: TaskRecord, killAfterMs?: number): void {
+    for (const c of task.containers) {
+      const p = c.process;
+      if (!p?.alive()) continue;
+      p.term();
+      const ms = killAfterMs ?? (c.def.stopTimeout ?? 30) * 1000 * this.d.config.timings.stopTimeoutMsScale;
+      clearTimeout(c.killTimer);
+      c.killTimer = setTimeout(() => p.kill(), ms);
+      c.killTimer.unref();
+    }
+  }
+
+  /** StopTask, Spot interruption: idempotent once the task is stopping. */
+  stop(task: TaskRecord, code: StopCode, reason: string, killAfterMs?: number): void {
+    if (task.desiredStatus === "STOPPED") return;
+    this.markStopping(task, code, reason);
+    if (task.lastStatus === "PROVISIONING" || task.lastStatus === "PENDING") {
+      this.deprovision(task);
+      return;
+    }
+    this.signalContainers(task, killAfterMs);
+  }
+
+  interrupt(task: TaskRecord): void {
+    this.stop(
+      task,
+      "SpotInterruption",
+      "Your Spot Task was interrupted.",
+      this.d.config.timings.spotNoticeMs,
+    );
+  }
+
+  /** SIGKILL every container now: exit code 137, like an OOM kill or a crashed host. */
+  crash(task: TaskRecord): void {
+    if (task.lastStatus !== "RUNNING") return;
+    for (const c of task.containers) if (c.process?.alive()) c.process.kill();
+  }
+
+  private failToStart(task: TaskRecord, reason: string): void {
+    if (task.desiredStatus === "RUNNING") this.markStopping(task, "TaskFailedToStart", reason);
+    for (const c of task.containers) if (c.process?.alive()) c.process.kill();
+    if (task.containers.every((x) => !x.process?.alive())) this.deprovision(task);
+  }
+
+  private deprovision(task: TaskRecord): void {
+    if (task.lastStatus === "DEPROVISIONING" || task.lastStatus === "STOPPED") return;
+    this.clearTimers(task);
+    this.waiting = this.waiting.filter((t) => t !== task);
+    task.lastStatus = "DEPROVISIONING";
+    task.executionStoppedAt = Date.now();
+    for (const c of task.containers) c.lastStatus = "STOPPED";
+    this.touch(task);
+    this.capacity.release(task);
+    const forwarder = this.forwarders.get(task.id);
+    this.forwarders.delete(task.id);
+    void forwarder?.close();
+    this.logFiles.get(task.id)?.end();
+    this.logFiles.delete(task.id);
+    this.after(task, this.d.config.timings.provisioningMs, () => this.stopped(task));
+  }
+
+  private stopped(task: TaskRecord): void {
+    task.lastStatus = "STOPPED";
+    task.stoppedAt = Date.now();
+    this.d.privatePool.release(task.eni?.privateIp);
+    this.d.publicPool.release(task.eni?.publicIp);
+    // AWS deletes the tags of a stopped task.
+    task.tags = [];
+    this.touch(task);
+  }
+
+  /** End every task process: SIGTERM, SIGKILL after `graceMs`; resolves when all are gone. */
+  async close(graceMs: number): Promise<void> {
+    this.closed = true;
+    const processes = [...this.d.store.tasks.values()].flatMap((t) => {
+      this.clearTimers(t);
+      return t.containers.map((c) => c.process).filter((p) => p?.alive());
+    });
+    for (const p of processes) p?.term();
+    const killer = setTimeout(() => {
+      for (const p of processes) p?.kill();
+    }, graceMs);
+    await Promise.all(processes.map((p) => p?.exited));
+    clearTimeout(killer);
+    await Promise.all([...this.forwarders.values()].map((f) => f.close()));
+    for (const f of this.logFiles.values()) f.end();
+  }
+}

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
+import { SUPERVISOR_SOURCE } from "./supervisor.js";
+
+export interface ProcessSpec {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string | undefined;
+  onLine(stream: "stdout" | "stderr", line: string): void;
+  /** Called once: the exit code (128+n for signal n), or a spawn error. */
+  onExit(result: { exitCode: number; spawnError?: string }): void;
+}
+
+export interface TaskProcess {
+  readonly pid: number | undefined;
+  readonly exited: Promise<void>;
+  alive(): boolean;
+  term(): void;
+  kill(): void;
+}
+
+const live = new Set<ChildProcess>();
+
+/** Supervisor processes still alive in this endpoint process (each owns one task process). */
+export const liveProcessCount = (): number => live.size;
+
+function lines(stream: Readable, onLine: (line: string) => void): void {
+  let partial = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    partial += chunk;
+    const parts = partial.split(/\r?\n/);
+    partial = parts.pop() ?? "";
+    for (const line of parts) onLine(line);
+  });
+  stream.on("end", () => {
+    if (partial) onLine(partial);
+    partial = "";
+  });
+}
+
+/** Start a task process under a supervisor (see supervisor.ts for why). */
+export function startProcess(spec: ProcessSpec): TaskProcess {
+  const child = spawn(process.execPath, ["-e", SUPERVISOR_SOURCE], {
+    env: {
+      ECS_FANOUT_LOCAL_SPEC: JSON.stringify({
+        command: spec.command,
+        args: spec.args,
+        env: spec.env,
+        cwd: spec.cwd,
+        orphanGraceMs: 2000,
+      }),
+      PATH: process.env["PATH"] ?? "",
+    },
+    stdio: ["pipe", "pipe", "pipe", "pipe"],
+  });
+  live.add(child);
+  let spawnError: string | undefined;
+  let done = false;
+  const control = child.stdio[3] as Readable | null;
+  if (control) {
+    lines(control, (line) => {
+      if (line.startsWith("error ")) spawnError = line.slice(6);
+    });
+  }
+  if (child.stdout) lines(child.stdout, (line) => spec.onLine("stdout", line));
+  if (child.stderr) lines(child.stderr, (line) => spec.onLine("stderr", line));
+  child.stdin?.on("error", () => {});
+  const exited = new Promise<void>((resolve) => {
+    child.on("close", (code, signal) => {
+      live.delete(child);
+      if (done) return resolve();
+      done = true;
+      const exitCode = code ?? (signal === "SIGKILL" ? 137 : 143);
+      spec.onExit(spawnError === undefined ? { exitCode } : { exitCode, spawnError });
+      resolve();
+    });
+  });
+  const write = (cmd: string) => {
+    if (!done && child.stdin?.writable) child.stdin.write(`${cmd}\n`);
+  };
+  return {
+    pid: child.pid,
+    exited,
+    alive: () => !done,
+    term: () => write("TERM"),
+    kill: () => {
+      write("KILL");
+      // If the supervisor itself hangs, make sure it goes too.
+      setTimeout(() => {
+        if (!done) child.kill("SIGKILL");
+      }, 1000).unref();
+    },
+  };
+}

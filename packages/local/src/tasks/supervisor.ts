@@ -1,0 +1,59 @@
+/**
+ * The source of a tiny supervisor run with `node -e` between the endpoint and every task process.
+ * It puts the task in its own process group, forwards TERM/KILL requests read from its stdin, and
+ * kills the whole group when its stdin closes or its parent changes — so a task never outlives the
+ * endpoint, even one killed with SIGKILL. It exits with the task's code (128+n for signal n) and
+ * reports a failed spawn on fd 3.
+ */
+export const SUPERVISOR_SOURCE = String.raw`
+const { spawn } = require("node:child_process");
+const { writeSync } = require("node:fs");
+const { constants } = require("node:os");
+const spec = JSON.parse(process.env.ECS_FANOUT_LOCAL_SPEC);
+const parent = process.ppid;
+let child;
+let orphaned = false;
+const group = (sig) => {
+  if (!child || child.pid === undefined) return;
+  try { process.kill(-child.pid, sig); } catch { try { child.kill(sig); } catch {} }
+};
+const orphan = () => {
+  if (orphaned) return;
+  orphaned = true;
+  group("SIGTERM");
+  setTimeout(() => { group("SIGKILL"); process.exit(137); }, spec.orphanGraceMs).unref();
+};
+try {
+  child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ["ignore", "inherit", "inherit"], detached: true });
+} catch (e) {
+  try { writeSync(3, "error " + e.message + "\n"); } catch {}
+  process.exit(127);
+}
+child.on("error", (e) => {
+  try { writeSync(3, "error " + e.message + "\n"); } catch {}
+  process.exit(127);
+});
+child.on("spawn", () => { try { writeSync(3, "started " + child.pid + "\n"); } catch {} });
+child.on("exit", (code, signal) => {
+  group("SIGKILL");
+  process.exit(code ?? 128 + (constants.signals[signal] ?? 9));
+});
+let buffer = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk) => {
+  buffer += chunk;
+  let i;
+  while ((i = buffer.indexOf("\n")) >= 0) {
+    const line = buffer.slice(0, i);
+    buffer = buffer.slice(i + 1);
+    if (line === "TERM") group("SIGTERM");
+    if (line === "KILL") group("SIGKILL");
+  }
+});
+process.stdin.on("end", orphan);
+process.stdin.on("error", orphan);
+process.on("SIGTERM", () => group("SIGTERM"));
+process.on("SIGINT", () => {});
+process.on("SIGHUP", orphan);
+setInterval(() => { if (process.ppid !== parent) orphan(); }, 250).unref();
+`;

@@ -1,0 +1,143 @@
+import { RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  closeHarness,
+  describe1,
+  fargateTaskDef,
+  type Harness,
+  network,
+  register,
+  startHarness,
+  waitForStatus,
+} from "./helpers.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await closeHarness(h);
+  h = undefined;
+});
+
+describe("a Fargate task's lifecycle", () => {
+  it("runs a real process and goes PROVISIONING → PENDING → RUNNING → DEPROVISIONING → STOPPED with every timestamp", async () => {
+    h = await startHarness();
+    const taskDef = await register(h, fargateTaskDef({}, { GREETING: "hi" }));
+    const run = await h.ecs.send(
+      new RunTaskCommand({
+        taskDefinition: taskDef,
+        launchType: "FARGATE",
+        networkConfiguration: network(),
+        startedBy: "ecs-fanout",
+        tags: [{ key: "ecs-fanout:run-id", value: "r1" }],
+        overrides: {
+          containerOverrides: [{ name: "worker", environment: [{ name: "GREETING", value: "hello" }] }],
+        },
+      }),
+    );
+    expect(run.failures).toEqual([]);
+    const arn = run.tasks?.[0]?.taskArn ?? "";
+    expect(arn).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/default\/[0-9a-f]{32}$/);
+    expect(run.tasks?.[0]?.lastStatus).toBe("PROVISIONING");
+    expect(run.tasks?.[0]?.createdAt).toBeInstanceOf(Date);
+
+    const running = await waitForStatus(h, arn, "RUNNING");
+    expect(running.launchType).toBe("FARGATE");
+    expect(running.desiredStatus).toBe("RUNNING");
+    expect(running.cpu).toBe("1024");
+    expect(running.memory).toBe("2048");
+    expect(running.startedBy).toBe("ecs-fanout");
+    expect(running.tags).toEqual([{ key: "ecs-fanout:run-id", value: "r1" }]);
+    for (const at of [running.createdAt, running.pullStartedAt, running.pullStoppedAt, running.startedAt]) {
+      expect(at).toBeInstanceOf(Date);
+    }
+    expect(running.pullStartedAt!.getTime()).toBeGreaterThanOrEqual(running.createdAt!.getTime());
+    const eni = running.attachments?.[0];
+    expect(eni?.type).toBe("ElasticNetworkInterface");
+    const detail = (name: string) => eni?.details?.find((d) => d.name === name)?.value;
+    expect(detail("networkInterfaceId")).toMatch(/^eni-/);
+    expect(detail("subnetId")).toBe("subnet-0abc");
+    const ip = detail("privateIPv4Address") ?? "";
+    expect(ip).toMatch(/^127\.0\.1\.\d+$/);
+
+    // The process sees its own address, port, metadata URI and the overridden environment.
+    const info = await fetchRetry(`http://${ip}:8080/`);
+    expect(info.env).toMatchObject({ HOST: ip, PORT: "8080", GREETING: "hello" });
+    expect(info.env.ECS_CONTAINER_METADATA_URI_V4).toBe(`${h.local.endpoint}/v4/${arn.split("/").at(-1)}`);
+
+    const stop = await h.ecs.send(new StopTaskCommand({ task: arn, reason: "test is done" }));
+    expect(stop.task?.desiredStatus).toBe("STOPPED");
+    const stopped = await waitForStatus(h, arn, "STOPPED");
+    expect(stopped.stopCode).toBe("UserInitiated");
+    expect(stopped.stoppedReason).toBe("test is done");
+    expect(stopped.containers?.[0]?.exitCode).toBe(0);
+    for (const at of [stopped.stoppingAt, stopped.executionStoppedAt, stopped.stoppedAt])
+      expect(at).toBeInstanceOf(Date);
+    expect(stopped.stoppedAt!.getTime()).toBeGreaterThanOrEqual(stopped.executionStoppedAt!.getTime());
+    // AWS deletes the tags of a stopped task.
+    expect(stopped.tags).toEqual([]);
+    expect(h.local.runningProcesses()).toBe(0);
+  });
+
+  it("stops the task with EssentialContainerExited and the exit code when the process exits", async () => {
+    h = await startHarness();
+    const taskDef = await register(h, fargateTaskDef({}, { TASK_EXIT_AFTER_MS: "100", TASK_EXIT_CODE: "3" }));
+    const run = await h.ecs.send(
+      new RunTaskCommand({ taskDefinition: taskDef, launchType: "FARGATE", networkConfiguration: network() }),
+    );
+    const stopped = await waitForStatus(h, run.tasks?.[0]?.taskArn ?? "", "STOPPED");
+    expect(stopped.stopCode).toBe("EssentialContainerExited");
+    expect(stopped.stoppedReason).toBe("Essential container in task exited");
+    expect(stopped.containers?.[0]?.exitCode).toBe(3);
+  });
+
+  it("sends SIGKILL after the container's stop timeout when SIGTERM is ignored (exit 137)", async () => {
+    h = await startHarness({ timings: { stopTimeoutMsScale: 0.1 } });
+    const def = fargateTaskDef({}, { TASK_IGNORE_SIGTERM: "1" });
+    def.containerDefinitions![0]!.stopTimeout = 3; // 300 ms at this scale
+    const run = await h.ecs.send(
+      new RunTaskCommand({
+        taskDefinition: await register(h, def),
+        launchType: "FARGATE",
+        networkConfiguration: network(),
+      }),
+    );
+    const arn = run.tasks?.[0]?.taskArn ?? "";
+    await waitForStatus(h, arn, "RUNNING");
+    await new Promise((r) => setTimeout(r, 200)); // let the task install its SIGTERM handler
+    const started = Date.now();
+    await h.ecs.send(new StopTaskCommand({ task: arn }));
+    const stopped = await waitForStatus(h, arn, "STOPPED");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(stopped.containers?.[0]?.exitCode).toBe(137);
+    expect(stopped.stoppedReason).toBe("Task stopped by user");
+  });
+
+  it("treats StopTask on a stopped task as harmless, and keeps it describable", async () => {
+    h = await startHarness();
+    const run = await h.ecs.send(
+      new RunTaskCommand({
+        taskDefinition: await register(h),
+        launchType: "FARGATE",
+        networkConfiguration: network(),
+      }),
+    );
+    const arn = run.tasks?.[0]?.taskArn ?? "";
+    await h.ecs.send(new StopTaskCommand({ task: arn, reason: "first" }));
+    await waitForStatus(h, arn, "STOPPED");
+    const again = await h.ecs.send(new StopTaskCommand({ task: arn, reason: "second" }));
+    expect(again.task?.lastStatus).toBe("STOPPED");
+    expect(again.task?.stoppedReason).toBe("first");
+    expect((await describe1(h, arn)).lastStatus).toBe("STOPPED");
+  });
+});
+
+async function fetchRetry(url: string): Promise<{ env: Record<string, string | undefined> }> {
+  for (let i = 0; ; i++) {
+    try {
+      const res = await fetch(url);
+      return (await res.json()) as { env: Record<string, string | undefined> };
+    } catch (error) {
+      if (i > 100) throw error;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+}
