@@ -1,4 +1,4 @@
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, rmdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
@@ -84,6 +84,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     });
     await rm(path.join(config.workDir, "jobs"), { recursive: true, force: true }).catch(() => {});
     await rm(path.join(config.workDir, "uploads"), { recursive: true, force: true }).catch(() => {});
+    // Only succeeds when empty: a shared FANOUT_WORK_DIR with other files stays.
+    await rmdir(config.workDir).catch(() => {});
     resolveDone(code);
   };
 
