@@ -1,1 +1,86 @@
-export {};
+export type { AwsErrorKind, LaunchFailureReason, ValidationProblem } from "./errors.js";
+export {
+  AwsCallError,
+  FanoutError,
+  FanoutTimeoutError,
+  IntegrityError,
+  JobFailedError,
+  LaunchError,
+  NoCapacityError,
+  RunInterruptedError,
+  TaskLostError,
+  ValidationError,
+  WorkerError,
+  WorkerIdentityError,
+} from "./errors.js";
+export type {
+  EventPayload,
+  FanoutEvent,
+  FanoutEventType,
+  RunFinishedEvent,
+  RunStartedEvent,
+  SegmentDownloadedEvent,
+  SegmentFailedEvent,
+  SegmentProgressEvent,
+  SegmentStartedEvent,
+  SegmentUploadedEvent,
+  TaskFallbackEvent,
+  TaskLaunchedEvent,
+  TaskLaunchFailedEvent,
+  TaskReadyEvent,
+  TaskRunningEvent,
+  TaskStoppedEvent,
+} from "./events.js";
+export { EVENT_TYPES } from "./events.js";
+export type { Logger } from "./logger.js";
+export { jsonLinesLogger, quietLogger } from "./logger.js";
+export type { CleanupOptions, CleanupResult, SkipReason } from "./manage/cleanup.js";
+export { cleanupStaleTasks } from "./manage/cleanup.js";
+export type { ManageOptions } from "./manage/context.js";
+export type { ListedTask, ListTasksOptions } from "./manage/list-tasks.js";
+export { listTasks } from "./manage/list-tasks.js";
+export type { MetricsSegment, MetricsTask } from "./metrics.js";
+export { computeMetrics } from "./metrics.js";
+export type {
+  ApiRateOptions,
+  AwsClients,
+  AwsConfig,
+  BatchRunOptions,
+  LaunchOptions,
+  NetworkOptions,
+  RetryOptions,
+  Segment,
+  SegmentInput,
+  TaskOverrides,
+  TimeoutOptions,
+} from "./options.js";
+export type { RunPlan } from "./plan.js";
+export { planRun } from "./plan.js";
+export type {
+  BillingTimestamps,
+  CostedTask,
+  Ec2GpuPrice,
+  FargateRate,
+  FargateRateTable,
+  PricingOptions,
+} from "./pricing.js";
+export {
+  billedSeconds,
+  DEFAULT_MINIMUM_BILLED_SECONDS,
+  EC2_GPU_PRICES,
+  ec2GpuCost,
+  estimateRunCost,
+  FARGATE_RATES,
+  FARGATE_SPOT_DISCOUNT,
+  fargateCost,
+  fargateRate,
+  PRICES_AS_OF,
+  taskCost,
+} from "./pricing.js";
+export type { BatchRunResult, RunMetrics, SegmentResult, SegmentTimings, TaskResult } from "./result.js";
+export type { BatchRun } from "./run/run.js";
+export { executeParallelBatches, runParallelBatches } from "./run/run.js";
+export { validateRunOptions } from "./run/validate.js";
+export { DEFAULT_STARTED_BY, MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "./tags.js";
+export type { WorkerTaskDefinitionOptions } from "./task-definition.js";
+export { fargateSizeProblem, workerTaskDefinition } from "./task-definition.js";

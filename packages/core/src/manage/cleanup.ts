@@ -1,0 +1,93 @@
+import { stopTask } from "../ecs/stop.js";
+import { FanoutError, ValidationError } from "../errors.js";
+import { DEFAULT_STARTED_BY } from "../tags.js";
+import { type ManageOptions, manageContext, manageProblems } from "./context.js";
+import { describeOurTasks, type ListedTask } from "./list-tasks.js";
+
+/** Options of {@link cleanupStaleTasks}. */
+export interface CleanupOptions extends ManageOptions {
+  /** Only tasks created at least this long ago. @default 0 (any age) */
+  readonly olderThanSeconds?: number;
+  /** Report what would be stopped, stop nothing. @default false */
+  readonly dryRun?: boolean;
+  /** StopTask reason. @default "ecs-fanout cleanup of stale tasks" */
+  readonly reason?: string;
+}
+
+/** Why cleanup left a task alone. */
+export type SkipReason = "not-managed" | "other-run" | "too-young" | "already-stopping";
+
+/** What cleanup did. */
+export interface CleanupResult {
+  readonly dryRun: boolean;
+  /** Tasks that matched every filter (stopped, or would be with dryRun). */
+  readonly matched: readonly ListedTask[];
+  /** Tasks StopTask accepted (empty with dryRun). */
+  readonly stopped: readonly ListedTask[];
+  readonly failed: readonly {
+    readonly task: ListedTask;
+    readonly error: { readonly code: string; readonly message: string };
+  }[];
+  readonly skipped: readonly { readonly task: ListedTask; readonly reason: SkipReason }[];
+}
+
+/** Decides whether cleanup may stop a task (pure): both startedBy and the managed-by tag must say it is ours. */
+export function cleanupVerdict(
+  task: ListedTask,
+  filter: { runId?: string | undefined; olderThanSeconds: number },
+): SkipReason | "stop" {
+  if (!task.managed) return "not-managed";
+  if (task.desiredStatus === "STOPPED" || task.lastStatus === "STOPPED") return "already-stopping";
+  if (filter.runId !== undefined && task.runId !== filter.runId) return "other-run";
+  if ((task.ageSeconds ?? 0) < filter.olderThanSeconds) return "too-young";
+  return "stop";
+}
+
+/**
+ * Stops tasks left behind (a crashed orchestrator, a killed CI job). Only tasks carrying both our
+ * `startedBy` and our managed-by tag are touched; `runId` and `olderThanSeconds` narrow further.
+ */
+export async function cleanupStaleTasks(options: CleanupOptions): Promise<CleanupResult> {
+  const p = manageProblems(options);
+  if (typeof options === "object" && options !== null) {
+    p.number(options.olderThanSeconds, "olderThanSeconds", 0);
+    if (options.dryRun !== undefined)
+      p.check(typeof options.dryRun === "boolean", "dryRun", "true or false", options.dryRun);
+    if (options.reason !== undefined) p.nonEmptyString(options.reason, "reason");
+  }
+  if (p.list.length > 0) throw new ValidationError("cleanupStaleTasks options", p.list);
+  const ctx = manageContext(options);
+  try {
+    const all = await describeOurTasks(ctx, options.startedBy ?? DEFAULT_STARTED_BY, false);
+    const filter = { runId: options.runId, olderThanSeconds: options.olderThanSeconds ?? 0 };
+    const matched: ListedTask[] = [];
+    const skipped: { task: ListedTask; reason: SkipReason }[] = [];
+    for (const task of all) {
+      const verdict = cleanupVerdict(task, filter);
+      if (verdict === "stop") matched.push(task);
+      else skipped.push({ task, reason: verdict });
+    }
+    const stopped: ListedTask[] = [];
+    const failed: { task: ListedTask; error: { code: string; message: string } }[] = [];
+    if (options.dryRun !== true) {
+      const reason = options.reason ?? "ecs-fanout cleanup of stale tasks";
+      await Promise.all(
+        matched.map(async (task) => {
+          try {
+            await stopTask(ctx, task.taskArn, reason, options.signal);
+            stopped.push(task);
+          } catch (error) {
+            const code = error instanceof FanoutError ? error.code : "UNKNOWN";
+            failed.push({
+              task,
+              error: { code, message: error instanceof Error ? error.message : String(error) },
+            });
+          }
+        }),
+      );
+    }
+    return Object.freeze({ dryRun: options.dryRun === true, matched, stopped, failed, skipped });
+  } finally {
+    ctx.close();
+  }
+}

@@ -1,0 +1,89 @@
+import type { CostedTask, PricingOptions } from "./pricing.js";
+import { taskCost } from "./pricing.js";
+import type { RunMetrics } from "./result.js";
+
+/** What the metrics need to know about one task. */
+export interface MetricsTask {
+  readonly launchedAt: Date;
+  readonly readyAt: Date | undefined;
+  readonly billedSeconds: number;
+  readonly costUsd: number | undefined;
+}
+
+/** What the metrics need to know about one segment. */
+export interface MetricsSegment {
+  readonly succeeded: boolean;
+  /** Upload + process + download ms of the successful attempt (succeeded only). */
+  readonly workMs: number;
+  /** Processor-busy ms summed over every attempt, failed ones included. */
+  readonly processMsAllAttempts: number;
+}
+
+const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
+
+/**
+ * Computes run metrics. Pure: every input is passed in, so each formula can be checked against
+ * hand-computed examples. `representative` prices the sequential estimate as one task of the run's size.
+ */
+export function computeMetrics(input: {
+  startedAt: Date;
+  settledAt: Date;
+  plannedTasks: number;
+  slotsPerTask: number;
+  tasks: readonly MetricsTask[];
+  segments: readonly MetricsSegment[];
+  representative: CostedTask | undefined;
+  pricing: PricingOptions & { region: string };
+}): RunMetrics {
+  const wallSeconds = (input.settledAt.getTime() - input.startedAt.getTime()) / 1000;
+  const ready = input.tasks.filter((t) => t.readyAt !== undefined);
+  const startupSeconds =
+    ready.length === 0
+      ? 0
+      : ready.reduce((sum, t) => sum + ((t.readyAt as Date).getTime() - t.launchedAt.getTime()) / 1000, 0) /
+        ready.length;
+  const done = input.segments.filter((s) => s.succeeded);
+  const workSeconds = done.reduce((sum, s) => sum + s.workMs, 0) / 1000;
+  const longestSeconds = done.reduce((max, s) => Math.max(max, s.workMs), 0) / 1000;
+  const sequentialEstimateSeconds = startupSeconds + workSeconds;
+  const lanes = Math.max(1, input.plannedTasks * input.slotsPerTask);
+  const idealWall = startupSeconds + Math.max(workSeconds / lanes, longestSeconds);
+  const speedupFactor = ratio(sequentialEstimateSeconds, wallSeconds);
+  const billedSeconds = input.tasks.reduce((sum, t) => sum + t.billedSeconds, 0);
+  const processSeconds = input.segments.reduce((sum, s) => sum + s.processMsAllAttempts, 0) / 1000;
+  const costs = input.tasks.map((t) => t.costUsd);
+  const totalCostUsd = costs.some((c) => c === undefined)
+    ? undefined
+    : costs.reduce((sum: number, c) => sum + (c as number), 0);
+  const sequentialCostUsd =
+    input.representative === undefined
+      ? undefined
+      : taskCost(
+          {
+            ...input.representative,
+            createdAt: new Date(0),
+            pullStartedAt: undefined,
+            stoppedAt: new Date(sequentialEstimateSeconds * 1000),
+          },
+          input.pricing,
+        ).costUsd;
+  return {
+    wallSeconds,
+    startupSeconds,
+    workSeconds,
+    sequentialEstimateSeconds,
+    speedupFactor,
+    idealSpeedup: ratio(sequentialEstimateSeconds, idealWall),
+    parallelEfficiency: ratio(speedupFactor, input.plannedTasks),
+    processingEfficiency: ratio(processSeconds, billedSeconds),
+    billedSeconds,
+    totalCostUsd,
+    costPerSegmentUsd:
+      totalCostUsd === undefined || done.length === 0 ? undefined : totalCostUsd / done.length,
+    sequentialCostUsd,
+    costOverheadVsSequential:
+      totalCostUsd === undefined || sequentialCostUsd === undefined || sequentialCostUsd === 0
+        ? undefined
+        : totalCostUsd / sequentialCostUsd - 1,
+  };
+}

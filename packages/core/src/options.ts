@@ -1,0 +1,213 @@
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { CapacityProviderStrategyItem, ECSClient, ECSClientConfig } from "@aws-sdk/client-ecs";
+import type { FanoutEvent } from "./events.js";
+import type { Logger } from "./logger.js";
+import type { PricingOptions } from "./pricing.js";
+
+/** Where a segment's input comes from: a local file (streamed from disk) or an http(s) URL (streamed through). */
+export type SegmentInput = { readonly path: string } | { readonly url: string };
+
+/** One unit of work. */
+export interface Segment {
+  /** Unique id; used in job ids and default output names. Letters, digits, `.`, `_`, `-`; at most 100 characters. */
+  readonly id: string;
+  readonly input: SegmentInput;
+  /** Processor options for this segment, merged over the run's `params`. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * File name of the output inside `outputDir`.
+   * @default `${id}${extension of the input}` (`.out` when the input has none)
+   */
+  readonly outputName?: string;
+}
+
+/** Pre-built AWS SDK clients. Any client not given is created from `aws`. */
+export interface AwsClients {
+  readonly ecs?: ECSClient;
+  readonly ec2?: EC2Client;
+  readonly logs?: CloudWatchLogsClient;
+}
+
+/** How to create AWS clients when `clients` are not given. Unset fields use the SDK's default chain. */
+export interface AwsConfig {
+  /** @default the SDK's region chain (AWS_REGION, profile) */
+  readonly region?: string;
+  /** Custom endpoint (e.g. the local ECS endpoint). @default AWS's endpoint */
+  readonly endpoint?: string;
+  /** @default the SDK's default credential provider chain */
+  readonly credentials?: ECSClientConfig["credentials"];
+}
+
+/** How tasks get capacity. */
+export type LaunchOptions =
+  | { readonly type: "FARGATE" }
+  | {
+      readonly type: "FARGATE_SPOT";
+      /**
+       * Launch on-demand Fargate when Spot capacity is unavailable.
+       * @default true
+       */
+      readonly fallbackToOnDemand?: boolean;
+    }
+  | { readonly type: "EC2" }
+  | {
+      readonly type: "CAPACITY_PROVIDER";
+      /** Passed to RunTask as is (at most 20 providers), e.g. a GPU EC2 Auto Scaling provider. */
+      readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
+    };
+
+/** awsvpc networking (Fargate always; EC2 when the task definition uses awsvpc). */
+export interface NetworkOptions {
+  readonly subnets: readonly string[];
+  /** @default the VPC's default security group */
+  readonly securityGroups?: readonly string[];
+  /** @default false */
+  readonly assignPublicIp?: boolean;
+  /**
+   * Which address the orchestrator uses to reach workers.
+   * @default "public" when assignPublicIp is true, else "private"
+   */
+  readonly endpoint?: "public" | "private";
+}
+
+/** Task-level overrides applied to every launched task. */
+export interface TaskOverrides {
+  /** Task CPU units, e.g. "2048". @default the task definition's */
+  readonly cpu?: string;
+  /** Task memory in MiB, e.g. "4096". @default the task definition's */
+  readonly memory?: string;
+  /** GPUs for the worker container (EC2 only). @default the task definition's */
+  readonly gpu?: number;
+  /** Extra environment for the worker container. FANOUT_TOKEN and FANOUT_RUN_ID are always set by the run. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/** Retry policy knobs. */
+export interface RetryOptions {
+  /**
+   * Attempts per segment before it is reported failed (each attempt may run on another task).
+   * @default 3
+   */
+  readonly segmentAttempts?: number;
+  /**
+   * Retries of a RunTask that failed for capacity/placement reasons (backoff with jitter).
+   * @default 6
+   */
+  readonly launchRetries?: number;
+  /**
+   * Retries of a throttled or transient AWS call.
+   * @default 8
+   */
+  readonly awsRetries?: number;
+  /**
+   * First backoff delay in ms (doubles each retry, randomized ×1–2).
+   * @default 1000
+   */
+  readonly minBackoffMs?: number;
+  /**
+   * Largest backoff delay in ms.
+   * @default 30000
+   */
+  readonly maxBackoffMs?: number;
+  /**
+   * Replacement tasks launched for tasks lost mid-run (Spot interruption, crash).
+   * @default the planned task count
+   */
+  readonly maxReplacements?: number;
+  /**
+   * Resumes (HTTP Range) of one cut download before the attempt fails.
+   * @default 5
+   */
+  readonly downloadResumes?: number;
+}
+
+/** Time limits, in milliseconds. */
+export interface TimeoutOptions {
+  /** Launch → RUNNING. @default 600000 */
+  readonly taskStartMs?: number;
+  /** RUNNING → worker answers /v1/health. @default 180000 */
+  readonly workerReadyMs?: number;
+  /** One segment attempt on a worker (upload to downloaded). @default 3600000 */
+  readonly segmentMs?: number;
+  /** One HTTP request's headers (long polls add their wait). @default 30000 */
+  readonly httpMs?: number;
+  /** How long a just-launched task may be MISSING from DescribeTasks (eventual consistency). @default 60000 */
+  readonly missingMs?: number;
+  /** Bounded wait for STOPPED after StopTask, to read final billing timestamps. @default 120000 */
+  readonly stopWaitMs?: number;
+}
+
+/** Client-side token buckets that keep the run well inside the account's API buckets. */
+export interface ApiRateOptions {
+  /** RunTask/StopTask calls per second (account bucket: 40/s, Fargate RunTask 20/s). @default 4 */
+  readonly modifyPerSecond?: number;
+  /** @default 10 */
+  readonly modifyBurst?: number;
+  /** DescribeTasks/ListTasks/DescribeContainerInstances per second (account bucket: 20/s). @default 2 */
+  readonly readPerSecond?: number;
+  /** @default 10 */
+  readonly readBurst?: number;
+  /** EC2 and CloudWatch Logs calls per second. @default 5 */
+  readonly otherPerSecond?: number;
+  /** @default 10 */
+  readonly otherBurst?: number;
+}
+
+/** Options of {@link executeParallelBatches} and {@link runParallelBatches}. */
+export interface BatchRunOptions {
+  /** The work. At least one segment; ids unique. */
+  readonly segments: readonly Segment[];
+  /** ECS cluster name or ARN. */
+  readonly cluster: string;
+  /** Task definition family, family:revision or ARN. */
+  readonly taskDefinition: string;
+  /** The worker container's name. @default the task definition's first essential container */
+  readonly containerName?: string;
+  /** The worker's container port. @default the container's first port mapping, else 8080 */
+  readonly containerPort?: number;
+  /** Where outputs land (created if missing). */
+  readonly outputDir: string;
+  /** Processor options for every segment (`processor` picks the worker processor). @default {} (ffmpeg-scale) */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Most tasks running at once. @default 10 */
+  readonly maxParallelTasks?: number;
+  /** Target segments per task: tasks = min(maxParallelTasks, ceil(segments / segmentsPerBatch)). @default 1 */
+  readonly segmentsPerBatch?: number;
+  /** Concurrent jobs per worker; must match the worker's FANOUT_SLOTS. @default 1 */
+  readonly slotsPerTask?: number;
+  /** Upload the next segment while the current one processes. @default true */
+  readonly lookAhead?: boolean;
+  /** @default { type: "FARGATE" } */
+  readonly launch?: LaunchOptions;
+  /** Required for awsvpc task definitions. */
+  readonly network?: NetworkOptions;
+  readonly overrides?: TaskOverrides;
+  /** Extra tags for every task (the run's own tags are always added). @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** RunTask `startedBy`; listTasks/cleanupStaleTasks find tasks by it. @default "ecs-fanout" */
+  readonly startedBy?: string;
+  /** RunTask platform version (Fargate). @default LATEST */
+  readonly platformVersion?: string;
+  /** DescribeTasks polling interval in ms (one call per interval for all tasks). @default 3000 */
+  readonly pollIntervalMs?: number;
+  readonly retry?: RetryOptions;
+  readonly timeouts?: TimeoutOptions;
+  readonly apiRate?: ApiRateOptions;
+  readonly pricing?: PricingOptions;
+  /** Aborting stops launching, stops every task, then rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
+  /**
+   * Clean up on SIGINT/SIGTERM: stop every task, then reject with RunInterruptedError (the caller decides how to exit).
+   * @default false
+   */
+  readonly handleSignals?: boolean;
+  /** Typed progress events; payloads are frozen. */
+  readonly onEvent?: (event: FanoutEvent) => void;
+  /** @default quiet (no output) */
+  readonly logger?: Logger;
+  readonly clients?: AwsClients;
+  readonly aws?: AwsConfig;
+  /** The run id (uuid). @default a random uuid */
+  readonly runId?: string;
+}

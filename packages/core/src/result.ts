@@ -1,0 +1,107 @@
+/** Timings of one segment attempt, in milliseconds. */
+export interface SegmentTimings {
+  readonly uploadMs: number;
+  /** Time the job waited in the worker's queue (look-ahead). */
+  readonly queuedMs: number;
+  readonly processMs: number;
+  readonly downloadMs: number;
+}
+
+/** The outcome of one segment. */
+export interface SegmentResult {
+  readonly id: string;
+  readonly status: "succeeded" | "failed";
+  /** Final path in outputDir (succeeded only). */
+  readonly outputPath: string | undefined;
+  readonly bytes: number | undefined;
+  /** sha256 (hex) of the output, verified after download. */
+  readonly sha256: string | undefined;
+  /** Attempts used, including the successful one. */
+  readonly attempts: number;
+  /** Task ARN of the last attempt. */
+  readonly taskArn: string | undefined;
+  /** Timings of the last attempt. */
+  readonly timings: SegmentTimings | undefined;
+  /** Why it failed (failed only): the worker's message, or what went wrong. */
+  readonly error: { readonly code: string; readonly message: string } | undefined;
+  /** Tail of the task's CloudWatch log (failed only, when it could be read). */
+  readonly logTail: readonly string[] | undefined;
+}
+
+/** What one task did and cost. */
+export interface TaskResult {
+  readonly taskArn: string;
+  readonly launchType: string | undefined;
+  readonly capacityProvider: string | undefined;
+  /** Task CPU units and memory MiB as ECS reports them. */
+  readonly cpu: number | undefined;
+  readonly memory: number | undefined;
+  readonly gpus: number;
+  readonly instanceType: string | undefined;
+  readonly replacementFor: string | undefined;
+  readonly launchedAt: Date;
+  readonly createdAt: Date | undefined;
+  readonly pullStartedAt: Date | undefined;
+  readonly startedAt: Date | undefined;
+  readonly readyAt: Date | undefined;
+  readonly stopRequestedAt: Date | undefined;
+  readonly stoppedAt: Date | undefined;
+  readonly stopCode: string | undefined;
+  readonly stoppedReason: string | undefined;
+  readonly lastStatus: string | undefined;
+  readonly segmentsSucceeded: number;
+  readonly segmentsAttempted: number;
+  /** Seconds from worker ready to the last byte of its last segment spent inside processors. */
+  readonly processingSeconds: number;
+  readonly billedSeconds: number;
+  /** True when stoppedAt was not yet known and `now` was used instead. */
+  readonly billingEstimated: boolean;
+  /** USD; undefined when no rate is known for the task's region/type. */
+  readonly costUsd: number | undefined;
+}
+
+/** Run metrics exactly as docs/cost-model.md defines them. */
+export interface RunMetrics {
+  /** Start of the run (first AWS call) until every segment was settled. */
+  readonly wallSeconds: number;
+  /** Mean launch → worker-ready time of the tasks that became ready. */
+  readonly startupSeconds: number;
+  /** Sum over succeeded segments of upload + process + download seconds. */
+  readonly workSeconds: number;
+  /** One task's start-up + workSeconds. */
+  readonly sequentialEstimateSeconds: number;
+  /** sequentialEstimateSeconds / wallSeconds. */
+  readonly speedupFactor: number;
+  /** sequentialEstimateSeconds / (startup + max(workSeconds / (tasks × slots), longest segment)). */
+  readonly idealSpeedup: number;
+  /** speedupFactor / planned tasks. */
+  readonly parallelEfficiency: number;
+  /** Processor-busy seconds (all attempts) / billed seconds (all tasks). */
+  readonly processingEfficiency: number;
+  readonly billedSeconds: number;
+  /** Every launched task, including lost and failed ones. Undefined when some rate is unknown. */
+  readonly totalCostUsd: number | undefined;
+  /** totalCostUsd / succeeded segments. */
+  readonly costPerSegmentUsd: number | undefined;
+  /** One task of the same size running sequentialEstimateSeconds (minimum charge applied). */
+  readonly sequentialCostUsd: number | undefined;
+  /** totalCostUsd / sequentialCostUsd − 1 (0.08 = 8 % more than running sequentially). */
+  readonly costOverheadVsSequential: number | undefined;
+}
+
+/** Everything a run produced. */
+export interface BatchRunResult {
+  readonly runId: string;
+  readonly cluster: string;
+  readonly plannedTasks: number;
+  readonly tasksLaunched: number;
+  readonly segments: readonly SegmentResult[];
+  readonly succeeded: number;
+  readonly failed: number;
+  /** The failed segments (also in `segments`). */
+  readonly failures: readonly SegmentResult[];
+  readonly tasks: readonly TaskResult[];
+  readonly metrics: RunMetrics;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from "node:crypto";
+import { extname, resolve } from "node:path";
+import { ValidationError } from "../errors.js";
+import type { FanoutEvent } from "../events.js";
+import { type Logger, quietLogger } from "../logger.js";
+import type {
+  ApiRateOptions,
+  AwsClients,
+  AwsConfig,
+  BatchRunOptions,
+  LaunchOptions,
+  NetworkOptions,
+  SegmentInput,
+  TaskOverrides,
+} from "../options.js";
+import type { PricingOptions } from "../pricing.js";
+import { DEFAULT_STARTED_BY } from "../tags.js";
+import { validateRunOptions } from "./validate.js";
+
+/** A segment with its output path decided. */
+export interface PlannedSegment {
+  readonly id: string;
+  readonly input: SegmentInput;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly outputName: string;
+  readonly outputPath: string;
+}
+
+/** Run options after defaults: every field decided once, here. */
+export interface NormalizedRunOptions {
+  readonly runId: string;
+  readonly segments: readonly PlannedSegment[];
+  readonly cluster: string;
+  readonly taskDefinition: string;
+  readonly containerName: string | undefined;
+  readonly containerPort: number | undefined;
+  readonly outputDir: string;
+  readonly maxParallelTasks: number;
+  readonly segmentsPerBatch: number;
+  readonly slotsPerTask: number;
+  readonly lookAhead: boolean;
+  readonly launch: LaunchOptions;
+  readonly network: NetworkOptions | undefined;
+  readonly endpoint: "public" | "private";
+  readonly overrides: TaskOverrides;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly startedBy: string;
+  readonly platformVersion: string | undefined;
+  readonly pollIntervalMs: number;
+  readonly retry: {
+    readonly segmentAttempts: number;
+    readonly launchRetries: number;
+    readonly awsRetries: number;
+    readonly minBackoffMs: number;
+    readonly maxBackoffMs: number;
+    readonly maxReplacements: number | undefined;
+    readonly downloadResumes: number;
+  };
+  readonly timeouts: {
+    readonly taskStartMs: number;
+    readonly workerReadyMs: number;
+    readonly segmentMs: number;
+    readonly httpMs: number;
+    readonly missingMs: number;
+    readonly stopWaitMs: number;
+  };
+  readonly apiRate: Required<ApiRateOptions>;
+  readonly pricing: PricingOptions;
+  readonly signal: AbortSignal | undefined;
+  readonly handleSignals: boolean;
+  readonly onEvent: ((event: FanoutEvent) => void) | undefined;
+  readonly logger: Logger;
+  readonly clients: AwsClients;
+  readonly aws: AwsConfig;
+}
+
+/** Default output name: the id plus the input's extension. */
+export function defaultOutputName(id: string, input: SegmentInput): string {
+  const source = "path" in input ? input.path : safeUrlPath(input.url);
+  const ext = extname(source);
+  return `${id}${ext === "" ? ".out" : ext}`;
+}
+
+function safeUrlPath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "";
+  }
+}
+
+/** Copies the options, applies defaults and validates; throws one ValidationError listing every problem. */
+export function normalizeRunOptions(options: BatchRunOptions): NormalizedRunOptions {
+  const problems = validateRunOptions(options);
+  if (problems.length > 0) throw new ValidationError("run options", problems);
+  const outputDir = resolve(options.outputDir);
+  const params = options.params ?? {};
+  const assignPublicIp = options.network?.assignPublicIp ?? false;
+  return {
+    runId: options.runId ?? randomUUID(),
+    segments: options.segments.map((s) => {
+      const outputName = s.outputName ?? defaultOutputName(s.id, s.input);
+      return {
+        id: s.id,
+        input: "path" in s.input ? { path: resolve(s.input.path) } : { url: s.input.url },
+        params: { ...params, ...s.params },
+        outputName,
+        outputPath: resolve(outputDir, outputName),
+      };
+    }),
+    cluster: options.cluster,
+    taskDefinition: options.taskDefinition,
+    containerName: options.containerName,
+    containerPort: options.containerPort,
+    outputDir,
+    maxParallelTasks: options.maxParallelTasks ?? 10,
+    segmentsPerBatch: options.segmentsPerBatch ?? 1,
+    slotsPerTask: options.slotsPerTask ?? 1,
+    lookAhead: options.lookAhead ?? true,
+    launch: options.launch ?? { type: "FARGATE" },
+    network: options.network,
+    endpoint: options.network?.endpoint ?? (assignPublicIp ? "public" : "private"),
+    overrides: options.overrides ?? {},
+    tags: options.tags ?? {},
+    startedBy: options.startedBy ?? DEFAULT_STARTED_BY,
+    platformVersion: options.platformVersion,
+    pollIntervalMs: options.pollIntervalMs ?? 3000,
+    retry: {
+      segmentAttempts: options.retry?.segmentAttempts ?? 3,
+      launchRetries: options.retry?.launchRetries ?? 6,
+      awsRetries: options.retry?.awsRetries ?? 8,
+      minBackoffMs: options.retry?.minBackoffMs ?? 1000,
+      maxBackoffMs: options.retry?.maxBackoffMs ?? 30_000,
+      maxReplacements: options.retry?.maxReplacements,
+      downloadResumes: options.retry?.downloadResumes ?? 5,
+    },
+    timeouts: {
+      taskStartMs: options.timeouts?.taskStartMs ?? 600_000,
+      workerReadyMs: options.timeouts?.workerReadyMs ?? 180_000,
+      segmentMs: options.timeouts?.segmentMs ?? 3_600_000,
+      httpMs: options.timeouts?.httpMs ?? 30_000,
+      missingMs: options.timeouts?.missingMs ?? 60_000,
+      stopWaitMs: options.timeouts?.stopWaitMs ?? 120_000,
+    },
+    apiRate: {
+      modifyPerSecond: options.apiRate?.modifyPerSecond ?? 4,
+      modifyBurst: options.apiRate?.modifyBurst ?? 10,
+      readPerSecond: options.apiRate?.readPerSecond ?? 2,
+      readBurst: options.apiRate?.readBurst ?? 10,
+      otherPerSecond: options.apiRate?.otherPerSecond ?? 5,
+      otherBurst: options.apiRate?.otherBurst ?? 10,
+    },
+    pricing: options.pricing ?? {},
+    signal: options.signal,
+    handleSignals: options.handleSignals ?? false,
+    onEvent: options.onEvent,
+    logger: options.logger ?? quietLogger,
+    clients: options.clients ?? {},
+    aws: options.aws ?? {},
+  };
+}

@@ -1,0 +1,108 @@
+import { resolveAddresses } from "../ecs/address.js";
+import { describeTasks } from "../ecs/describe.js";
+import { AwsCallError } from "../errors.js";
+import { sleep } from "../util/abort.js";
+import type { FleetTask } from "./fleet-task.js";
+import type { RunState } from "./run-state.js";
+import { serveTask } from "./task-loop.js";
+
+/** Emits task.stopped once per task. */
+export function noticeStopped(run: RunState, task: FleetTask, expected: boolean): void {
+  if (task.stopEventSent) return;
+  task.stopEventSent = true;
+  run.emit({
+    type: "task.stopped",
+    taskArn: task.arn,
+    stopCode: task.snapshot.stopCode,
+    stoppedReason: task.snapshot.stoppedReason,
+    expected,
+  });
+}
+
+/**
+ * One DescribeTasks per interval for every task still in play (100 ARNs per call): notices
+ * RUNNING tasks (then resolves their addresses in one batch and starts serving them), stopped
+ * tasks (at once, whatever the phase), tasks MISSING past the eventual-consistency window and
+ * tasks that never start.
+ */
+export async function pollLoop(run: RunState, until: AbortSignal): Promise<void> {
+  const { timeouts, pollIntervalMs } = run.opts;
+  while (!until.aborted) {
+    const watched = [...run.tasks.values()].filter(
+      (t) => t.phase !== "retired" && t.phase !== "lost" && !t.stopped,
+    );
+    if (watched.length > 0) {
+      try {
+        await pollOnce(run, watched, timeouts);
+      } catch (error) {
+        if (until.aborted || run.signal?.aborted) return;
+        // Throttling/transient errors were already retried; anything else (permissions) ends the run.
+        if (!(error instanceof AwsCallError) || (error.kind !== "throttling" && error.kind !== "transient")) {
+          run.failRun(error);
+          return;
+        }
+        run.opts.logger.warn("DescribeTasks failed; polling on", { error: String(error) });
+      }
+    }
+    await sleep(pollIntervalMs, until).catch(() => {});
+  }
+}
+
+async function pollOnce(
+  run: RunState,
+  watched: FleetTask[],
+  timeouts: { missingMs: number; taskStartMs: number },
+): Promise<void> {
+  const outcome = await describeTasks(
+    run.ctx,
+    watched.map((t) => t.arn),
+    { containerName: run.td.containerName },
+  );
+  const now = Date.now();
+  for (const arn of outcome.missing) {
+    const task = run.tasks.get(arn);
+    if (task !== undefined && now - task.launchedAt.getTime() > timeouts.missingMs) {
+      run.markLost(task, `MISSING from DescribeTasks for more than ${timeouts.missingMs} ms`);
+    }
+  }
+  const newlyRunning: FleetTask[] = [];
+  for (const snapshot of outcome.tasks) {
+    const task = run.tasks.get(snapshot.taskArn);
+    if (task === undefined) continue;
+    task.snapshot = snapshot;
+    if (snapshot.lastStatus === "STOPPED") {
+      const expected = task.stopRequestedAt !== undefined;
+      run.markLost(task, `${snapshot.stopCode ?? "stopped"}: ${snapshot.stoppedReason ?? ""}`);
+      noticeStopped(run, task, expected);
+    } else if (task.phase === "pending" && snapshot.lastStatus === "RUNNING") {
+      task.phase = "starting";
+      newlyRunning.push(task);
+    } else if (task.phase === "pending" && now - task.launchedAt.getTime() > timeouts.taskStartMs) {
+      run.markLost(task, `not RUNNING after ${timeouts.taskStartMs} ms (last status ${snapshot.lastStatus})`);
+    }
+  }
+  if (newlyRunning.length === 0) return;
+  const addresses = await resolveAddresses(
+    run.ctx,
+    newlyRunning.map((t) => t.snapshot),
+    {
+      endpoint: run.opts.endpoint,
+      containerPort: run.td.containerPort,
+    },
+  );
+  for (const task of newlyRunning) {
+    const outcome = addresses.get(task.arn);
+    if (outcome === undefined || "problem" in outcome) {
+      run.markLost(task, outcome?.problem ?? "no address");
+      continue;
+    }
+    task.instanceType = outcome.address.instanceType;
+    run.emit({
+      type: "task.running",
+      taskArn: task.arn,
+      host: outcome.address.host,
+      port: outcome.address.port,
+    });
+    void serveTask(run, task, outcome.address);
+  }
+}

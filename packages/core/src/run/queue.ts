@@ -1,0 +1,114 @@
+import type { SegmentTimings } from "../result.js";
+import type { PlannedSegment } from "./normalize.js";
+
+/** The mutable state of one segment during a run. */
+export class SegmentState {
+  status: "pending" | "active" | "succeeded" | "failed" = "pending";
+  attempts = 0;
+  /** Tasks an attempt of this segment ran on; a retry prefers a task not in here. */
+  readonly triedOn = new Set<string>();
+  taskArn: string | undefined;
+  timings: SegmentTimings | undefined;
+  /** Processor-busy ms summed over every attempt. */
+  processMsTotal = 0;
+  output: { path: string; bytes: number; sha256: string } | undefined;
+  error: { code: string; message: string } | undefined;
+  logTail: readonly string[] | undefined;
+  /** sha256 of the input file, computed once and sent with every upload. */
+  inputSha256: Promise<string> | undefined;
+
+  constructor(readonly segment: PlannedSegment) {}
+
+  get settled(): boolean {
+    return this.status === "succeeded" || this.status === "failed";
+  }
+}
+
+/**
+ * The shared dynamic queue: tasks pull the next segment when they have room; a failed attempt
+ * goes back to the front. Anyone can wait for "something changed" (a requeue, a settle, a task
+ * coming or going) and re-check.
+ */
+export class WorkQueue {
+  readonly states: readonly SegmentState[];
+  private readonly pending: SegmentState[];
+  private waiters: (() => void)[] = [];
+  private settledCount = 0;
+  private resolveFinished!: () => void;
+  /** Resolves once every segment has succeeded or failed. */
+  readonly finished: Promise<void>;
+
+  constructor(segments: readonly PlannedSegment[]) {
+    this.states = segments.map((s) => new SegmentState(s));
+    this.pending = [...this.states];
+    this.finished = new Promise((resolve) => {
+      this.resolveFinished = resolve;
+    });
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  get activeCount(): number {
+    return this.states.filter((s) => s.status === "active").length;
+  }
+
+  get allSettled(): boolean {
+    return this.settledCount === this.states.length;
+  }
+
+  /** Whether `taskArn` could take something now (with `allowTried`, segments it already failed count too). */
+  hasWorkFor(taskArn: string, allowTried: boolean): boolean {
+    return this.pending.some((s) => allowTried || !s.triedOn.has(taskArn));
+  }
+
+  /** Takes the next segment for a task, preferring ones it has not tried; undefined when none fits. */
+  take(taskArn: string, allowTried: boolean): SegmentState | undefined {
+    const index = this.pending.findIndex((s) => !s.triedOn.has(taskArn));
+    const at = index >= 0 ? index : allowTried && this.pending.length > 0 ? 0 : -1;
+    if (at < 0) return undefined;
+    const [state] = this.pending.splice(at, 1) as [SegmentState];
+    state.status = "active";
+    state.taskArn = taskArn;
+    return state;
+  }
+
+  /** Puts a segment back at the front (it has waited longest). */
+  requeue(state: SegmentState): void {
+    state.status = "pending";
+    this.pending.unshift(state);
+    this.notify();
+  }
+
+  /** Marks a segment succeeded or failed. */
+  settle(state: SegmentState, status: "succeeded" | "failed"): void {
+    if (state.settled) return;
+    const i = this.pending.indexOf(state);
+    if (i >= 0) this.pending.splice(i, 1);
+    state.status = status;
+    this.settledCount += 1;
+    if (this.allSettled) this.resolveFinished();
+    this.notify();
+  }
+
+  /** Fails every segment not yet settled or active (no task left to run them). */
+  failPending(error: { code: string; message: string }): SegmentState[] {
+    const failed = [...this.pending];
+    for (const s of failed) {
+      s.error = error;
+      this.settle(s, "failed");
+    }
+    return failed;
+  }
+
+  /** Wakes everyone waiting in `changed()`. */
+  notify(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Resolves at the next change. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}

@@ -1,0 +1,134 @@
+import { computeMetrics } from "../metrics.js";
+import { type PricingOptions, taskCost } from "../pricing.js";
+import type { BatchRunResult, SegmentResult, TaskResult } from "../result.js";
+import type { FleetTask } from "./fleet-task.js";
+import type { SegmentState } from "./queue.js";
+
+/** A settled segment as the caller sees it (frozen). */
+export function segmentResultOf(state: SegmentState): SegmentResult {
+  const ok = state.status === "succeeded";
+  return Object.freeze({
+    id: state.segment.id,
+    status: ok ? "succeeded" : "failed",
+    outputPath: ok ? state.output?.path : undefined,
+    bytes: ok ? state.output?.bytes : undefined,
+    sha256: ok ? state.output?.sha256 : undefined,
+    attempts: state.attempts,
+    taskArn: state.taskArn,
+    timings: state.timings,
+    error: ok ? undefined : (state.error ?? { code: "UNKNOWN", message: "segment failed" }),
+    logTail: ok ? undefined : state.logTail,
+  } satisfies SegmentResult);
+}
+
+/** One task's result with billing applied. */
+export function taskResultOf(
+  task: FleetTask,
+  pricing: PricingOptions & { region: string },
+  now: Date,
+): TaskResult {
+  const s = task.snapshot;
+  const cost = taskCost(
+    {
+      createdAt: s.createdAt ?? task.launchedAt,
+      pullStartedAt: s.pullStartedAt,
+      stoppedAt: s.stoppedAt,
+      launchType: s.launchType,
+      capacityProvider: s.capacityProvider,
+      cpuUnits: s.cpu,
+      memoryMiB: s.memory,
+      gpus: s.gpus,
+      instanceType: task.instanceType,
+    },
+    pricing,
+    now,
+  );
+  return Object.freeze({
+    taskArn: task.arn,
+    launchType: s.launchType,
+    capacityProvider: s.capacityProvider,
+    cpu: s.cpu,
+    memory: s.memory,
+    gpus: s.gpus,
+    instanceType: task.instanceType,
+    replacementFor: task.replacementFor,
+    launchedAt: task.launchedAt,
+    createdAt: s.createdAt,
+    pullStartedAt: s.pullStartedAt,
+    startedAt: s.startedAt,
+    readyAt: task.readyAt,
+    stopRequestedAt: task.stopRequestedAt,
+    stoppedAt: s.stoppedAt,
+    stopCode: s.stopCode,
+    stoppedReason: s.stoppedReason,
+    lastStatus: s.lastStatus,
+    segmentsSucceeded: task.segmentsSucceeded,
+    segmentsAttempted: task.segmentsAttempted,
+    processingSeconds: task.processMs / 1000,
+    billedSeconds: cost.billedSeconds,
+    billingEstimated: s.stoppedAt === undefined,
+    costUsd: cost.costUsd,
+  } satisfies TaskResult);
+}
+
+/** Assembles the final result: segments in input order, every launched task, metrics. */
+export function buildResult(input: {
+  runId: string;
+  cluster: string;
+  plannedTasks: number;
+  slotsPerTask: number;
+  startedAt: Date;
+  settledAt: Date;
+  states: readonly SegmentState[];
+  tasks: readonly FleetTask[];
+  pricing: PricingOptions & { region: string };
+}): BatchRunResult {
+  const now = new Date();
+  const segments = input.states.map(segmentResultOf);
+  const tasks = input.tasks.map((t) => taskResultOf(t, input.pricing, now));
+  const failures = segments.filter((s) => s.status === "failed");
+  const rep = input.tasks.find((t) => t.readyAt !== undefined) ?? input.tasks[0];
+  const metrics = computeMetrics({
+    startedAt: input.startedAt,
+    settledAt: input.settledAt,
+    plannedTasks: input.plannedTasks,
+    slotsPerTask: input.slotsPerTask,
+    tasks: tasks.map((t) => ({
+      launchedAt: t.launchedAt,
+      readyAt: t.readyAt,
+      billedSeconds: t.billedSeconds,
+      costUsd: t.costUsd,
+    })),
+    segments: input.states.map((s) => ({
+      succeeded: s.status === "succeeded",
+      workMs: s.timings === undefined ? 0 : s.timings.uploadMs + s.timings.processMs + s.timings.downloadMs,
+      processMsAllAttempts: s.processMsTotal,
+    })),
+    representative:
+      rep === undefined
+        ? undefined
+        : {
+            launchType: rep.snapshot.launchType,
+            capacityProvider: rep.snapshot.capacityProvider,
+            cpuUnits: rep.snapshot.cpu,
+            memoryMiB: rep.snapshot.memory,
+            gpus: rep.snapshot.gpus,
+            instanceType: rep.instanceType,
+          },
+    pricing: input.pricing,
+  });
+  return Object.freeze({
+    runId: input.runId,
+    cluster: input.cluster,
+    plannedTasks: input.plannedTasks,
+    tasksLaunched: tasks.length,
+    segments: Object.freeze(segments),
+    succeeded: segments.length - failures.length,
+    failed: failures.length,
+    failures: Object.freeze(failures),
+    tasks: Object.freeze(tasks),
+    metrics: Object.freeze(metrics),
+    startedAt: input.startedAt,
+    finishedAt: now,
+  });
+}

@@ -1,0 +1,241 @@
+import { randomBytes } from "node:crypto";
+import { Agent } from "undici";
+import type { AwsContext } from "../aws/context.js";
+import { type LaunchBase, launchTasks } from "../ecs/launch.js";
+import type { TaskSnapshot } from "../ecs/snapshot.js";
+import { stopTask } from "../ecs/stop.js";
+import type { TaskDefinitionInfo } from "../ecs/task-definition-info.js";
+import { LaunchError, NoCapacityError } from "../errors.js";
+import { type EventPayload, type FanoutEvent, freezeEvent } from "../events.js";
+import type { SegmentResult } from "../result.js";
+import type { AsyncQueue } from "../util/async-queue.js";
+import { FleetTask } from "./fleet-task.js";
+import type { NormalizedRunOptions } from "./normalize.js";
+import { type SegmentState, WorkQueue } from "./queue.js";
+import { segmentResultOf } from "./result-builder.js";
+
+type AnyPayload = FanoutEvent extends infer E ? (E extends FanoutEvent ? EventPayload<E> : never) : never;
+
+/**
+ * The shared state of one run and the decisions that touch several tasks at once: launching,
+ * losing and retiring tasks, replacements, and the fatal-error latch.
+ */
+export class RunState {
+  readonly token = randomBytes(32).toString("base64url");
+  readonly tasks = new Map<string, FleetTask>();
+  readonly queue: WorkQueue;
+  readonly dispatcher: Agent;
+  readonly startedAt = new Date();
+  launchesInFlight = 0;
+  replacementsUsed = 0;
+  everLaunched = false;
+  private readonly launches = new Set<Promise<void>>();
+  private fatalError: { error: unknown } | undefined;
+  private rejectFatal!: (error: unknown) => void;
+  /** Rejects with the first fatal error (launch refused, AWS permission error, no capacity at all). */
+  readonly fatal: Promise<never>;
+
+  constructor(
+    readonly opts: NormalizedRunOptions,
+    readonly ctx: AwsContext,
+    readonly td: TaskDefinitionInfo,
+    readonly plannedTasks: number,
+    readonly results: AsyncQueue<SegmentResult>,
+  ) {
+    this.queue = new WorkQueue(opts.segments);
+    this.dispatcher = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 10_000 }, connections: 8 });
+    this.fatal = new Promise<never>((_, reject) => {
+      this.rejectFatal = reject;
+    });
+    this.fatal.catch(() => {});
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.ctx.signal;
+  }
+
+  get maxReplacements(): number {
+    return this.opts.retry.maxReplacements ?? this.plannedTasks;
+  }
+
+  emit(payload: AnyPayload): void {
+    const handler = this.opts.onEvent;
+    if (handler === undefined) return;
+    const event = freezeEvent({ ...payload, time: Date.now(), runId: this.opts.runId } as FanoutEvent);
+    try {
+      handler(event);
+    } catch (error) {
+      // A listener's bug must not break the run (and leave tasks running).
+      this.opts.logger.warn("onEvent threw", { error: String(error) });
+    }
+  }
+
+  failRun(error: unknown): void {
+    if (this.fatalError !== undefined) return;
+    this.fatalError = { error };
+    this.rejectFatal(error);
+    this.queue.notify();
+  }
+
+  get failed(): boolean {
+    return this.fatalError !== undefined;
+  }
+
+  liveTasks(): FleetTask[] {
+    return [...this.tasks.values()].filter((t) => t.live);
+  }
+
+  /** Tasks that will want work soon, other than `except`: not yet ready, or ready with a free slot. */
+  demandElsewhere(except: FleetTask): number {
+    let demand = 0;
+    for (const t of this.tasks.values()) {
+      if (t === except) continue;
+      if (t.phase === "pending" || t.phase === "starting") demand += this.opts.slotsPerTask;
+      else if (t.phase === "ready") demand += Math.max(0, this.opts.slotsPerTask - t.active);
+    }
+    return demand;
+  }
+
+  /** Launches `count` tasks in the background; tracked so the run waits for in-flight RunTask calls before stopping. */
+  launch(count: number, replacementFor?: string): void {
+    const base: LaunchBase = {
+      cluster: this.opts.cluster,
+      taskDefinition: this.opts.taskDefinition,
+      network: this.opts.network,
+      containerName: this.td.containerName,
+      overrides: this.opts.overrides,
+      token: this.token,
+      runId: this.opts.runId,
+      tags: this.opts.tags,
+      startedBy: this.opts.startedBy,
+      platformVersion: this.opts.platformVersion,
+    };
+    this.launchesInFlight += 1;
+    const p = launchTasks(this.ctx, base, count, this.opts.launch, this.opts.retry, {
+      onLaunched: (snapshot) => this.track(snapshot, replacementFor),
+      onLaunchFailed: (info) => this.emit({ type: "task.launchFailed", ...info }),
+      onFallback: (info) => this.emit({ type: "task.fallback", ...info }),
+    })
+      .then(({ launched, shortfall }) => {
+        if (shortfall !== undefined) {
+          this.opts.logger.warn("capacity never came for some tasks", { missing: shortfall.count });
+          if (!this.everLaunched && launched.length === 0) {
+            this.failRun(
+              new LaunchError(
+                `no task could be launched: ${shortfall.failures.map((f) => f.reason).join("; ")}`,
+                {
+                  cluster: this.opts.cluster,
+                  failures: shortfall.failures,
+                  attempts: this.opts.retry.launchRetries + 1,
+                },
+              ),
+            );
+          }
+        }
+      })
+      .catch((error: unknown) => {
+        if (this.signal?.aborted && error === this.signal.reason) return;
+        this.failRun(error);
+      })
+      .finally(() => {
+        this.launchesInFlight -= 1;
+        this.launches.delete(p);
+        this.ensureCapacity();
+      });
+    this.launches.add(p);
+  }
+
+  /** Waits for every RunTask call in flight, so no launched task escapes the final StopTask. */
+  async launchesSettled(): Promise<void> {
+    while (this.launches.size > 0) await Promise.allSettled([...this.launches]);
+  }
+
+  private track(snapshot: TaskSnapshot, replacementFor: string | undefined): void {
+    this.everLaunched = true;
+    const task = new FleetTask(snapshot, replacementFor);
+    this.tasks.set(task.arn, task);
+    this.emit({
+      type: "task.launched",
+      taskArn: task.arn,
+      launchType: snapshot.launchType,
+      capacityProvider: snapshot.capacityProvider,
+      replacementFor,
+    });
+    this.queue.notify();
+  }
+
+  /** A task stopped or became unusable without us asking: requeue happens in its lanes; maybe replace it. */
+  markLost(task: FleetTask, why: string): void {
+    if (task.phase === "lost" || task.phase === "retired") return;
+    const wasDraining = task.phase === "draining";
+    task.phase = "lost";
+    this.opts.logger.info("task lost", { taskArn: task.arn, why });
+    task.controller.abort(new Error(`task lost: ${why}`));
+    if (!task.stopped) void this.requestStop(task, `ecs-fanout: task lost (${why})`);
+    if (!wasDraining) this.replace(task);
+    this.queue.notify();
+    this.ensureCapacity();
+  }
+
+  /** The worker is draining (Spot notice): let in-flight work finish, take nothing new, launch a replacement. */
+  markDraining(task: FleetTask): void {
+    if (!task.live) return;
+    task.phase = "draining";
+    this.replace(task);
+    this.queue.notify();
+  }
+
+  private replace(task: FleetTask): void {
+    if (this.failed || this.signal?.aborted || this.queue.allSettled) return;
+    if (this.queue.pendingCount + task.active === 0) return;
+    if (this.replacementsUsed >= this.maxReplacements) return;
+    this.replacementsUsed += 1;
+    this.launch(1, task.arn);
+  }
+
+  /** Work remains but nothing can run it: launch one more if allowed, else fail what is pending. */
+  ensureCapacity(): void {
+    if (this.failed || this.signal?.aborted || this.queue.allSettled) return;
+    if (this.queue.pendingCount === 0 || this.liveTasks().length > 0 || this.launchesInFlight > 0) return;
+    if (!this.everLaunched) return;
+    if (this.replacementsUsed < this.maxReplacements) {
+      this.replacementsUsed += 1;
+      this.launch(1);
+      return;
+    }
+    const error = new NoCapacityError("no task left to run the remaining segments (replacements used up)");
+    for (const state of this.queue.failPending({ code: error.code, message: error.message }))
+      this.publish(state);
+  }
+
+  /** No more work for this task: ask the worker to exit and StopTask it now (it stops costing money). */
+  async retire(task: FleetTask): Promise<void> {
+    if (task.phase === "lost" || task.phase === "retired") return;
+    task.phase = "retired";
+    task.controller.abort(new Error("task retired"));
+    await this.requestStop(task, "ecs-fanout: no more work");
+  }
+
+  /** POST /v1/shutdown (best effort, short) then StopTask — never throws; one StopTask in flight per task. */
+  requestStop(task: FleetTask, reason: string): Promise<void> {
+    if (task.stopping !== undefined) return task.stopping;
+    task.stopRequestedAt ??= new Date();
+    const client = task.client;
+    task.stopping = (async () => {
+      if (client !== undefined) await client.shutdown(false, AbortSignal.timeout(2000)).catch(() => {});
+      try {
+        await stopTask({ ...this.ctx, signal: undefined }, task.arn, reason);
+        task.stopAcked = true;
+      } catch (error) {
+        this.opts.logger.warn("StopTask failed", { taskArn: task.arn, error: String(error) });
+        task.stopping = undefined;
+      }
+    })();
+    return task.stopping;
+  }
+
+  /** Publishes a settled segment on the results stream. */
+  publish(state: SegmentState): void {
+    this.results.push(segmentResultOf(state));
+  }
+}

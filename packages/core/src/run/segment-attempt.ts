@@ -1,0 +1,188 @@
+import { join } from "node:path";
+import { logTail } from "../ecs/logs.js";
+import { FanoutError, JobFailedError, WorkerError } from "../errors.js";
+import { anySignal } from "../util/abort.js";
+import type { WorkerClient } from "../worker/client.js";
+import { downloadVerified, hashFile } from "../worker/download.js";
+import { type JobStatus, jobIdFor } from "../worker/protocol.js";
+import type { FleetTask } from "./fleet-task.js";
+import type { SegmentState } from "./queue.js";
+import type { RunState } from "./run-state.js";
+
+/** Seconds one status long poll may wait on the worker. */
+const LONG_POLL_SECONDS = 20;
+
+/** Whether a failed attempt was the task's fault (requeue elsewhere, maybe replace the task) or the segment's. */
+export type AttemptBlame = "task" | "draining" | "segment";
+
+/** Decides who is to blame for a failed attempt (by error class and HTTP status, never by message). */
+export function blameOf(error: unknown, taskGone: boolean): AttemptBlame {
+  if (taskGone) return "task";
+  if (error instanceof WorkerError) {
+    const status = error.statusCode;
+    if (status === undefined) return "task";
+    if (status === 503) return "draining";
+    if (status === 401 || status === 404 || status === 507 || status >= 500) return "task";
+    return "segment";
+  }
+  return "segment";
+}
+
+const messageOf = (error: unknown): { code: string; message: string } => {
+  if (error instanceof FanoutError) return { code: error.code, message: error.message };
+  if (error instanceof Error && error.name === "TimeoutError")
+    return { code: "TIMEOUT", message: `segment attempt timed out` };
+  return { code: "UNKNOWN", message: error instanceof Error ? error.message : String(error) };
+};
+
+/** Upload → long-poll → verified download → DELETE, for one attempt of one segment on one task. */
+export async function attemptSegment(
+  run: RunState,
+  task: FleetTask,
+  client: WorkerClient,
+  state: SegmentState,
+  taskSignal: AbortSignal,
+): Promise<void> {
+  const { opts } = run;
+  const segment = state.segment;
+  state.attempts += 1;
+  state.triedOn.add(task.arn);
+  task.segmentsAttempted += 1;
+  const attempt = state.attempts;
+  const jobId = jobIdFor(segment.id, attempt);
+  const signal = anySignal(taskSignal, AbortSignal.timeout(opts.timeouts.segmentMs));
+  let uploaded = false;
+  try {
+    const t0 = performance.now();
+    const input = segment.input;
+    if ("path" in input && state.inputSha256 === undefined)
+      state.inputSha256 = hashFile(input.path).then((h) => h.sha256);
+    const sha256 = await state.inputSha256;
+    const { bytes } = await client.upload(jobId, input, segment.params, { sha256, signal });
+    uploaded = true;
+    const t1 = performance.now();
+    run.emit({
+      type: "segment.uploaded",
+      segmentId: segment.id,
+      taskArn: task.arn,
+      attempt,
+      bytes,
+      durationMs: Math.round(t1 - t0),
+    });
+
+    let status: JobStatus;
+    let runningAt: number | undefined;
+    let lastProgress = -1;
+    for (;;) {
+      status = await client.status(jobId, LONG_POLL_SECONDS, signal);
+      if (runningAt === undefined && status.status !== "queued") {
+        runningAt = performance.now();
+        run.emit({ type: "segment.started", segmentId: segment.id, taskArn: task.arn, attempt });
+      }
+      if (status.status === "succeeded" || status.status === "failed") break;
+      const progress = status.progress ?? 0;
+      if (status.status === "running" && progress !== lastProgress) {
+        lastProgress = progress;
+        run.emit({ type: "segment.progress", segmentId: segment.id, taskArn: task.arn, attempt, progress });
+      }
+    }
+    const t2 = performance.now();
+    const processMs = status.timings?.processMs ?? t2 - (runningAt ?? t1);
+    const queuedMs = status.timings?.queuedMs ?? (runningAt ?? t2) - t1;
+    state.processMsTotal += processMs;
+    task.processMs += processMs;
+    if (status.status === "failed") {
+      throw new JobFailedError(
+        segment.id,
+        task.arn,
+        status.error?.message ?? "the worker reported the job failed",
+        status.error?.code,
+      );
+    }
+    if (status.output === undefined) {
+      throw new WorkerError(`job ${jobId} succeeded without output`, {
+        taskArn: task.arn,
+        url: client.baseUrl,
+        statusCode: 200,
+      });
+    }
+    const got = await downloadVerified({
+      client,
+      jobId,
+      segmentId: segment.id,
+      expected: { bytes: status.output.bytes, sha256: status.output.sha256 },
+      tempPath: join(opts.outputDir, `.${segment.outputName}.${jobId}.part`),
+      finalPath: segment.outputPath,
+      resumes: opts.retry.downloadResumes,
+      signal,
+    });
+    const t3 = performance.now();
+    state.output = { path: segment.outputPath, bytes: got.bytes, sha256: got.sha256 };
+    state.timings = Object.freeze({ uploadMs: t1 - t0, queuedMs, processMs, downloadMs: t3 - t2 });
+    state.taskArn = task.arn;
+    task.segmentsSucceeded += 1;
+    run.queue.settle(state, "succeeded");
+    run.emit({
+      type: "segment.downloaded",
+      segmentId: segment.id,
+      taskArn: task.arn,
+      attempt,
+      path: segment.outputPath,
+      bytes: got.bytes,
+      sha256: got.sha256,
+    });
+    run.publish(state);
+    await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
+  } catch (error) {
+    if (uploaded && !taskSignal.aborted)
+      await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
+    await attemptFailed(run, task, state, error, { uploaded, taskGone: taskSignal.aborted });
+  }
+}
+
+async function attemptFailed(
+  run: RunState,
+  task: FleetTask,
+  state: SegmentState,
+  error: unknown,
+  info: { uploaded: boolean; taskGone: boolean },
+): Promise<void> {
+  if (run.signal?.aborted) {
+    run.queue.requeue(state);
+    return;
+  }
+  const blame = blameOf(error, info.taskGone);
+  if (blame === "draining" && !info.uploaded) {
+    // The worker refused a new job while draining: this attempt never ran, so it does not count.
+    state.attempts -= 1;
+    state.triedOn.delete(task.arn);
+    task.segmentsAttempted -= 1;
+  }
+  if (blame === "draining") run.markDraining(task);
+  else if (blame === "task") run.markLost(task, messageOf(error).message);
+
+  const { code, message } = messageOf(error);
+  const willRetry = state.attempts < run.opts.retry.segmentAttempts;
+  state.error = { code, message };
+  run.emit({
+    type: "segment.failed",
+    segmentId: state.segment.id,
+    taskArn: task.arn,
+    attempt: state.attempts,
+    code,
+    message,
+    willRetry,
+  });
+  if (willRetry) {
+    run.queue.requeue(state);
+    return;
+  }
+  if (run.td.logs !== undefined) {
+    state.logTail = await logTail(run.ctx, run.td.logs, run.td.containerName, task.snapshot.taskId).catch(
+      () => undefined,
+    );
+  }
+  run.queue.settle(state, "failed");
+  run.publish(state);
+  run.ensureCapacity();
+}

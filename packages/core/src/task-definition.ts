@@ -1,0 +1,155 @@
+import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
+import { ValidationError } from "./errors.js";
+import { Problems } from "./util/problems.js";
+
+/** Options of {@link workerTaskDefinition}. */
+export interface WorkerTaskDefinitionOptions {
+  /** Container image of the worker (e.g. an ECR URI of container/Dockerfile.cpu or .gpu). */
+  readonly image: string;
+  /** Task CPU units (1024 = 1 vCPU). Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384. */
+  readonly cpu: number;
+  /** Task memory in MiB; on Fargate it must fit the CPU size. */
+  readonly memory: number;
+  /** GPUs for the worker container. Any value > 0 makes an EC2 task definition (no GPUs on Fargate). @default 0 */
+  readonly gpu?: number;
+  /** CloudWatch Logs group for awslogs. */
+  readonly logGroup: string;
+  /** Region of the log group. */
+  readonly logRegion: string;
+  /** awslogs stream prefix (streams are `prefix/container/taskId`, which the run reads on failures). @default "worker" */
+  readonly logStreamPrefix?: string;
+  /** @default "ecs-fanout-worker" ("ecs-fanout-worker-gpu" with GPUs) */
+  readonly family?: string;
+  /** @default "worker" */
+  readonly containerName?: string;
+  /** @default 8080 */
+  readonly containerPort?: number;
+  /** Role ECS uses to pull the image and write logs (required on Fargate with ECR or awslogs). @default none */
+  readonly executionRoleArn?: string;
+  /** Role the worker itself runs as. @default none */
+  readonly taskRoleArn?: string;
+  /** @default "X86_64" */
+  readonly architecture?: "X86_64" | "ARM64";
+  /** @default "awsvpc" on Fargate, "bridge" (dynamic host port) for GPU tasks on EC2 */
+  readonly networkMode?: "awsvpc" | "bridge" | "host";
+  /** Concurrent jobs per worker (FANOUT_SLOTS); pass the same as the run's slotsPerTask. @default 1 */
+  readonly slots?: number;
+  /** Seconds between SIGTERM and SIGKILL (Fargate: 2–120). The worker drains within 5 s less. @default 30 */
+  readonly stopTimeoutSeconds?: number;
+  /** Fargate ephemeral storage, 21–200 GiB. @default 20 (AWS's included amount) */
+  readonly ephemeralStorageGiB?: number;
+  /** Extra worker environment (e.g. FANOUT_SEEDVR2_CMD). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Tags of the task definition itself. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+const FARGATE_MEMORY: Readonly<Record<number, { min: number; max: number; step: number } | number[]>> = {
+  256: [512, 1024, 2048],
+  512: { min: 1024, max: 4096, step: 1024 },
+  1024: { min: 2048, max: 8192, step: 1024 },
+  2048: { min: 4096, max: 16384, step: 1024 },
+  4096: { min: 8192, max: 30720, step: 1024 },
+  8192: { min: 16384, max: 61440, step: 4096 },
+  16384: { min: 32768, max: 122880, step: 8192 },
+};
+
+/** Why a CPU/memory pair is not a Fargate size, or undefined when it is. */
+export function fargateSizeProblem(cpu: number, memory: number): string | undefined {
+  const allowed = FARGATE_MEMORY[cpu];
+  if (allowed === undefined) return `cpu one of ${Object.keys(FARGATE_MEMORY).join(", ")}, got ${cpu}`;
+  const ok = Array.isArray(allowed)
+    ? allowed.includes(memory)
+    : memory >= allowed.min && memory <= allowed.max && (memory - allowed.min) % allowed.step === 0;
+  if (ok) return undefined;
+  const range = Array.isArray(allowed)
+    ? allowed.join(", ")
+    : `${allowed.min}–${allowed.max} in steps of ${allowed.step}`;
+  return `memory for ${cpu} CPU units of ${range} MiB, got ${memory}`;
+}
+
+/**
+ * A ready RegisterTaskDefinition input for the worker: Fargate (awsvpc) for CPU work, or EC2 with
+ * GPU resource requirements for upscaling. Logs go to awslogs with a stream prefix so failures
+ * can quote the task's log tail.
+ */
+export function workerTaskDefinition(
+  options: WorkerTaskDefinitionOptions,
+): RegisterTaskDefinitionCommandInput {
+  const p = new Problems();
+  p.nonEmptyString(options.image, "image");
+  p.nonEmptyString(options.logGroup, "logGroup");
+  p.nonEmptyString(options.logRegion, "logRegion");
+  p.integer(options.cpu, "cpu", 128, 196608);
+  p.integer(options.memory, "memory", 128);
+  p.integer(options.gpu, "gpu", 0, 16);
+  p.integer(options.containerPort, "containerPort", 1, 65535);
+  p.integer(options.slots, "slots", 1, 64);
+  const gpu = options.gpu ?? 0;
+  const fargate = gpu === 0;
+  p.integer(options.stopTimeoutSeconds, "stopTimeoutSeconds", 2, fargate ? 120 : 86400);
+  if (options.ephemeralStorageGiB !== undefined) {
+    p.check(
+      fargate,
+      "ephemeralStorageGiB",
+      "no ephemeralStorageGiB for EC2 (GPU) tasks",
+      options.ephemeralStorageGiB,
+    );
+    p.integer(options.ephemeralStorageGiB, "ephemeralStorageGiB", 21, 200);
+  }
+  if (fargate && Number.isInteger(options.cpu) && Number.isInteger(options.memory)) {
+    const problem = fargateSizeProblem(options.cpu, options.memory);
+    if (problem !== undefined) p.list.push({ path: "memory", message: `expected ${problem}` });
+    if (options.networkMode !== undefined)
+      p.check(options.networkMode === "awsvpc", "networkMode", '"awsvpc" on Fargate', options.networkMode);
+  }
+  if (p.list.length > 0) throw new ValidationError("worker task definition options", p.list);
+
+  const name = options.containerName ?? "worker";
+  const port = options.containerPort ?? 8080;
+  const networkMode = options.networkMode ?? (fargate ? "awsvpc" : "bridge");
+  const stopTimeout = options.stopTimeoutSeconds ?? 30;
+  const environment: Record<string, string> = {
+    PORT: String(port),
+    FANOUT_SLOTS: String(options.slots ?? 1),
+    FANOUT_STOP_TIMEOUT_SECONDS: String(Math.max(1, stopTimeout - 5)),
+    ...options.environment,
+  };
+  return {
+    family: options.family ?? (fargate ? "ecs-fanout-worker" : "ecs-fanout-worker-gpu"),
+    requiresCompatibilities: [fargate ? "FARGATE" : "EC2"],
+    networkMode,
+    cpu: String(options.cpu),
+    memory: String(options.memory),
+    runtimePlatform: { cpuArchitecture: options.architecture ?? "X86_64", operatingSystemFamily: "LINUX" },
+    ...(options.executionRoleArn === undefined ? {} : { executionRoleArn: options.executionRoleArn }),
+    ...(options.taskRoleArn === undefined ? {} : { taskRoleArn: options.taskRoleArn }),
+    ...(options.ephemeralStorageGiB === undefined
+      ? {}
+      : { ephemeralStorage: { sizeInGiB: options.ephemeralStorageGiB } }),
+    containerDefinitions: [
+      {
+        name,
+        image: options.image,
+        essential: true,
+        portMappings: [
+          { containerPort: port, ...(networkMode === "bridge" ? { hostPort: 0 } : {}), protocol: "tcp" },
+        ],
+        environment: Object.entries(environment).map(([k, v]) => ({ name: k, value: v })),
+        stopTimeout,
+        ...(gpu > 0 ? { resourceRequirements: [{ type: "GPU", value: String(gpu) }] } : {}),
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: {
+            "awslogs-group": options.logGroup,
+            "awslogs-region": options.logRegion,
+            "awslogs-stream-prefix": options.logStreamPrefix ?? "worker",
+          },
+        },
+      },
+    ],
+    ...(options.tags === undefined
+      ? {}
+      : { tags: Object.entries(options.tags).map(([key, value]) => ({ key, value })) }),
+  };
+}

@@ -1,0 +1,112 @@
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { rename, rm, stat, truncate } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
+import { IntegrityError, WorkerError } from "../errors.js";
+import type { WorkerClient } from "./client.js";
+
+/** sha256 (hex) and size of a file, streamed. */
+export async function hashFile(
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  await pipeline(
+    createReadStream(path),
+    async (source: AsyncIterable<Buffer>) => {
+      for await (const piece of source) {
+        hash.update(piece);
+        bytes += piece.length;
+      }
+    },
+    { signal },
+  );
+  return { bytes, sha256: hash.digest("hex") };
+}
+
+const sizeOf = async (path: string): Promise<number> => {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * Downloads a job's output into `tempPath`, resuming a cut transfer with `Range` from the bytes
+ * actually on disk, then verifies size and sha256 against what the worker reported and renames
+ * the file atomically to `finalPath`. A short or corrupt file is never accepted, and the temp file
+ * never outlives a failure.
+ */
+export async function downloadVerified(input: {
+  client: WorkerClient;
+  jobId: string;
+  segmentId: string;
+  expected: { bytes: number; sha256: string };
+  tempPath: string;
+  finalPath: string;
+  resumes: number;
+  signal?: AbortSignal | undefined;
+}): Promise<{ bytes: number; sha256: string; resumed: number }> {
+  const { client, jobId, expected, tempPath, signal } = input;
+  let resumed = 0;
+  let headerSha: string | undefined;
+  try {
+    await rm(tempPath, { force: true });
+    for (;;) {
+      const from = await sizeOf(tempPath);
+      if (from >= expected.bytes && from > 0) break;
+      try {
+        const response = await client.output(jobId, from, signal);
+        const sha = response.headers["x-content-sha256"];
+        if (typeof sha === "string") headerSha = sha;
+        let flags = "a";
+        if (from > 0 && response.statusCode === 200) {
+          // The worker ignored Range: start over rather than append a second copy.
+          await truncate(tempPath, 0);
+          flags = "w";
+        } else if (from > 0) {
+          const range = response.headers["content-range"];
+          const start = typeof range === "string" ? Number(/^bytes (\d+)-/.exec(range)?.[1]) : Number.NaN;
+          if (start !== from) {
+            await response.body.dump();
+            throw new WorkerError(
+              `output of ${jobId}: asked for bytes from ${from}, got range ${String(range)}`,
+              {
+                taskArn: client.taskArn,
+                url: `${client.baseUrl}/v1/jobs/${jobId}/output`,
+              },
+            );
+          }
+        }
+        await pipeline(response.body, createWriteStream(tempPath, { flags }), { signal });
+        if ((await sizeOf(tempPath)) >= expected.bytes) break;
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (error instanceof WorkerError && error.statusCode !== undefined) throw error;
+        if (resumed >= input.resumes) throw error;
+      }
+      // Ended early (socket closed, or a clean but short body): resume from what is on disk.
+      if (resumed >= input.resumes) {
+        throw new WorkerError(`output of ${jobId} stayed short after ${resumed} resumes`, {
+          taskArn: client.taskArn,
+          url: `${client.baseUrl}/v1/jobs/${jobId}/output`,
+        });
+      }
+      resumed += 1;
+    }
+    const actual = await hashFile(tempPath, signal);
+    if (
+      actual.bytes !== expected.bytes ||
+      actual.sha256 !== expected.sha256 ||
+      (headerSha !== undefined && headerSha !== expected.sha256)
+    ) {
+      throw new IntegrityError(input.segmentId, expected, actual);
+    }
+    await rename(tempPath, input.finalPath);
+    return { ...actual, resumed };
+  } finally {
+    await rm(tempPath, { force: true });
+  }
+}
