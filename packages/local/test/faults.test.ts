@@ -1,0 +1,144 @@
+import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { afterEach, describe, expect, it } from "vitest";
+import type { FaultConfig } from "../src/index.js";
+import { closeHarness, type Harness, network, register, startHarness, waitForStatus } from "./helpers.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await closeHarness(h);
+  h = undefined;
+});
+
+const spot = [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
+
+async function run(harness: Harness, extra: Record<string, unknown> = {}) {
+  return harness.ecs.send(
+    new RunTaskCommand({
+      taskDefinition: await register(harness),
+      networkConfiguration: network(),
+      launchType: "FARGATE",
+      ...extra,
+    }),
+  );
+}
+
+describe("fault injection", () => {
+  it("throttles the named actions and counts them in stats()", async () => {
+    h = await startHarness({ faults: { throttle: { fraction: 1, actions: ["ListTasks"] } } });
+    const error = await h.ecs.send(new ListTasksCommand({})).catch((e) => e);
+    // ECS does not model ThrottlingException: the SDK raises a ServiceException by that name (and retries it).
+    expect(error.name).toBe("ThrottlingException");
+    expect(error.message).toBe("Rate exceeded");
+    await run(h); // RunTask is not named, so it passes
+    expect(h.local.stats()).toMatchObject({
+      calls: { ListTasks: 1, RunTask: 1 },
+      throttled: { ListTasks: 1 },
+    });
+  });
+
+  it("throttles the same calls for the same seed", async () => {
+    const pattern = async (seed: number) => {
+      const harness = await startHarness({ faults: { seed, throttle: { fraction: 0.5 } } });
+      const outcome: boolean[] = [];
+      for (let i = 0; i < 20; i++) {
+        outcome.push(
+          await harness.ecs.send(new ListTasksCommand({})).then(
+            () => true,
+            () => false,
+          ),
+        );
+      }
+      await closeHarness(harness);
+      return outcome;
+    };
+    const a = await pattern(7);
+    expect(await pattern(7)).toEqual(a);
+    expect(a).toContain(true);
+    expect(a).toContain(false);
+  });
+
+  it("fails placements by script, one entry per task placement", async () => {
+    h = await startHarness({ faults: { placementFailures: { script: ["", "RESOURCE:MEMORY", ""] } } });
+    const out = await run(h, { count: 3 });
+    expect(out.tasks).toHaveLength(2);
+    expect(out.failures).toEqual([{ reason: "RESOURCE:MEMORY" }]);
+  });
+
+  it("fails only FARGATE_SPOT placements with Capacity is unavailable when asked", async () => {
+    h = await startHarness({ faults: { spotCapacityUnavailable: true } });
+    const spotRun = await run(h, { launchType: undefined, capacityProviderStrategy: spot, count: 2 });
+    expect(spotRun.tasks).toEqual([]);
+    expect(spotRun.failures?.[0]?.reason).toMatch(/^Capacity is unavailable at this time/);
+    expect((await run(h)).tasks).toHaveLength(1);
+  });
+
+  it("fails a fraction of placements for the listed launch types, with the given reason", async () => {
+    h = await startHarness({
+      faults: { placementFailures: { fraction: 1, reason: "RESOURCE:CPU", launchTypes: ["FARGATE_SPOT"] } },
+    });
+    const spotRun = await run(h, { launchType: undefined, capacityProviderStrategy: spot });
+    expect(spotRun.failures).toEqual([{ reason: "RESOURCE:CPU" }]);
+    expect((await run(h)).failures).toEqual([]);
+  });
+
+  it("hides new tasks from DescribeTasks for missingMs (eventual consistency)", async () => {
+    h = await startHarness({ faults: { missingMs: 400 } });
+    const arn = (await run(h)).tasks?.[0]?.taskArn ?? "";
+    const early = await h.ecs.send(new DescribeTasksCommand({ tasks: [arn] }));
+    expect(early.failures).toEqual([{ arn, reason: "MISSING" }]);
+    await new Promise((r) => setTimeout(r, 450));
+    const later = await h.ecs.send(new DescribeTasksCommand({ tasks: [arn] }));
+    expect(later.tasks?.[0]?.taskArn).toBe(arn);
+  });
+
+  it("delays start-up by startupDelayMs", async () => {
+    h = await startHarness({ faults: { startupDelayMs: { min: 400, max: 400 } } });
+    const started = Date.now();
+    const arn = (await run(h)).tasks?.[0]?.taskArn ?? "";
+    const task = await waitForStatus(h, arn, "RUNNING");
+    expect(task.startedAt!.getTime() - task.pullStoppedAt!.getTime()).toBeGreaterThanOrEqual(390);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+  });
+
+  it("interrupts Spot tasks: SIGTERM, then STOPPED with stopCode SpotInterruption", async () => {
+    h = await startHarness({ faults: { spotInterruptions: { fraction: 1, afterMs: 100 } } });
+    const out = await run(h, { launchType: undefined, capacityProviderStrategy: spot });
+    expect(out.tasks?.[0]?.capacityProviderName).toBe("FARGATE_SPOT");
+    const stopped = await waitForStatus(h, out.tasks?.[0]?.taskArn ?? "", "STOPPED");
+    expect(stopped.stopCode).toBe("SpotInterruption");
+    // SIGTERM, not SIGKILL: 0 once the test task's handler is installed, 143 before.
+    expect([0, 143]).toContain(stopped.containers?.[0]?.exitCode);
+    // On-demand tasks are never interrupted.
+    const onDemand = (await run(h)).tasks?.[0]?.taskArn ?? "";
+    await waitForStatus(h, onDemand, "RUNNING");
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await h.ecs.send(new DescribeTasksCommand({ tasks: [onDemand] }))).tasks?.[0]?.lastStatus).toBe(
+      "RUNNING",
+    );
+  });
+
+  it("crashes tasks with SIGKILL: exit code 137", async () => {
+    h = await startHarness({ faults: { crashes: { fraction: 1, afterMs: 50 } } });
+    const stopped = await waitForStatus(h, (await run(h)).tasks?.[0]?.taskArn ?? "", "STOPPED");
+    expect(stopped.stopCode).toBe("EssentialContainerExited");
+    expect(stopped.containers?.[0]?.exitCode).toBe(137);
+  });
+
+  it("interruptTask and crashTask act on one task; setFaults changes faults at run time", async () => {
+    h = await startHarness({ timings: { spotNoticeMs: 300 } });
+    const a =
+      (await run(h, { launchType: undefined, capacityProviderStrategy: spot })).tasks?.[0]?.taskArn ?? "";
+    const b = (await run(h)).tasks?.[0]?.taskArn ?? "";
+    await waitForStatus(h, a, "RUNNING");
+    await waitForStatus(h, b, "RUNNING");
+    h.local.interruptTask(a);
+    h.local.crashTask(b);
+    expect((await waitForStatus(h, a, "STOPPED")).stopCode).toBe("SpotInterruption");
+    expect((await waitForStatus(h, b, "STOPPED")).containers?.[0]?.exitCode).toBe(137);
+    h.local.setFaults({ throttle: { fraction: 1 } });
+    await expect(h.ecs.send(new ListTasksCommand({}))).rejects.toMatchObject({ name: "ThrottlingException" });
+    expect(() => h?.local.setFaults({ throttle: { fraction: 2 } } as FaultConfig)).toThrow(
+      /expected a number >= 0 <= 1, got 2/,
+    );
+  });
+});
