@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { computeMetrics } from "../../src/metrics.js";
+
+const s = (seconds: number) => new Date(seconds * 1000);
+
+// Two tasks, three segments (one failed), hand-computed below.
+const input = {
+  startedAt: s(0),
+  settledAt: s(100),
+  plannedTasks: 2,
+  slotsPerTask: 1,
+  tasks: [
+    { launchedAt: s(0), readyAt: s(10), billedSeconds: 120, costUsd: 0.01 },
+    { launchedAt: s(0), readyAt: s(20), billedSeconds: 100, costUsd: 0.02 },
+  ],
+  segments: [
+    { succeeded: true, workMs: 30_000, processMsAllAttempts: 25_000 },
+    { succeeded: true, workMs: 50_000, processMsAllAttempts: 45_000 },
+    { succeeded: false, workMs: 0, processMsAllAttempts: 5_000 },
+  ],
+  representative: { launchType: "FARGATE", cpuUnits: 1024, memoryMiB: 2048 },
+  pricing: { region: "us-east-1" },
+};
+
+describe("computeMetrics", () => {
+  const m = computeMetrics(input);
+
+  it("measures wall time from start to the last settled segment", () => {
+    expect(m.wallSeconds).toBe(100);
+  });
+
+  it("takes the mean launch-to-ready time as start-up", () => {
+    expect(m.startupSeconds).toBe(15); // (10 + 20) / 2
+  });
+
+  it("estimates sequential time as one start-up plus all succeeded work", () => {
+    expect(m.workSeconds).toBe(80);
+    expect(m.sequentialEstimateSeconds).toBe(95);
+  });
+
+  it("computes speedup, ideal speedup and parallel efficiency", () => {
+    expect(m.speedupFactor).toBeCloseTo(0.95, 10); // 95 / 100
+    expect(m.idealSpeedup).toBeCloseTo(95 / 65, 10); // 15 + max(80 / 2, 50)
+    expect(m.parallelEfficiency).toBeCloseTo(0.475, 10); // 0.95 / 2
+  });
+
+  it("counts processor-busy time of every attempt against billed time", () => {
+    expect(m.billedSeconds).toBe(220);
+    expect(m.processingEfficiency).toBeCloseTo(75 / 220, 10);
+  });
+
+  it("sums every task's cost, failed work included, and divides by succeeded segments", () => {
+    expect(m.totalCostUsd).toBeCloseTo(0.03, 10);
+    expect(m.costPerSegmentUsd).toBeCloseTo(0.015, 10);
+  });
+
+  it("prices the sequential estimate as one task of the run's size and reports the overhead", () => {
+    const sequential = (95 / 3600) * (0.04048 + 2 * 0.004445);
+    expect(m.sequentialCostUsd).toBeCloseTo(sequential, 12);
+    expect(m.costOverheadVsSequential).toBeCloseTo(0.03 / sequential - 1, 8);
+  });
+
+  it("leaves the total unknown when any task's cost is unknown", () => {
+    const unknown = computeMetrics({
+      ...input,
+      tasks: [
+        ...input.tasks,
+        { launchedAt: s(0), readyAt: undefined, billedSeconds: 60, costUsd: undefined },
+      ],
+    });
+    expect(unknown.totalCostUsd).toBeUndefined();
+    expect(unknown.costPerSegmentUsd).toBeUndefined();
+    expect(unknown.costOverheadVsSequential).toBeUndefined();
+  });
+
+  it("gives zeros rather than NaN for a run where nothing happened", () => {
+    const empty = computeMetrics({ ...input, settledAt: s(0), tasks: [], segments: [] });
+    expect(empty.speedupFactor).toBe(0);
+    expect(empty.processingEfficiency).toBe(0);
+    expect(empty.totalCostUsd).toBe(0);
+    expect(empty.costPerSegmentUsd).toBeUndefined();
+  });
+});

@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import {
+  billedSeconds,
+  EC2_GPU_PRICES,
+  ec2GpuCost,
+  estimateRunCost,
+  FARGATE_RATES,
+  fargateCost,
+  fargateRate,
+  taskCost,
+} from "../../src/pricing.js";
+
+const at = (iso: string) => new Date(iso);
+
+describe("billedSeconds", () => {
+  it("bills from pullStartedAt to stoppedAt, rounded up to the second", () => {
+    expect(
+      billedSeconds({
+        pullStartedAt: at("2026-01-01T10:00:00.000Z"),
+        stoppedAt: at("2026-01-01T10:02:30.200Z"),
+      }),
+    ).toBe(151);
+  });
+
+  it("falls back to createdAt when the image pull never started", () => {
+    expect(
+      billedSeconds({ createdAt: at("2026-01-01T10:00:00Z"), stoppedAt: at("2026-01-01T10:05:00Z") }),
+    ).toBe(300);
+  });
+
+  it("prefers pullStartedAt over createdAt", () => {
+    const t = {
+      createdAt: at("2026-01-01T09:59:00Z"),
+      pullStartedAt: at("2026-01-01T10:00:00Z"),
+      stoppedAt: at("2026-01-01T10:05:00Z"),
+    };
+    expect(billedSeconds(t)).toBe(300);
+  });
+
+  it("applies the 60 s minimum charge by default and a configured one when given", () => {
+    const t = { pullStartedAt: at("2026-01-01T10:00:00Z"), stoppedAt: at("2026-01-01T10:00:30.200Z") };
+    expect(billedSeconds(t)).toBe(60);
+    expect(billedSeconds(t, { minimumSeconds: 0 })).toBe(31);
+  });
+
+  it("bills a task that has not stopped yet up to now", () => {
+    const t = { pullStartedAt: at("2026-01-01T10:00:00Z") };
+    expect(billedSeconds(t, { now: at("2026-01-01T10:10:00Z") })).toBe(600);
+  });
+
+  it("bills nothing for a task with no start stamp", () => {
+    expect(billedSeconds({})).toBe(0);
+  });
+});
+
+describe("Fargate cost", () => {
+  it("prices 2 vCPU / 4 GB for one hour in us-east-1 at 0.09874 USD", () => {
+    const rate = fargateRate("us-east-1", "X86_64");
+    expect(rate).toEqual({ vcpuHour: 0.04048, gbHour: 0.004445 });
+    // 2 × 0.04048 + 4 × 0.004445 = 0.08096 + 0.01778
+    expect(fargateCost({ cpuUnits: 2048, memoryMiB: 4096, seconds: 3600, rate: rate! })).toBeCloseTo(
+      0.09874,
+      10,
+    );
+  });
+
+  it("takes the Spot discount (66 % off) for FARGATE_SPOT", () => {
+    const rate = FARGATE_RATES["us-east-1"]!.X86_64!;
+    expect(fargateCost({ cpuUnits: 2048, memoryMiB: 4096, seconds: 3600, rate, spot: true })).toBeCloseTo(
+      0.09874 * 0.34,
+      10,
+    );
+    expect(
+      fargateCost({ cpuUnits: 2048, memoryMiB: 4096, seconds: 3600, rate, spot: true, spotDiscount: 0.7 }),
+    ).toBeCloseTo(0.09874 * 0.3, 10);
+  });
+
+  it("uses ARM rates for ARM64", () => {
+    expect(fargateRate("us-east-1", "ARM64")).toEqual({ vcpuHour: 0.03238, gbHour: 0.00356 });
+    expect(fargateRate("eu-central-1", "ARM64")).toBeUndefined();
+  });
+});
+
+describe("EC2 GPU cost", () => {
+  it("prices half an hour of a g5.xlarge at half its hourly price", () => {
+    expect(ec2GpuCost({ hourlyPrice: 1.006, seconds: 1800, taskGpus: 1, instanceGpus: 1 })).toBeCloseTo(
+      0.503,
+      10,
+    );
+  });
+
+  it("charges a task its share of the instance's GPUs", () => {
+    expect(ec2GpuCost({ hourlyPrice: 4, seconds: 3600, taskGpus: 1, instanceGpus: 4 })).toBeCloseTo(1, 10);
+  });
+
+  it("knows the dated per-region prices", () => {
+    expect(EC2_GPU_PRICES["g5.xlarge"]?.hourly["ap-northeast-2"]).toBe(1.237);
+    expect(EC2_GPU_PRICES["g4dn.xlarge"]?.hourly["us-east-1"]).toBe(0.526);
+  });
+});
+
+describe("taskCost", () => {
+  const stamps = { pullStartedAt: at("2026-01-01T10:00:00Z"), stoppedAt: at("2026-01-01T11:00:00Z") };
+
+  it("prices a Fargate task from ECS's cpu and memory", () => {
+    const c = taskCost(
+      { ...stamps, launchType: "FARGATE", cpuUnits: 1024, memoryMiB: 2048 },
+      { region: "us-east-1" },
+    );
+    expect(c.billedSeconds).toBe(3600);
+    expect(c.costUsd).toBeCloseTo(0.04048 + 2 * 0.004445, 10);
+  });
+
+  it("prices a FARGATE_SPOT capacity-provider task at the Spot rate", () => {
+    const c = taskCost(
+      { ...stamps, capacityProvider: "FARGATE_SPOT", cpuUnits: 1024, memoryMiB: 2048 },
+      { region: "us-east-1" },
+    );
+    expect(c.costUsd).toBeCloseTo((0.04048 + 2 * 0.004445) * 0.34, 10);
+  });
+
+  it("prices an EC2 GPU task from its instance type", () => {
+    const c = taskCost(
+      { ...stamps, launchType: "EC2", gpus: 1, instanceType: "g5.xlarge" },
+      { region: "us-east-1" },
+    );
+    expect(c.costUsd).toBeCloseTo(1.006, 10);
+  });
+
+  it("leaves the cost unknown (not zero) for a region without rates", () => {
+    expect(
+      taskCost({ ...stamps, launchType: "FARGATE", cpuUnits: 1024, memoryMiB: 2048 }, { region: "mars-1" })
+        .costUsd,
+    ).toBeUndefined();
+  });
+
+  it("lets a caller override rates and the minimum charge", () => {
+    const c = taskCost(
+      {
+        pullStartedAt: stamps.pullStartedAt,
+        stoppedAt: at("2026-01-01T10:00:10Z"),
+        launchType: "FARGATE",
+        cpuUnits: 1024,
+        memoryMiB: 1024,
+      },
+      {
+        region: "mars-1",
+        fargate: { "mars-1": { X86_64: { vcpuHour: 3.6, gbHour: 0 } } },
+        minimumBilledSeconds: 1,
+      },
+    );
+    expect(c.billedSeconds).toBe(10);
+    expect(c.costUsd).toBeCloseTo(0.01, 10);
+  });
+});
+
+describe("estimateRunCost", () => {
+  it("multiplies one task's cost by the task count, minimum charge included", () => {
+    const e = estimateRunCost(
+      { tasks: 4, secondsPerTask: 30, launchType: "FARGATE", cpuUnits: 2048, memoryMiB: 4096 },
+      { region: "us-east-1" },
+    );
+    expect(e.billedSeconds).toBe(240);
+    expect(e.costPerTaskUsd).toBeCloseTo((60 / 3600) * 0.09874, 10);
+    expect(e.costUsd).toBeCloseTo(4 * (60 / 3600) * 0.09874, 10);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { fargateSizeProblem, ValidationError, workerTaskDefinition } from "../../src/index.js";
+
+const base = {
+  image: "123.dkr.ecr.us-east-1.amazonaws.com/worker:1",
+  logGroup: "/ecs/fanout",
+  logRegion: "us-east-1",
+};
+
+describe("workerTaskDefinition", () => {
+  it("builds a Fargate awsvpc definition for CPU work", () => {
+    const td = workerTaskDefinition({
+      ...base,
+      cpu: 2048,
+      memory: 4096,
+      slots: 2,
+      executionRoleArn: "arn:role/exec",
+    });
+    expect(td).toMatchObject({
+      family: "ecs-fanout-worker",
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: "2048",
+      memory: "4096",
+      executionRoleArn: "arn:role/exec",
+    });
+    const c = td.containerDefinitions?.[0];
+    expect(c?.portMappings).toEqual([{ containerPort: 8080, protocol: "tcp" }]);
+    expect(c?.environment).toEqual(
+      expect.arrayContaining([
+        { name: "FANOUT_SLOTS", value: "2" },
+        { name: "FANOUT_STOP_TIMEOUT_SECONDS", value: "25" },
+      ]),
+    );
+    expect(c?.logConfiguration?.options).toEqual({
+      "awslogs-group": "/ecs/fanout",
+      "awslogs-region": "us-east-1",
+      "awslogs-stream-prefix": "worker",
+    });
+    expect(c?.resourceRequirements).toBeUndefined();
+  });
+
+  it("builds an EC2 bridge definition with a GPU requirement and a dynamic host port", () => {
+    const td = workerTaskDefinition({ ...base, cpu: 4096, memory: 15000, gpu: 1 });
+    expect(td.requiresCompatibilities).toEqual(["EC2"]);
+    expect(td.networkMode).toBe("bridge");
+    expect(td.containerDefinitions?.[0]?.resourceRequirements).toEqual([{ type: "GPU", value: "1" }]);
+    expect(td.containerDefinitions?.[0]?.portMappings).toEqual([
+      { containerPort: 8080, hostPort: 0, protocol: "tcp" },
+    ]);
+  });
+
+  it("rejects sizes Fargate does not offer, every problem at once", () => {
+    try {
+      workerTaskDefinition({ ...base, image: "", cpu: 1024, memory: 1024 });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).problems.map((p) => p.path)).toEqual(["image", "memory"]);
+    }
+  });
+
+  it.each([
+    [256, 512, undefined],
+    [256, 4096, "memory for 256 CPU units of 512, 1024, 2048 MiB, got 4096"],
+    [2048, 16384, undefined],
+    [2048, 4500, "memory for 2048 CPU units of 4096–16384 in steps of 1024 MiB, got 4500"],
+    [3000, 8192, "cpu one of 256, 512, 1024, 2048, 4096, 8192, 16384, got 3000"],
+  ])("checks %i CPU with %i MiB", (cpu, memory, problem) => {
+    expect(fargateSizeProblem(cpu, memory)).toBe(problem);
+  });
+});
