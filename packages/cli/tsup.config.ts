@@ -5,6 +5,8 @@ export default defineConfig([
     entry: ["src/index.ts"],
     format: ["esm", "cjs"],
     dts: true,
+    // import.meta.url finds the GPU stand-in script; the CJS build needs it shimmed.
+    shims: true,
     sourcemap: true,
     target: "node22",
   },

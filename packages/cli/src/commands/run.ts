@@ -1,0 +1,153 @@
+import type { VideoInfo } from "@ecs-fanout/video";
+import type { BatchRunOptions } from "ecs-fanout";
+import { DEFAULT_CLUSTER, gpuCapacityProvider, workerFamily } from "../defaults.js";
+import { ExitCode, InterruptedError, RunFailedError, VerificationError } from "../errors.js";
+import { type CliIo, println } from "../io.js";
+import { normalizeRunOptions, type RawRunOptions, type RunOptions } from "../parse/run-options.js";
+import { chooseReporter } from "../progress/choose.js";
+import { formatRunReport, type RunReportInput, runReportJson } from "../report/run-report.js";
+import { abortOnSignals } from "../signals.js";
+import { gpuStandInEnvironment, gpuStandInNotice } from "../stand-in.js";
+import { openAwsTarget } from "../target/aws.js";
+import { LOCAL_SUBNETS, openLocalTarget } from "../target/local.js";
+import type { Target } from "../target/target.js";
+import { type UpscaleJob, upscaleVideo } from "../upscale/pipeline.js";
+
+/**
+ * Worker processor options for the chosen processor and scale. SeedVR2 takes a target short side
+ * rather than a factor, so it is computed from the input.
+ */
+export function processorParams(
+  options: Pick<RunOptions, "processor" | "scale">,
+  input: Pick<VideoInfo, "width" | "height">,
+): Record<string, unknown> {
+  switch (options.processor) {
+    case "ffmpeg-scale":
+      return { processor: "ffmpeg-scale", scale: options.scale, preset: "veryfast" };
+    case "realesrgan":
+      return { processor: "realesrgan", scale: options.scale };
+    case "seedvr2":
+      return { processor: "seedvr2", resolution: Math.min(input.width, input.height) * options.scale };
+  }
+}
+
+type TargetBatch = UpscaleJob["batch"];
+
+async function openRunTarget(
+  options: RunOptions,
+  io: CliIo,
+): Promise<{ target: Target; batch: TargetBatch }> {
+  const cluster = options.cluster ?? DEFAULT_CLUSTER;
+  if (options.target.kind === "local") {
+    const target = await openLocalTarget({ cluster, gpuInstances: options.gpu ? options.tasks : undefined });
+    const gpuEnv = options.gpu ? gpuStandInEnvironment() : undefined;
+    const launch: BatchRunOptions["launch"] = options.gpu
+      ? {
+          type: "CAPACITY_PROVIDER",
+          capacityProviderStrategy: [{ capacityProvider: target.gpuProvider!, weight: 1 }],
+        }
+      : options.spot
+        ? { type: "FARGATE_SPOT", fallbackToOnDemand: true }
+        : { type: "FARGATE" };
+    return {
+      target: {
+        ...target,
+        notice: options.gpu ? `${target.notice}\n${gpuStandInNotice()}` : target.notice,
+      },
+      batch: {
+        cluster,
+        taskDefinition: options.gpu ? target.gpuTaskDefinition! : target.taskDefinition,
+        launch,
+        network: options.gpu ? undefined : { subnets: LOCAL_SUBNETS },
+        overrides: gpuEnv ? { environment: gpuEnv } : undefined,
+        aws: target.aws,
+        pollIntervalMs: 250,
+      },
+    };
+  }
+  const target = openAwsTarget({ region: options.region, source: options.target.source, env: io.env });
+  const launch: BatchRunOptions["launch"] = options.gpu
+    ? {
+        type: "CAPACITY_PROVIDER",
+        capacityProviderStrategy: [
+          { capacityProvider: options.capacityProvider ?? gpuCapacityProvider(cluster), weight: 1 },
+        ],
+      }
+    : options.spot
+      ? { type: "FARGATE_SPOT", fallbackToOnDemand: true }
+      : { type: "FARGATE" };
+  return {
+    target,
+    batch: {
+      cluster,
+      taskDefinition: options.taskDefinition ?? workerFamily(cluster, options.gpu),
+      launch,
+      network: options.subnets
+        ? {
+            subnets: options.subnets,
+            securityGroups: options.securityGroups,
+            assignPublicIp: options.publicIp,
+          }
+        : undefined,
+      aws: target.aws,
+      // A loopback endpoint has no API buckets to share: poll it as often as the in-process one.
+      pollIntervalMs: target.loopback ? 250 : undefined,
+    },
+  };
+}
+
+export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): Promise<ExitCode> {
+  const options = normalizeRunOptions(input, raw, io);
+  const reporter = chooseReporter(io, options.json);
+  const controller = new AbortController();
+  const { target, batch } = await openRunTarget(options, io);
+  println(io.stderr, target.notice);
+  const removeHandlers = abortOnSignals(
+    controller,
+    io,
+    (line) => reporter.note(line),
+    () => "Run `ecs-fanout cleanup --yes` to stop any task left behind.",
+  );
+  let report: RunReportInput | undefined;
+  try {
+    const outcome = await upscaleVideo({
+      input: options.input,
+      output: options.output,
+      scale: options.scale,
+      segmentSeconds: options.segmentSeconds,
+      tasks: options.tasks,
+      params: (info) => ({ ...processorParams(options, info), ...options.extraParams }),
+      batch,
+      reporter,
+      signal: controller.signal,
+      keepTemp: options.keepTemp,
+    });
+    reporter.stop();
+    report = {
+      result: outcome.result,
+      target: target.notice.split("\n")[0]!,
+      input: { path: options.input, info: outcome.input },
+      output: { path: outcome.outputPath, info: outcome.output },
+      timings: outcome.timings,
+      problems: outcome.problems,
+    };
+    const ok = outcome.problems.length === 0;
+    if (options.json) println(io.stdout, JSON.stringify(runReportJson(report, ok), null, 2));
+    else println(io.stdout, `\n${formatRunReport(report)}`);
+    if (!ok) throw new VerificationError(outcome.outputPath, outcome.problems);
+    return ExitCode.ok;
+  } catch (error) {
+    reporter.stop();
+    if (controller.signal.aborted && controller.signal.reason instanceof InterruptedError)
+      throw controller.signal.reason;
+    if (error instanceof RunFailedError && error.result && !report) {
+      const failed: RunReportInput = { result: error.result, target: target.notice.split("\n")[0]! };
+      if (options.json) println(io.stdout, JSON.stringify(runReportJson(failed, false), null, 2));
+      else println(io.stdout, `\n${formatRunReport(failed)}`);
+    }
+    throw error;
+  } finally {
+    removeHandlers();
+    await target.close();
+  }
+}

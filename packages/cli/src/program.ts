@@ -1,0 +1,129 @@
+import { Command, CommanderError, Option } from "commander";
+import { ExitCode } from "./errors.js";
+import type { CliIo } from "./io.js";
+import { PROCESSORS, RUN_DEFAULTS } from "./parse/run-options.js";
+import { CLI_VERSION } from "./version.js";
+
+/**
+ * The command tree. Values stay strings here: each command normalizes its own options once, so
+ * every problem is reported together rather than commander's first one. Each command's module is
+ * imported when it runs, so `cost` or `--help` does not first load the local endpoint, the ffmpeg
+ * helpers and every AWS client. Actions hand their exit code to `setExit`; `main` maps errors.
+ */
+export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
+  const program = new Command("ecs-fanout")
+    .description(
+      "Fan video segments out over many ECS tasks, stream the results back, leave no task running.",
+    )
+    .version(CLI_VERSION, "-V, --version")
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride()
+    .allowExcessArguments(false);
+
+  program
+    .command("run")
+    .description("split a video, upscale the segments on parallel ECS tasks, reassemble, verify, report")
+    .argument("<input>", "video file to upscale")
+    .requiredOption("-o, --out <file>", "output video (.mp4, .m4v, .mov, .mkv)")
+    .option("--scale <n>", "upscale factor: 2, 3 or 4", RUN_DEFAULTS.scale)
+    .option("--tasks <n>", "most tasks running at once", RUN_DEFAULTS.tasks)
+    .option("--segment-seconds <s>", "length of each segment in seconds", RUN_DEFAULTS.segmentSeconds)
+    .addOption(
+      new Option("--processor <name>", "what each task runs")
+        .choices(PROCESSORS as unknown as string[])
+        .default(RUN_DEFAULTS.processor),
+    )
+    .option("--params <json>", "extra processor options as a JSON object, e.g. '{\"crf\":20}'")
+    .option("--cluster <name>", "ECS cluster (default: ecs-fanout)")
+    .option(
+      "--task-definition <family[:rev]|arn>",
+      "worker task definition (AWS only; default: <cluster>-worker-cpu, or -gpu)",
+    )
+    .option("--subnets <ids>", "comma-separated subnet ids for awsvpc tasks (AWS only)")
+    .option("--security-groups <ids>", "comma-separated security group ids (AWS only)")
+    .option(
+      "--public-ip",
+      "give tasks a public IP and talk to them over it (the orchestrator runs outside the VPC)",
+    )
+    .option("--region <region>", "AWS region (default: the SDK's configuration)")
+    .option("--spot", "launch on FARGATE_SPOT, falling back to on-demand when Spot has no capacity")
+    .option("--gpu", "run on the cluster's GPU capacity provider (implied by realesrgan and seedvr2)")
+    .option(
+      "--capacity-provider <name>",
+      "GPU capacity provider (AWS only; default: gpu-<cluster>; implies --gpu)",
+    )
+    .option("--local", "use an in-process local ECS endpoint instead of AWS")
+    .option("--json", "print one machine-readable result on stdout and no progress")
+    .option("--keep-temp", "keep the segment files for inspection")
+    .action(async (input: string, options: Record<string, unknown>) => {
+      setExit(await (await import("./commands/run.js")).runCommand(input, options, io));
+    });
+
+  program
+    .command("ls")
+    .description("list the tasks ecs-fanout started and that are still running")
+    .option("--cluster <name>", "ECS cluster (default: ecs-fanout)")
+    .option("--run-id <id>", "only the tasks of this run")
+    .option("--started-by <value>", "the startedBy value runs used (default: ecs-fanout)")
+    .option("--local", "use an in-process local ECS endpoint instead of AWS")
+    .option("--json", "print the tasks as JSON")
+    .action(async (options: Record<string, unknown>) => {
+      setExit(await (await import("./commands/ls.js")).lsCommand(options, io));
+    });
+
+  program
+    .command("cleanup")
+    .description("stop running tasks that carry ecs-fanout's startedBy and managed-by tag")
+    .option("--older-than <duration>", "only tasks started more than this long ago (90s, 30m, 2h, 1h30m)")
+    .option("--run-id <id>", "only the tasks of this run")
+    .option("--cluster <name>", "ECS cluster (default: ecs-fanout)")
+    .option("--started-by <value>", "the startedBy value runs used (default: ecs-fanout)")
+    .option("--dry-run", "show what would be stopped, stop nothing")
+    .option("-y, --yes", "stop without asking")
+    .option("--local", "use an in-process local ECS endpoint instead of AWS")
+    .option("--json", "print the outcome as JSON")
+    .action(async (options: Record<string, unknown>) => {
+      setExit(await (await import("./commands/cleanup.js")).cleanupCommand(options, io));
+    });
+
+  program
+    .command("cost")
+    .description("estimate what N tasks of a size cost for a while, from the shipped price table")
+    .option("--tasks <n>", "number of tasks", "1")
+    .option("--cpu <vcpu>", "vCPU per task (Fargate: 0.25, 0.5, 1, 2, 4, 8, 16)")
+    .option("--memory <gb>", "memory per task in GB")
+    .option("--minutes <m>", "how long each task runs")
+    .option("--spot", "price as Fargate Spot")
+    .option("--arch <arch>", "x86_64 or arm64", "x86_64")
+    .option(
+      "--instance-type <type>",
+      "price EC2 GPU tasks on this instance type instead of Fargate (g5.xlarge, …)",
+    )
+    .option("--region <region>", "region of the price table", undefined)
+    .option("--json", "print the estimate as JSON")
+    .action(async (options: Record<string, unknown>) => {
+      setExit(await (await import("./commands/cost.js")).costCommand(options, io));
+    });
+
+  program
+    .command("local")
+    .description("run the local ECS endpoint in the foreground and print the environment to export")
+    .option("--port <n>", "port to listen on (default: any free port)")
+    .option("--cluster <name>", "cluster to create, with its worker task definitions (default: ecs-fanout)")
+    .action(async (options: Record<string, unknown>) => {
+      setExit(await (await import("./commands/local.js")).localCommand(options, io));
+    });
+
+  return program;
+}
+
+/** Help and version asked for exit 0; everything else commander rejects is a usage error. */
+export function commanderExitCode(error: CommanderError): ExitCode {
+  return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+}
+
+export { CommanderError };

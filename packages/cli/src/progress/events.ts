@@ -1,0 +1,88 @@
+import type { FanoutEvent } from "ecs-fanout";
+import { shortArn } from "../report/format.js";
+import type { ProgressReporter } from "./types.js";
+
+/**
+ * Turns the core's typed events into reporter calls. Tasks are named `#n id` in launch order,
+ * which reads better than ARNs and stays stable through the run.
+ */
+export class EventTranslator {
+  private readonly keys = new Map<string, string>();
+  private processing = false;
+
+  constructor(private readonly reporter: ProgressReporter) {}
+
+  /** The short name used for a task in progress lines and the report. */
+  key(taskArn: string): string {
+    let key = this.keys.get(taskArn);
+    if (!key) {
+      key = `#${this.keys.size + 1} ${shortArn(taskArn).slice(0, 8)}`;
+      this.keys.set(taskArn, key);
+    }
+    return key;
+  }
+
+  handle(event: FanoutEvent): void {
+    const r = this.reporter;
+    switch (event.type) {
+      case "run.started":
+        r.phase(
+          "launching",
+          `${event.segments} segments, ${event.plannedTasks} tasks planned (run ${event.runId})`,
+        );
+        break;
+      case "task.launched":
+        r.task(
+          this.key(event.taskArn),
+          "PROVISIONING",
+          event.replacementFor ? `(replaces ${this.key(event.replacementFor)})` : undefined,
+        );
+        break;
+      case "task.launchFailed":
+        r.note(
+          `RunTask refused ${event.count} task(s) (${event.kind}${event.willRetry ? ", retrying" : ""}): ${event.reasons.join("; ")}`,
+        );
+        break;
+      case "task.fallback":
+        r.note(`${event.count} task(s) moved from ${event.from} to ${event.to}: ${event.reason}`);
+        break;
+      case "task.running":
+        r.task(this.key(event.taskArn), "RUNNING");
+        break;
+      case "task.ready":
+        if (!this.processing) r.phase("processing");
+        this.processing = true;
+        r.task(this.key(event.taskArn), "ready", `after ${(event.startupMs / 1000).toFixed(1)}s`);
+        break;
+      case "task.stopped":
+        r.task(
+          this.key(event.taskArn),
+          "STOPPED",
+          event.expected ? undefined : `(${event.stopCode ?? "?"}: ${event.stoppedReason ?? "lost"})`,
+        );
+        break;
+      case "segment.uploaded":
+        r.segmentProgress(this.key(event.taskArn), event.segmentId, "uploaded");
+        break;
+      case "segment.started":
+        r.segmentProgress(this.key(event.taskArn), event.segmentId, "processing", 0);
+        break;
+      case "segment.progress":
+        r.segmentProgress(this.key(event.taskArn), event.segmentId, "processing", event.progress);
+        break;
+      case "segment.downloaded":
+        r.segmentDone(this.key(event.taskArn), event.segmentId);
+        break;
+      case "segment.failed":
+        r.segmentFailed(
+          event.taskArn ? this.key(event.taskArn) : undefined,
+          event.segmentId,
+          `${event.code}: ${event.message}`,
+          event.willRetry,
+        );
+        break;
+      case "run.finished":
+        break;
+    }
+  }
+}

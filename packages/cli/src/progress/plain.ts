@@ -1,0 +1,66 @@
+import { type CliStream, println } from "../io.js";
+import type { Phase, ProgressReporter } from "./types.js";
+
+/**
+ * Progress as plain lines for logs and pipes: one line per state change, and segment progress
+ * only at quarter steps so a long run does not flood the log.
+ */
+export class PlainReporter implements ProgressReporter {
+  private readonly started = Date.now();
+  private total = 0;
+  private done = 0;
+  private lastQuarter = new Map<string, number>();
+  private lastPhaseTenth = -1;
+
+  constructor(private readonly stream: CliStream) {}
+
+  private line(text: string): void {
+    const t = ((Date.now() - this.started) / 1000).toFixed(1).padStart(6);
+    println(this.stream, `[${t}s] ${text}`);
+  }
+
+  phase(phase: Phase, detail?: string): void {
+    this.lastPhaseTenth = -1;
+    this.line(detail ? `${phase}: ${detail}` : phase);
+  }
+
+  phaseProgress(fraction: number): void {
+    const tenth = Math.floor(Math.min(1, Math.max(0, fraction)) * 4);
+    if (tenth <= this.lastPhaseTenth) return;
+    this.lastPhaseTenth = tenth;
+    if (tenth > 0 && tenth < 4) this.line(`  ${tenth * 25}%`);
+  }
+
+  segments(total: number): void {
+    this.total = total;
+  }
+
+  task(taskKey: string, state: string, detail?: string): void {
+    this.line(`task ${taskKey} ${state}${detail ? ` ${detail}` : ""}`);
+  }
+
+  segmentProgress(taskKey: string, segmentId: string, stage: string, fraction?: number): void {
+    const key = `${segmentId}:${stage}`;
+    const quarter = fraction === undefined ? 0 : Math.floor(fraction * 4);
+    const last = this.lastQuarter.get(key);
+    if (last !== undefined && quarter <= last) return;
+    this.lastQuarter.set(key, quarter);
+    const pct = fraction === undefined ? "" : ` ${Math.round(fraction * 100)}%`;
+    this.line(`task ${taskKey} ${segmentId} ${stage}${pct}`);
+  }
+
+  segmentDone(taskKey: string | undefined, segmentId: string): void {
+    this.done += 1;
+    this.line(`${segmentId} done on task ${taskKey ?? "?"} (${this.done}/${this.total || "?"})`);
+  }
+
+  segmentFailed(taskKey: string | undefined, segmentId: string, message: string, willRetry: boolean): void {
+    this.line(`${segmentId} failed on task ${taskKey ?? "?"}${willRetry ? " (will retry)" : ""}: ${message}`);
+  }
+
+  note(line: string): void {
+    println(this.stream, line);
+  }
+
+  stop(): void {}
+}

@@ -1,0 +1,45 @@
+/**
+ * What the CLI shows while a run goes on, independent of how it is drawn: the pipeline
+ * and the core's events are translated into these calls, and a TTY or a plain reporter draws them.
+ */
+export type Phase =
+  | "probing"
+  | "splitting"
+  | "starting local endpoint"
+  | "launching"
+  | "processing"
+  | "concatenating"
+  | "muxing audio"
+  | "verifying"
+  | "stopping tasks"
+  | "done";
+
+export interface ProgressReporter {
+  phase(phase: Phase, detail?: string): void;
+  /** Fraction (0..1) of a phase that reports it, such as splitting. */
+  phaseProgress(fraction: number): void;
+  /** How many segments the run has. */
+  segments(total: number): void;
+  /** A task changed state (launched, RUNNING, ready, STOPPED …). */
+  task(taskKey: string, state: string, detail?: string): void;
+  /** A segment made progress on a task (fraction of its processing, 0..1). */
+  segmentProgress(taskKey: string, segmentId: string, stage: string, fraction?: number): void;
+  segmentDone(taskKey: string | undefined, segmentId: string): void;
+  segmentFailed(taskKey: string | undefined, segmentId: string, message: string, willRetry: boolean): void;
+  /** A notice that must be seen even on a TTY (printed above the bars). */
+  note(line: string): void;
+  stop(): void;
+}
+
+/** Shows nothing: `--json` and library callers. */
+export const silentReporter: ProgressReporter = {
+  phase() {},
+  phaseProgress() {},
+  segments() {},
+  task() {},
+  segmentProgress() {},
+  segmentDone() {},
+  segmentFailed() {},
+  note() {},
+  stop() {},
+};

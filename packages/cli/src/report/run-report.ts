@@ -1,0 +1,126 @@
+import type { BatchRunResult, TaskResult } from "ecs-fanout";
+import type { PipelineTimings } from "../upscale/pipeline.js";
+import { formatBytes, formatPercent, formatRatio, formatSeconds, formatUsd, shortArn } from "./format.js";
+import { type Column, renderPairs, renderTable } from "./table.js";
+
+interface VideoSummary {
+  width: number;
+  height: number;
+  durationSeconds: number;
+  hasAudio: boolean;
+  sizeBytes: number;
+}
+
+/** What `run` reports: the core's result plus what happened around it. */
+export interface RunReportInput {
+  result: BatchRunResult;
+  target: string;
+  input?: { path: string; info: VideoSummary };
+  output?: { path: string; info: VideoSummary };
+  timings?: PipelineTimings;
+  problems?: readonly string[];
+}
+
+const secondsBetween = (from: Date | undefined, to: Date | undefined) =>
+  from && to ? (to.getTime() - from.getTime()) / 1000 : undefined;
+
+const TASK_COLUMNS: Column<TaskResult>[] = [
+  { header: "task", value: (t) => shortArn(t.taskArn) },
+  { header: "capacity", value: (t) => t.capacityProvider ?? t.launchType ?? "–" },
+  {
+    header: "start-up",
+    value: (t) => formatSeconds(secondsBetween(t.launchedAt, t.readyAt)),
+    align: "right",
+  },
+  { header: "segments", value: (t) => `${t.segmentsSucceeded}/${t.segmentsAttempted}`, align: "right" },
+  { header: "busy", value: (t) => formatSeconds(t.processingSeconds), align: "right" },
+  {
+    header: "billed",
+    value: (t) => `${t.billingEstimated ? "~" : ""}${Math.round(t.billedSeconds)}s`,
+    align: "right",
+  },
+  { header: "cost", value: (t) => formatUsd(t.costUsd), align: "right" },
+  { header: "stop", value: (t) => t.stopCode ?? t.lastStatus ?? "–" },
+];
+
+function videoLine(v: VideoSummary): string {
+  return `${v.width}×${v.height}, ${v.durationSeconds.toFixed(3)}s, ${v.hasAudio ? "audio" : "no audio"}, ${formatBytes(v.sizeBytes)}`;
+}
+
+/** The human report: per-task table, then totals. */
+export function formatRunReport(report: RunReportInput): string {
+  const { result } = report;
+  const m = result.metrics;
+  const sections: string[] = [];
+  const head: Array<[string, string]> = [
+    ["run", result.runId],
+    ["where", report.target],
+  ];
+  if (report.input) head.push(["input", `${report.input.path} (${videoLine(report.input.info)})`]);
+  if (report.output) head.push(["output", `${report.output.path} (${videoLine(report.output.info)})`]);
+  sections.push(renderPairs(head));
+  sections.push(renderTable(TASK_COLUMNS, result.tasks));
+
+  const totals: Array<[string, string]> = [
+    [
+      "segments",
+      `${result.succeeded}/${result.segments.length} succeeded${result.failed ? `, ${result.failed} failed` : ""}`,
+    ],
+    ["tasks", `${result.tasksLaunched} launched (${result.plannedTasks} planned)`],
+    ["wall (fan-out)", formatSeconds(m.wallSeconds)],
+  ];
+  if (report.timings) {
+    const t = report.timings;
+    totals.push([
+      "wall (end to end)",
+      `${formatSeconds(t.totalSeconds)} (split ${formatSeconds(t.splitSeconds)}, concat ${formatSeconds(t.concatSeconds)}, audio ${formatSeconds(t.muxSeconds)}, verify ${formatSeconds(t.verifySeconds)})`,
+    ]);
+  }
+  totals.push(
+    ["start-up (mean)", formatSeconds(m.startupSeconds)],
+    ["sequential estimate", formatSeconds(m.sequentialEstimateSeconds)],
+    ["speedup", `${formatRatio(m.speedupFactor)} (ideal ${formatRatio(m.idealSpeedup)})`],
+    ["parallel efficiency", formatPercent(m.parallelEfficiency)],
+    ["processing efficiency", formatPercent(m.processingEfficiency)],
+    ["billed", `${Math.round(m.billedSeconds)} task-seconds`],
+    ["cost", formatUsd(m.totalCostUsd)],
+    ["cost per segment", formatUsd(m.costPerSegmentUsd)],
+    [
+      "sequential cost",
+      `${formatUsd(m.sequentialCostUsd)}${m.costOverheadVsSequential === undefined ? "" : ` (parallel costs ${signedPercent(m.costOverheadVsSequential)})`}`,
+    ],
+  );
+  sections.push(renderPairs(totals));
+
+  if (result.failures.length > 0) {
+    const lines = result.failures.map((f) => {
+      const tail = f.logTail?.length ? `\n      log: ${f.logTail.slice(-3).join("\n           ")}` : "";
+      return `  ${f.id} after ${f.attempts} attempt(s): ${f.error?.code ?? "?"}: ${f.error?.message ?? "?"}${tail}`;
+    });
+    sections.push(`failed segments:\n${lines.join("\n")}`);
+  }
+  if (report.problems && report.problems.length > 0) {
+    sections.push(`verification failed:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`);
+  } else if (report.output) {
+    sections.push("verified: size, duration (within one frame) and audio match the input");
+  }
+  return sections.join("\n\n");
+}
+
+function signedPercent(fraction: number): string {
+  const pct = fraction * 100;
+  return `${pct >= 0 ? "+" : ""}${pct.toFixed(0)}% vs sequential`;
+}
+
+/** The `--json` document: stable keys, dates as ISO strings. */
+export function runReportJson(report: RunReportInput, ok: boolean): Record<string, unknown> {
+  return {
+    ok,
+    target: report.target,
+    input: report.input ?? null,
+    output: report.output ?? null,
+    verification: { ok: (report.problems?.length ?? 0) === 0, problems: report.problems ?? [] },
+    timings: report.timings ?? null,
+    result: report.result,
+  };
+}

@@ -1,0 +1,137 @@
+import {
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from "@aws-sdk/client-ecs";
+import { type LocalEcs, type LocalEcsConfig, startLocalEcs } from "@ecs-fanout/local";
+import { workerTaskDefinition } from "ecs-fanout";
+import { gpuCapacityProvider, workerFamily } from "../defaults.js";
+import type { Target } from "./target.js";
+
+/** Any subnet id does locally; awsvpc still needs one, as on AWS. */
+export const LOCAL_SUBNETS = ["subnet-local"];
+
+export interface LocalTargetOptions {
+  cluster: string;
+  /** Also register the GPU worker and a GPU capacity provider with this many instances. */
+  gpuInstances?: number;
+  port?: number;
+  /** Extra image mappings (e.g. a stand-in for a GPU tool). */
+  images?: LocalEcsConfig["images"];
+}
+
+export interface LocalTarget extends Target {
+  readonly kind: "local";
+  readonly local: LocalEcs;
+  readonly cluster: string;
+  readonly taskDefinition: string;
+  readonly gpuTaskDefinition: string | undefined;
+  /** The GPU capacity provider, when GPU instances were asked for. */
+  readonly gpuProvider: string | undefined;
+  /** Subnets to give awsvpc tasks (any id does locally, but one is required, as on AWS). */
+  readonly subnets: readonly string[];
+}
+
+/**
+ * A private and a public /24 somewhere in 127.0.0.0/8, picked at random, so two endpoints on one
+ * machine (a `--local` run next to `ecs-fanout local`, parallel tests) do not hand out the same
+ * task addresses; the worker identity check would catch it, but as a lost task.
+ */
+export function randomLoopbackPools(random: () => number = Math.random): {
+  privateCidr: string;
+  publicCidr: string;
+} {
+  const second = 10 + Math.floor(random() * 240);
+  const third = Math.floor(random() * 127) * 2;
+  return { privateCidr: `127.${second}.${third}.0/24`, publicCidr: `127.${second}.${third + 1}.0/24` };
+}
+
+/**
+ * Lets awslogs create the log group on first use, as `awslogs-create-group` does on AWS: the
+ * local endpoint, like ECS, refuses to start a task whose log group does not exist, and this
+ * saves the CLI a CloudWatch Logs client just to create it.
+ */
+function creatingLogGroup(input: RegisterTaskDefinitionCommandInput): RegisterTaskDefinitionCommandInput {
+  return {
+    ...input,
+    containerDefinitions: input.containerDefinitions?.map((c) =>
+      c.logConfiguration
+        ? {
+            ...c,
+            logConfiguration: {
+              ...c.logConfiguration,
+              options: { ...c.logConfiguration.options, "awslogs-create-group": "true" },
+            },
+          }
+        : c,
+    ),
+  };
+}
+
+/**
+ * Starts the local ECS endpoint in this process and registers the worker task definition(s)
+ * with the core's own `workerTaskDefinition`, exactly as one would on AWS.
+ */
+export async function openLocalTarget(options: LocalTargetOptions): Promise<LocalTarget> {
+  const gpu = options.gpuInstances !== undefined && options.gpuInstances > 0;
+  const family = workerFamily(options.cluster, false);
+  const gpuFamily = workerFamily(options.cluster, true);
+  const provider = gpuCapacityProvider(options.cluster);
+  const local = await startLocalEcs({
+    port: options.port ?? 0,
+    addresses: randomLoopbackPools(),
+    clusters: options.cluster === "default" ? [] : [options.cluster],
+    capacityProviders: gpu
+      ? [
+          {
+            name: provider,
+            gpusPerInstance: 1,
+            instances: options.gpuInstances!,
+            instanceType: "g5.xlarge",
+          },
+        ]
+      : [],
+    ...(options.images ? { images: options.images } : {}),
+  });
+  const ecs = new ECSClient(local.clientConfig);
+  const register = (input: RegisterTaskDefinitionCommandInput) =>
+    ecs.send(new RegisterTaskDefinitionCommand(creatingLogGroup(input)));
+  try {
+    const logs = { logGroup: "/ecs-fanout/local", logRegion: local.region };
+    await register(
+      workerTaskDefinition({ family, image: "ecs-fanout/worker:local", cpu: 1024, memory: 2048, ...logs }),
+    );
+    if (gpu) {
+      await register(
+        workerTaskDefinition({
+          family: gpuFamily,
+          image: "ecs-fanout/worker-gpu:local",
+          cpu: 4096,
+          memory: 15_360,
+          gpu: 1,
+          ...logs,
+        }),
+      );
+    }
+  } catch (error) {
+    ecs.destroy();
+    await local.close();
+    throw error;
+  }
+  return {
+    kind: "local",
+    notice: `using the local ECS endpoint at ${local.endpoint} (in-process; tasks are local processes)`,
+    local,
+    cluster: options.cluster,
+    taskDefinition: family,
+    gpuTaskDefinition: gpu ? gpuFamily : undefined,
+    gpuProvider: gpu ? provider : undefined,
+    subnets: LOCAL_SUBNETS,
+    aws: { region: local.region, endpoint: local.endpoint, credentials: local.clientConfig.credentials },
+    clients: { ecs },
+    async close() {
+      ecs.destroy();
+      await local.close();
+    },
+  };
+}
