@@ -1,0 +1,62 @@
+/** Shapes shared by every benchmark section and the report writer. */
+
+export type SectionId = "scheduling" | "api-economy" | "streaming" | "worker-overhead" | "predecessor";
+
+export interface Target {
+  /** What is compared, e.g. "makespan / lower bound (dynamic)". */
+  name: string;
+  value: number;
+  /** Human form of the goal, e.g. "≤ 1.10". */
+  goal: string;
+  met: boolean;
+}
+
+export interface SectionResult {
+  id: SectionId;
+  title: string;
+  /** One paragraph: what was run and how, so a reader can reproduce it. */
+  method: string;
+  status: "measured" | "skipped" | "failed";
+  /** Why it was skipped or failed. */
+  reason?: string;
+  /** Named numbers (and a few labels) in the order they should be shown. */
+  metrics: Array<{ name: string; value: number | string; unit?: string }>;
+  targets: Target[];
+  notes: string[];
+  /** Raw per-item data kept in the JSON only (per-segment times, per-task start-ups, …). */
+  raw?: Record<string, unknown>;
+  durationMs: number;
+}
+
+export interface BenchContext {
+  smoke: boolean;
+  seed: number;
+  /** Scratch directory for this run; removed afterwards. */
+  workDir: string;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export interface BenchSection {
+  id: SectionId;
+  title: string;
+  run(context: BenchContext): Promise<Omit<SectionResult, "id" | "title" | "durationMs">>;
+}
+
+export function target(
+  name: string,
+  value: number,
+  goal: "<=" | ">=" | "<",
+  limit: number,
+  unit = "",
+): Target {
+  const met = goal === "<=" ? value <= limit : goal === ">=" ? value >= limit : value < limit;
+  const symbol = goal === "<=" ? "≤" : goal === ">=" ? "≥" : "<";
+  return { name, value, goal: `${symbol} ${limit}${unit}`, met };
+}
+
+/** Rounds for display and JSON alike: ratios to 3 places, times to whole ms. */
+export function round(value: number, places = 3): number {
+  const factor = 10 ** places;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,139 @@
+/**
+ * `pnpm bench` — runs every benchmark section and writes docs/benchmarks.md + docs/benchmarks.json.
+ * `pnpm bench -- --smoke` runs tiny sizes in seconds and writes to bench-out/ (gitignored) unless
+ * `--out DIR` says otherwise. `--only a,b` runs some sections. Never fails on a missed target:
+ * targets are reported, not enforced (timings vary by machine); it fails only when a section
+ * cannot run at all.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { describeMachine } from "./lib/machine.js";
+import { repoRoot } from "./lib/paths.js";
+import { type BenchReport, renderMarkdown } from "./lib/report.js";
+import type { BenchSection, SectionId, SectionResult } from "./lib/types.js";
+
+/**
+ * Sections load lazily, so one that cannot even import (a package missing or broken) is reported
+ * as failed while the others still run.
+ */
+export const sections: Array<{ id: SectionId; title: string; load(): Promise<BenchSection> }> = [
+  {
+    id: "scheduling",
+    title: "Scheduling: dynamic queue vs static contiguous split",
+    load: async () => (await import("./sections/scheduling.js")).scheduling,
+  },
+  {
+    id: "api-economy",
+    title: "API economy",
+    load: async () => (await import("./sections/api-economy.js")).apiEconomy,
+  },
+  {
+    id: "streaming",
+    title: "Streaming outputs",
+    load: async () => (await import("./sections/streaming.js")).streaming,
+  },
+  {
+    id: "worker-overhead",
+    title: "Worker overhead (ffmpeg-scale)",
+    load: async () => (await import("./sections/worker-overhead.js")).workerOverhead,
+  },
+  {
+    id: "predecessor",
+    title: "The predecessor's scenario: 8 segments on 4 tasks",
+    load: async () => (await import("./sections/predecessor.js")).predecessor,
+  },
+];
+
+export interface BenchOptions {
+  smoke: boolean;
+  seed: number;
+  only?: string[];
+  outDir: string;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const signal = options.signal ?? new AbortController().signal;
+  const started = Date.now();
+  const results: SectionResult[] = [];
+  for (const entry of sections) {
+    if (options.only && !options.only.includes(entry.id)) continue;
+    const section = { id: entry.id, title: entry.title };
+    const workDir = await mkdtemp(path.join(os.tmpdir(), `ecs-fanout-bench-${section.id}-`));
+    const sectionStarted = Date.now();
+    log(`[bench] ${section.id}: running${options.smoke ? " (smoke)" : ""}`);
+    try {
+      const loaded = await entry.load();
+      const result = await loaded.run({ smoke: options.smoke, seed: options.seed, workDir, log, signal });
+      results.push({
+        id: section.id,
+        title: section.title,
+        durationMs: Date.now() - sectionStarted,
+        ...result,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`[bench] ${section.id}: failed: ${message}`);
+      results.push({
+        id: section.id,
+        title: section.title,
+        method: "",
+        status: "failed",
+        reason: message.split("\n").slice(0, 6).join(" / "),
+        metrics: [],
+        targets: [],
+        notes: [],
+        durationMs: Date.now() - sectionStarted,
+      });
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+    log(`[bench] ${section.id}: done in ${((Date.now() - sectionStarted) / 1000).toFixed(1)} s`);
+  }
+  const report: BenchReport = {
+    version: 1,
+    mode: options.smoke ? "smoke" : "full",
+    seed: options.seed,
+    machine: describeMachine(),
+    durationMs: Date.now() - started,
+    sections: results,
+  };
+  await mkdir(options.outDir, { recursive: true });
+  await writeFile(path.join(options.outDir, "benchmarks.json"), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(options.outDir, "benchmarks.md"), renderMarkdown(report));
+  return report;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((arg) => arg !== "--"),
+    options: {
+      smoke: { type: "boolean", default: false },
+      seed: { type: "string", default: "6" },
+      only: { type: "string" },
+      out: { type: "string" },
+    },
+  });
+  const smoke = values.smoke ?? false;
+  const outDir = path.resolve(values.out ?? path.join(repoRoot, smoke ? "bench-out" : "docs"));
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort(new Error("interrupted")));
+  const report = await runBench({
+    smoke,
+    seed: Number(values.seed),
+    outDir,
+    signal: controller.signal,
+    ...(values.only ? { only: values.only.split(",") } : {}),
+  });
+  process.stderr.write(`[bench] wrote ${path.join(outDir, "benchmarks.md")} and benchmarks.json\n`);
+  const failed = report.sections.filter((section) => section.status === "failed");
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  await main();
+}

@@ -1,0 +1,90 @@
+import path from "node:path";
+import { executeParallelBatches } from "ecs-fanout";
+import { startStack, syntheticSegments } from "../lib/stack.js";
+import { type BenchSection, round, target } from "../lib/types.js";
+
+/** Core's default DescribeTasks interval (BatchRunOptions.pollIntervalMs). */
+const POLL_INTERVAL_MS = 3000;
+
+function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [action, count] of Object.entries(after)) {
+    const delta = count - (before[action] ?? 0);
+    if (delta > 0) out[action] = delta;
+  }
+  return out;
+}
+
+export const apiEconomy: BenchSection = {
+  id: "api-economy",
+  title: "API economy",
+  async run({ smoke, seed, workDir, log }) {
+    const tasks = smoke ? 10 : 100;
+    const perTask = 3;
+    const ms = smoke ? 200 : 3000;
+    const specs = Array.from({ length: tasks * perTask }, (_, i) => ({
+      id: `api-${String(i).padStart(3, "0")}`,
+      ms,
+    }));
+    const segments = await syntheticSegments(path.join(workDir, "inputs"), specs);
+    const stack = await startStack({ faults: { seed } });
+    try {
+      const before = stack.local.stats();
+      const started = Date.now();
+      log(`[api-economy] ${segments.length} segments on ${tasks} tasks`);
+      const result = await executeParallelBatches({
+        cluster: stack.cluster,
+        taskDefinition: stack.taskDefinition,
+        network: stack.network,
+        outputDir: path.join(workDir, "out"),
+        aws: stack.local.clientConfig,
+        segments,
+        maxParallelTasks: tasks,
+        segmentsPerBatch: perTask,
+        pollIntervalMs: POLL_INTERVAL_MS,
+      });
+      const wallMs = Date.now() - started;
+      const after = stack.local.stats();
+      if (result.failed > 0)
+        throw new Error(`${result.failed} segments failed: ${result.failures[0]?.error?.message}`);
+      const calls = diff(after.calls, before.calls);
+      const throttled = diff(after.throttled, before.throttled);
+      const minutes = wallMs / 60_000;
+      const launched = result.tasksLaunched;
+      const describePerInterval = (calls["DescribeTasks"] ?? 0) / (wallMs / POLL_INTERVAL_MS);
+      const runTaskLimit = Math.ceil(tasks / 10);
+      const metrics: Array<{ name: string; value: number | string; unit?: string }> = [
+        { name: "tasks launched", value: launched },
+        { name: "segments", value: segments.length },
+        { name: "run wall time", value: round(wallMs / 1000, 1), unit: "s" },
+        { name: "poll interval", value: POLL_INTERVAL_MS, unit: "ms" },
+      ];
+      for (const [action, count] of Object.entries(calls).sort()) {
+        metrics.push({
+          name: `${action}: calls (per task, per minute)`,
+          value: `${count} (${round(count / launched, 2)}, ${round(count / minutes, 1)})`,
+        });
+      }
+      metrics.push({ name: "DescribeTasks calls per poll interval", value: round(describePerInterval, 2) });
+      metrics.push({ name: "throttled calls", value: Object.values(throttled).reduce((a, b) => a + b, 0) });
+      return {
+        method:
+          `${segments.length} synthetic segments of ${ms} ms on ${tasks} tasks (one executeParallelBatches run, no ` +
+          "faults, core's default API rates and poll interval) against the local ECS endpoint. Calls are counted " +
+          "by the endpoint itself (LocalEcs.stats()), from just before the run to just after it returned, so every " +
+          "ECS, EC2 and CloudWatch Logs call the library made is in — including stopping every task and waiting " +
+          "for STOPPED. Per-minute rates divide by the run's wall time.",
+        status: "measured",
+        metrics,
+        targets: [
+          target("DescribeTasks per poll interval", round(describePerInterval, 2), "<=", 1),
+          target(`RunTask calls (⌈${tasks}/10⌉)`, calls["RunTask"] ?? 0, "<=", runTaskLimit),
+        ],
+        notes: [],
+        raw: { calls, throttled, wallMs, tasksLaunched: launched },
+      };
+    } finally {
+      await stack.close();
+    }
+  },
+};

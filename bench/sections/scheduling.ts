@@ -1,0 +1,225 @@
+import path from "node:path";
+import { type BatchRunOptions, type BatchRunResult, executeParallelBatches, type Segment } from "ecs-fanout";
+import { describeDurations, heavyTailedDurations } from "../lib/durations.js";
+import { lowerBound, simulateStatic, staticContiguousSplit } from "../lib/schedule.js";
+import { type Stack, startStack, syntheticSegments } from "../lib/stack.js";
+import { type BenchSection, round, target } from "../lib/types.js";
+
+interface Measured {
+  makespanMs: number;
+  /** Per task: run start → worker ready, ms. */
+  startupsMs: number[];
+  ratio: number;
+  bound: ReturnType<typeof lowerBound>;
+  /** Per segment: measured upload + queue + process + download, ms, in segment order. */
+  segmentMs: Map<string, number>;
+}
+
+function baseOptions(stack: Stack, outputDir: string): Omit<BatchRunOptions, "segments"> {
+  return {
+    cluster: stack.cluster,
+    taskDefinition: stack.taskDefinition,
+    network: stack.network,
+    outputDir,
+    aws: stack.local.clientConfig,
+    // Local tasks start in ~1 s rather than ~30–60 s on Fargate: poll at 1 s to keep the same proportion.
+    pollIntervalMs: 1000,
+  };
+}
+
+function collect(
+  result: BatchRunResult,
+  origin: number,
+  into: Measured["segmentMs"],
+  startups: number[],
+): void {
+  if (result.failed > 0) {
+    throw new Error(
+      `${result.failed} segments failed: ${result.failures.map((f) => `${f.id}: ${f.error?.message}`).join("; ")}`,
+    );
+  }
+  for (const task of result.tasks) if (task.readyAt) startups.push(task.readyAt.getTime() - origin);
+  for (const segment of result.segments) {
+    const t = segment.timings;
+    if (t) into.set(segment.id, t.uploadMs + t.queuedMs + t.processMs + t.downloadMs);
+  }
+}
+
+async function runDynamic(
+  stack: Stack,
+  segments: Segment[],
+  tasks: number,
+  outputDir: string,
+  extra: Partial<BatchRunOptions> = {},
+) {
+  const started = Date.now();
+  const result = await executeParallelBatches({
+    ...baseOptions(stack, outputDir),
+    segments,
+    maxParallelTasks: tasks,
+    segmentsPerBatch: Math.ceil(segments.length / tasks),
+    ...extra,
+  });
+  const startupsMs: number[] = [];
+  const segmentMs = new Map<string, number>();
+  collect(result, result.startedAt.getTime(), segmentMs, startupsMs);
+  return {
+    makespanMs: result.finishedAt.getTime() - result.startedAt.getTime(),
+    startupsMs,
+    segmentMs,
+    started,
+  };
+}
+
+/** The predecessor's way on the same stack: one single-task run per contiguous chunk, all at once. */
+async function runStatic(stack: Stack, segments: Segment[], tasks: number, outputDir: string) {
+  const chunks = staticContiguousSplit(segments.length, tasks);
+  const origin = Date.now();
+  const results = await Promise.all(
+    chunks.map((chunk, i) =>
+      executeParallelBatches({
+        ...baseOptions(stack, path.join(outputDir, `chunk-${i}`)),
+        segments: chunk.map((index) => segments[index] as Segment),
+        maxParallelTasks: 1,
+        segmentsPerBatch: chunk.length,
+      }),
+    ),
+  );
+  const startupsMs: number[] = [];
+  const segmentMs = new Map<string, number>();
+  for (const result of results) collect(result, origin, segmentMs, startupsMs);
+  const makespanMs = Math.max(...results.map((r) => r.finishedAt.getTime())) - origin;
+  return { makespanMs, startupsMs, segmentMs };
+}
+
+export const scheduling: BenchSection = {
+  id: "scheduling",
+  title: "Scheduling: dynamic queue vs static contiguous split",
+  async run({ smoke, seed, workDir, log }) {
+    const tasks = smoke ? 3 : 20;
+    const count = smoke ? 12 : 200;
+    const meanMs = smoke ? 150 : 1000;
+    const startup = smoke ? { min: 0, max: 300 } : { min: 500, max: 3000 };
+    const durations = heavyTailedDurations({ count, seed, meanMs });
+    const specs = durations.map((ms, i) => ({
+      id: `seg-${String(i).padStart(3, "0")}`,
+      ms,
+      inputBytes: 256 + ms,
+    }));
+    const segments = await syntheticSegments(path.join(workDir, "inputs"), specs);
+    const nominal = new Map(specs.map((s) => [s.id, s.ms]));
+    const stack = await startStack({ faults: { seed, startupDelayMs: startup } });
+    const measured = (run: {
+      makespanMs: number;
+      startupsMs: number[];
+      segmentMs: Map<string, number>;
+    }): Measured => {
+      const bound = lowerBound({ durationsMs: durations, startupsMs: run.startupsMs });
+      return { ...run, bound, ratio: run.makespanMs / bound.ms };
+    };
+    try {
+      log(`[scheduling] dynamic: ${count} segments on ${tasks} tasks`);
+      const dynamic = measured(await runDynamic(stack, segments, tasks, path.join(workDir, "out-dynamic")));
+      log(`[scheduling] dynamic makespan ${dynamic.makespanMs} ms, ratio ${dynamic.ratio.toFixed(3)}`);
+      log(`[scheduling] static: ${tasks} single-task runs with contiguous chunks`);
+      const staticRun = measured(await runStatic(stack, segments, tasks, path.join(workDir, "out-static")));
+      log(`[scheduling] static makespan ${staticRun.makespanMs} ms, ratio ${staticRun.ratio.toFixed(3)}`);
+      let largestFirst: Measured | undefined;
+      if (!smoke) {
+        const sorted = [...segments].sort((a, b) => (nominal.get(b.id) ?? 0) - (nominal.get(a.id) ?? 0));
+        largestFirst = measured(await runDynamic(stack, sorted, tasks, path.join(workDir, "out-lpt")));
+        log(
+          `[scheduling] largest-first makespan ${largestFirst.makespanMs} ms, ratio ${largestFirst.ratio.toFixed(3)}`,
+        );
+      }
+      // Cross-check: the static split simulated from the dynamic run's own per-segment times and start-ups.
+      const measuredTimes = specs.map((s) => dynamic.segmentMs.get(s.id) ?? s.ms);
+      const simulatedStatic = simulateStatic(
+        measuredTimes,
+        [...dynamic.startupsMs].sort((a, b) => a - b),
+      );
+      const overheads = specs.map((s) => (dynamic.segmentMs.get(s.id) ?? s.ms) - s.ms);
+      const shape = describeDurations(durations);
+      const metrics: Array<{ name: string; value: number | string; unit?: string }> = [
+        { name: "segments / tasks", value: `${count} / ${tasks}` },
+        {
+          name: "segment work: mean / median / p90 / max",
+          value: `${Math.round(shape.meanMs)} / ${shape.medianMs} / ${shape.p90Ms} / ${shape.maxMs} ms`,
+        },
+        { name: "start-up jitter injected (startupDelayMs)", value: `${startup.min}–${startup.max} ms` },
+        { name: "dynamic: makespan", value: dynamic.makespanMs, unit: "ms" },
+        { name: "dynamic: lower bound", value: Math.round(dynamic.bound.ms), unit: "ms" },
+        { name: "dynamic: makespan / lower bound", value: round(dynamic.ratio) },
+        { name: "static split (real runs): makespan", value: staticRun.makespanMs, unit: "ms" },
+        { name: "static split (real runs): lower bound", value: Math.round(staticRun.bound.ms), unit: "ms" },
+        { name: "static split (real runs): makespan / lower bound", value: round(staticRun.ratio) },
+        {
+          name: "static split (simulated from the dynamic run's measured times) / lower bound",
+          value: round(simulatedStatic / dynamic.bound.ms),
+        },
+        {
+          name: "mean per-segment overhead (measured − nominal work)",
+          value: Math.round(overheads.reduce((a, b) => a + b, 0) / overheads.length),
+          unit: "ms",
+        },
+        {
+          name: "mean task start-up (dynamic run)",
+          value: Math.round(
+            dynamic.startupsMs.reduce((a, b) => a + b, 0) / Math.max(1, dynamic.startupsMs.length),
+          ),
+          unit: "ms",
+        },
+      ];
+      if (largestFirst) {
+        metrics.push({
+          name: "dynamic, segments given largest first: makespan / lower bound",
+          value: round(largestFirst.ratio),
+        });
+      }
+      return {
+        method:
+          `${count} synthetic segments with seeded heavy-tailed (Pareto α 2.2, clamped at 8× the mean) work times on ` +
+          `${tasks} tasks of the local ECS endpoint, each task a real worker process whose start is delayed by a ` +
+          `seeded ${startup.min}–${startup.max} ms (local's startupDelayMs fault). "Dynamic" is one ` +
+          "executeParallelBatches run with core's defaults (shared queue, look-ahead on) and segments in generated " +
+          `order. "Static split" is the predecessor's assignment run on the same stack: ${tasks} concurrent ` +
+          "single-task executeParallelBatches runs, each with a contiguous chunk of ⌈n / tasks⌉ segments. " +
+          "Lower bound = max(longest segment + shortest start-up, total work / tasks + mean start-up), using the " +
+          "nominal work times and each configuration's measured start-ups (run start → worker ready). Polling at 1 s.",
+        status: "measured",
+        metrics,
+        targets: [target("dynamic makespan / lower bound", round(dynamic.ratio), "<=", 1.1)],
+        notes: [
+          "Both bounds use the measured start-ups of the same run, so slow launches are not charged to scheduling.",
+          "In simulation (bench/lib/schedule.ts) a first-in-first-out queue lands at 1.12–1.60 on such tails depending on where the longest segments fall; largest-first order lands at 1.03–1.07 without look-ahead.",
+        ],
+        raw: {
+          durationsMs: durations,
+          dynamic: {
+            makespanMs: dynamic.makespanMs,
+            startupsMs: dynamic.startupsMs,
+            bound: dynamic.bound,
+            segmentMs: Object.fromEntries(dynamic.segmentMs),
+          },
+          static: {
+            makespanMs: staticRun.makespanMs,
+            startupsMs: staticRun.startupsMs,
+            bound: staticRun.bound,
+          },
+          simulatedStaticMs: simulatedStatic,
+          ...(largestFirst
+            ? {
+                largestFirst: {
+                  makespanMs: largestFirst.makespanMs,
+                  startupsMs: largestFirst.startupsMs,
+                  bound: largestFirst.bound,
+                },
+              }
+            : {}),
+        },
+      };
+    } finally {
+      await stack.close();
+    }
+  },
+};
