@@ -101,8 +101,9 @@ describe("a Fargate task's lifecycle", () => {
       }),
     );
     const arn = run.tasks?.[0]?.taskArn ?? "";
-    await waitForStatus(h, arn, "RUNNING");
-    await new Promise((r) => setTimeout(r, 200)); // let the task install its SIGTERM handler
+    const running = await waitForStatus(h, arn, "RUNNING");
+    const ip = running.attachments?.[0]?.details?.find((d) => d.name === "privateIPv4Address")?.value;
+    await fetchRetry(`http://${ip}:8080/`); // serving: its SIGTERM handler is installed
     const started = Date.now();
     await h.ecs.send(new StopTaskCommand({ task: arn }));
     const stopped = await waitForStatus(h, arn, "STOPPED");

@@ -21,6 +21,8 @@ export class AddressPool {
     const network = (toInt(base) & mask) >>> 0;
     this.first = network + 1; // skip the network address and, below, the broadcast address
     this.size = 2 ** (32 - prefix) - 2;
+    // Start somewhere random: several endpoints on one machine (parallel test files) share the pool.
+    this.cursor = Math.floor(Math.random() * this.size);
   }
 
   get available(): number {
@@ -96,6 +98,25 @@ export class Forwarder {
     for (const s of this.sockets) s.destroy();
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.servers.length = 0;
+  }
+}
+
+/**
+ * An address from the pool on which every given TCP port is free: another endpoint on this machine
+ * may be using the same pool, so an address is probed before a task gets it.
+ */
+export async function allocateFree(pool: AddressPool, ports: number[]): Promise<string | undefined> {
+  const skipped: string[] = [];
+  try {
+    for (;;) {
+      const ip = pool.allocate();
+      if (!ip) return undefined;
+      const free = await Promise.all(ports.map((p) => portFree(ip, p)));
+      if (free.every(Boolean)) return ip;
+      skipped.push(ip);
+    }
+  } finally {
+    for (const ip of skipped) pool.release(ip);
   }
 }
 

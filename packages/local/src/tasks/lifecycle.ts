@@ -4,7 +4,7 @@ import type { ImageMapping, NormalizedConfig } from "../config.js";
 import type { Faults } from "../faults.js";
 import type { LogStore } from "../logs.js";
 import type { ContainerRecord, StopCode, Store, TaskRecord } from "../state.js";
-import { type AddressPool, Forwarder } from "./addresses.js";
+import { type AddressPool, allocateFree, Forwarder } from "./addresses.js";
 import type { Capacity } from "./capacity.js";
 import { inheritedEnv, resolveImage } from "./images.js";
 import { startProcess } from "./process.js";
@@ -82,24 +82,45 @@ export class Lifecycle {
       }
     }
     this.waiting = this.waiting.filter((t) => t !== task);
-    if (task.networkMode === "awsvpc" && task.eni && !task.eni.privateIp) {
-      const ip = this.d.privatePool.allocate();
-      if (!ip) {
-        this.failToStart(task, "ResourceInitializationError: no free private address in the subnet");
-        return;
-      }
-      task.eni.privateIp = ip;
-      if (task.assignPublicIp) {
-        const pub = this.d.publicPool.allocate();
-        if (!pub) {
-          this.failToStart(task, "ResourceInitializationError: no free public address");
-          return;
+    this.touch(task);
+    this.attachEni(task).then(
+      (ok) => {
+        if (ok && task.desiredStatus === "RUNNING") {
+          this.after(task, this.d.config.timings.provisioningMs, () => this.pending(task));
         }
-        task.eni.publicIp = pub;
+      },
+      (e: unknown) => this.failToStart(task, `ResourceInitializationError: ${String(e)}`),
+    );
+  }
+
+  /** The task's private (and public) address, each probed free on the task's container ports. */
+  private async attachEni(task: TaskRecord): Promise<boolean> {
+    const eni = task.eni;
+    if (task.networkMode !== "awsvpc" || !eni || eni.privateIp) return true;
+    const ports = task.containers.flatMap((c) =>
+      (c.def.portMappings ?? []).filter((p) => p.protocol !== "udp").map((p) => p.containerPort ?? 0),
+    );
+    const ip = await allocateFree(this.d.privatePool, ports);
+    if (task.desiredStatus === "STOPPED" || task.lastStatus !== "PROVISIONING") {
+      this.d.privatePool.release(ip);
+      return false;
+    }
+    if (!ip) {
+      this.failToStart(task, "ResourceInitializationError: no free private address in the subnet");
+      return false;
+    }
+    eni.privateIp = ip;
+    if (task.assignPublicIp) {
+      const pub = await allocateFree(this.d.publicPool, ports);
+      if (!pub || task.lastStatus !== "PROVISIONING") {
+        this.d.publicPool.release(pub);
+        if (!pub) this.failToStart(task, "ResourceInitializationError: no free public address");
+        return false;
       }
+      eni.publicIp = pub;
     }
     this.touch(task);
-    this.after(task, this.d.config.timings.provisioningMs, () => this.pending(task));
+    return true;
   }
 
   private pending(task: TaskRecord): void {
