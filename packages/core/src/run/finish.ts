@@ -41,7 +41,7 @@ export async function stopEverything(run: RunState): Promise<void> {
         const task = run.tasks.get(snapshot.taskArn);
         if (task === undefined) continue;
         task.snapshot = snapshot;
-        if (snapshot.lastStatus === "STOPPED") noticeStopped(run, task, true);
+        if (snapshot.lastStatus === "STOPPED") noticeStopped(run, task, !task.unexpectedStop);
       }
     } catch (error) {
       run.opts.logger.warn("DescribeTasks while waiting for STOPPED failed", { error: String(error) });

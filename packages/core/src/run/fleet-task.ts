@@ -31,6 +31,8 @@ export class FleetTask {
   segmentsAttempted = 0;
   processMs = 0;
   stopEventSent = false;
+  /** Lost or interrupted rather than stopped because its work was done. */
+  unexpectedStop = false;
   /** The StopTask in flight (or done); undefined until asked, or again after a failed attempt. */
   stopping: Promise<void> | undefined;
   /** ECS accepted our StopTask. */

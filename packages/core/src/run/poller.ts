@@ -71,9 +71,17 @@ async function pollOnce(
     if (task === undefined) continue;
     task.snapshot = snapshot;
     if (snapshot.lastStatus === "STOPPED") {
-      const expected = task.stopRequestedAt !== undefined;
+      const expected = task.stopRequestedAt !== undefined && !task.unexpectedStop;
       run.markLost(task, `${snapshot.stopCode ?? "stopped"}: ${snapshot.stoppedReason ?? ""}`);
       noticeStopped(run, task, expected);
+    } else if (snapshot.desiredStatus === "STOPPED" && task.stopRequestedAt === undefined && task.live) {
+      // ECS is stopping it and we did not ask (Spot interruption notice): take nothing new there.
+      if (task.phase === "ready") run.markDraining(task);
+      else
+        run.markLost(
+          task,
+          `stopping before it took work: ${snapshot.stopCode ?? ""} ${snapshot.stoppedReason ?? ""}`,
+        );
     } else if (task.phase === "pending" && snapshot.lastStatus === "RUNNING") {
       task.phase = "starting";
       newlyRunning.push(task);

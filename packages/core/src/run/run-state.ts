@@ -169,6 +169,7 @@ export class RunState {
     if (task.phase === "lost" || task.phase === "retired") return;
     const wasDraining = task.phase === "draining";
     task.phase = "lost";
+    task.unexpectedStop = true;
     this.opts.logger.info("task lost", { taskArn: task.arn, why });
     task.controller.abort(new Error(`task lost: ${why}`));
     if (!task.stopped) void this.requestStop(task, `ecs-fanout: task lost (${why})`);
@@ -181,6 +182,7 @@ export class RunState {
   markDraining(task: FleetTask): void {
     if (!task.live) return;
     task.phase = "draining";
+    task.unexpectedStop = true;
     this.replace(task);
     this.queue.notify();
   }

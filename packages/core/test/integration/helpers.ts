@@ -160,3 +160,31 @@ export function recorder(): {
       events.filter((e): e is Extract<FanoutEvent, { type: T }> => e.type === t),
   };
 }
+
+/**
+ * What every run must end with: each good segment on disk exactly once with the sha256 the result
+ * reports, nothing else in outputDir (no temp files, no failed outputs), and no task RUNNING.
+ */
+export async function expectCleanFinish(
+  env: Env,
+  segments: readonly {
+    id: string;
+    status: string;
+    outputPath: string | undefined;
+    sha256: string | undefined;
+  }[],
+  goodIds: readonly string[],
+): Promise<void> {
+  const { createHash } = await import("node:crypto");
+  const { readFile } = await import("node:fs/promises");
+  const { basename } = await import("node:path");
+  const { expect } = await import("vitest");
+  const good = segments.filter((s) => goodIds.includes(s.id));
+  expect(good.map((s) => s.status)).toEqual(goodIds.map(() => "succeeded"));
+  for (const s of good) {
+    const bytes = await readFile(s.outputPath as string);
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(s.sha256);
+  }
+  expect(await outputFiles(env)).toEqual(good.map((s) => basename(s.outputPath as string)).sort());
+  expect(await runningTaskArns(env)).toEqual([]);
+}

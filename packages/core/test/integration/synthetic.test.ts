@@ -47,6 +47,42 @@ describe("synthetic runs on the local endpoint", () => {
     }
     expect(await outputFiles(env)).toEqual(segments.map((s) => `${s.id}.bin`));
     expect(await runningTaskArns(env)).toEqual([]);
-    console.log(JSON.stringify(result.metrics, null, 1), rec.events.map((e) => e.type).join(" "));
+    expect(rec.of("task.ready")).toHaveLength(3);
+    expect(rec.of("segment.downloaded")).toHaveLength(9);
+    expect(rec.events.at(-1)?.type).toBe("run.finished");
+    expect(Object.isFrozen(rec.events[0])).toBe(true);
+    expect(result.tasks.every((t) => t.stopCode === "UserInitiated" && !t.billingEstimated)).toBe(true);
+  });
+});
+
+describe("API economy on the local endpoint", () => {
+  let env: Env | undefined;
+  afterEach(async () => {
+    await env?.close();
+    env = undefined;
+  });
+
+  it("retries throttled calls and polls all tasks with one DescribeTasks per interval", async () => {
+    env = await startEnv({
+      faults: { throttle: { fraction: 0.3, actions: ["RunTask", "DescribeTasks", "StopTask"] } },
+    });
+    const td = await registerWorker(env, "synthetic", { FANOUT_ENABLE_SYNTHETIC: "1" });
+    const segments = await syntheticInputs(env, 8);
+    const result = await executeParallelBatches({
+      ...baseOptions(env, td, segments),
+      params: { processor: "synthetic", ms: 300, bytes: 5000 },
+      maxParallelTasks: 4,
+      segmentsPerBatch: 2,
+      pollIntervalMs: 200,
+    });
+    expect(result.failed).toBe(0);
+    const stats = env.local.stats();
+    expect(Object.values(stats.throttled).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    // 4 tasks polled together: DescribeTasks calls stay near wall time / interval, not × tasks.
+    const describes = stats.calls["DescribeTasks"] ?? 0;
+    // (throttled retries count as calls too, hence 2×; per-task polling would be 4× and more)
+    const ceiling = ((result.metrics.wallSeconds * 1000) / 200) * 2 + 10;
+    expect(describes).toBeLessThan(ceiling);
+    expect(await runningTaskArns(env)).toEqual([]);
   });
 });
