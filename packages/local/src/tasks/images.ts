@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ImageMapping } from "../config.js";
@@ -20,6 +20,8 @@ export const imageMatches = (pattern: string, image: string): boolean =>
 const executable = (cmd: string): string => (cmd === "node" ? process.execPath : cmd);
 
 const here = (): string => {
+  // CJS build: __dirname; ESM: import.meta.url.
+  if (typeof __dirname === "string") return __dirname;
   try {
     return dirname(fileURLToPath(import.meta.url));
   } catch {
@@ -49,12 +51,22 @@ export function findWorkerPackage(start = here()): string | undefined {
   return undefined;
 }
 
-/** Default image mapping: every image runs the worker bin (built when present, else from source with tsx). */
+const newestIn = (dir: string): number =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((newest, e) => Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+
+/**
+ * Default image mapping: every image runs the worker bin — built when dist/bin.js is present and
+ * not older than src/ (a stale build would hide fixes), else from source with tsx.
+ */
 export function defaultWorkerMapping(): ImageMapping | undefined {
   const dir = findWorkerPackage();
   if (!dir) return undefined;
   const built = join(dir, "dist", "bin.js");
-  if (existsSync(built)) return { match: "*", command: ["node", built], cwd: dir };
+  const src = join(dir, "src");
+  const fresh = existsSync(built) && (!existsSync(src) || statSync(built).mtimeMs >= newestIn(src));
+  if (fresh) return { match: "*", command: ["node", built], cwd: dir };
   return {
     match: "*",
     command: ["node", "--conditions=source", "--import", "tsx", join(dir, "src", "bin.ts")],

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { SUPERVISOR_SOURCE } from "./supervisor.js";
 
@@ -19,11 +19,6 @@ export interface TaskProcess {
   term(): void;
   kill(): void;
 }
-
-const live = new Set<ChildProcess>();
-
-/** Supervisor processes still alive in this endpoint process (each owns one task process). */
-export const liveProcessCount = (): number => live.size;
 
 function lines(stream: Readable, onLine: (line: string) => void): void {
   let partial = "";
@@ -55,7 +50,6 @@ export function startProcess(spec: ProcessSpec): TaskProcess {
     },
     stdio: ["pipe", "pipe", "pipe", "pipe"],
   });
-  live.add(child);
   let spawnError: string | undefined;
   let done = false;
   const control = child.stdio[3] as Readable | null;
@@ -69,7 +63,6 @@ export function startProcess(spec: ProcessSpec): TaskProcess {
   child.stdin?.on("error", () => {});
   const exited = new Promise<void>((resolve) => {
     child.on("close", (code, signal) => {
-      live.delete(child);
       if (done) return resolve();
       done = true;
       const exitCode = code ?? (signal === "SIGKILL" ? 137 : 143);
