@@ -15,11 +15,24 @@ function diff(after: Record<string, number>, before: Record<string, number>): Re
   return out;
 }
 
+/** Most calls counted in any window of `windowMs` (samples of a monotonically growing counter). */
+function maxInWindow(samples: ReadonlyArray<{ t: number; describe: number }>, windowMs: number): number {
+  let best = 0;
+  let j = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const start = samples[i] as { t: number; describe: number };
+    const base = i === 0 ? start.describe : (samples[i - 1] as { describe: number }).describe;
+    while (j + 1 < samples.length && (samples[j + 1] as { t: number }).t - start.t <= windowMs) j++;
+    best = Math.max(best, (samples[Math.max(i, j)] as { describe: number }).describe - base);
+  }
+  return best;
+}
+
 export const apiEconomy: BenchSection = {
   id: "api-economy",
   title: "API economy",
   async run({ smoke, seed, workDir, log }) {
-    const tasks = smoke ? 10 : 100;
+    const tasks = smoke ? 4 : 100;
     const perTask = 3;
     const ms = smoke ? 200 : 3000;
     const specs = Array.from({ length: tasks * perTask }, (_, i) => ({
@@ -31,6 +44,11 @@ export const apiEconomy: BenchSection = {
     try {
       const before = stack.local.stats();
       const started = Date.now();
+      // The endpoint counts calls; sampling the counter gives when they happened (50 ms resolution).
+      const samples: Array<{ t: number; describe: number }> = [];
+      const sample = () =>
+        samples.push({ t: Date.now(), describe: stack.local.stats().calls["DescribeTasks"] ?? 0 });
+      const sampler = setInterval(sample, 50);
       log(`[api-economy] ${segments.length} segments on ${tasks} tasks`);
       const result = await executeParallelBatches({
         cluster: stack.cluster,
@@ -44,14 +62,17 @@ export const apiEconomy: BenchSection = {
         pollIntervalMs: POLL_INTERVAL_MS,
       });
       const wallMs = Date.now() - started;
+      clearInterval(sampler);
+      sample();
       const after = stack.local.stats();
+      const busiestWindow = maxInWindow(samples, POLL_INTERVAL_MS - 50);
       if (result.failed > 0)
         throw new Error(`${result.failed} segments failed: ${result.failures[0]?.error?.message}`);
       const calls = diff(after.calls, before.calls);
       const throttled = diff(after.throttled, before.throttled);
       const minutes = wallMs / 60_000;
       const launched = result.tasksLaunched;
-      const describePerInterval = (calls["DescribeTasks"] ?? 0) / (wallMs / POLL_INTERVAL_MS);
+      const describePerInterval = (calls["DescribeTasks"] ?? 0) / Math.ceil(wallMs / POLL_INTERVAL_MS);
       const runTaskLimit = Math.ceil(tasks / 10);
       const metrics: Array<{ name: string; value: number | string; unit?: string }> = [
         { name: "tasks launched", value: launched },
@@ -65,7 +86,14 @@ export const apiEconomy: BenchSection = {
           value: `${count} (${round(count / launched, 2)}, ${round(count / minutes, 1)})`,
         });
       }
-      metrics.push({ name: "DescribeTasks calls per poll interval", value: round(describePerInterval, 2) });
+      metrics.push({
+        name: "DescribeTasks calls per poll interval (mean over the run)",
+        value: round(describePerInterval, 2),
+      });
+      metrics.push({
+        name: "DescribeTasks calls in the busiest poll interval (sliding window)",
+        value: busiestWindow,
+      });
       metrics.push({ name: "throttled calls", value: Object.values(throttled).reduce((a, b) => a + b, 0) });
       return {
         method:
@@ -73,11 +101,12 @@ export const apiEconomy: BenchSection = {
           "faults, core's default API rates and poll interval) against the local ECS endpoint. Calls are counted " +
           "by the endpoint itself (LocalEcs.stats()), from just before the run to just after it returned, so every " +
           "ECS, EC2 and CloudWatch Logs call the library made is in — including stopping every task and waiting " +
-          "for STOPPED. Per-minute rates divide by the run's wall time.",
+          "for STOPPED. Per-minute rates divide by the run's wall time. The counter is sampled every 50 ms to find the " +
+          "busiest window of one poll interval.",
         status: "measured",
         metrics,
         targets: [
-          target("DescribeTasks per poll interval", round(describePerInterval, 2), "<=", 1),
+          target("DescribeTasks in any poll interval", busiestWindow, "<=", 1),
           target(`RunTask calls (⌈${tasks}/10⌉)`, calls["RunTask"] ?? 0, "<=", runTaskLimit),
         ],
         notes: [],

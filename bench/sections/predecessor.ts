@@ -10,9 +10,9 @@ export const predecessor: BenchSection = {
   id: "predecessor",
   title: "The predecessor's scenario: 8 segments on 4 tasks",
   async run({ smoke, seed, workDir, log }) {
-    // The predecessor's numbers: ~2 min per scene, ~30 s start-up. Scaled by 1/15 (1/60 in smoke).
-    const ms = smoke ? 2000 : 8000;
-    const startup = smoke ? { min: 300, max: 500 } : { min: 1000, max: 2000 };
+    // The predecessor's numbers: ~2 min per scene, ~30 s start-up, scaled by 1/15 (smoke: smaller still).
+    const ms = smoke ? 600 : 8000;
+    const startup = smoke ? { min: 100, max: 150 } : { min: 1000, max: 2000 };
     const specs = Array.from({ length: PREDECESSOR.segments }, (_, i) => ({ id: `scene-${i + 1}`, ms }));
     const segments = await syntheticSegments(path.join(workDir, "inputs"), specs);
     const stack = await startStack({ faults: { seed, startupDelayMs: startup } });

@@ -43,7 +43,7 @@ export const streaming: BenchSection = {
   title: "Streaming outputs",
   async run({ smoke, workDir, log, signal }) {
     const jobs = smoke ? 2 : 8;
-    const bytesPerJob = smoke ? 16 * MiB : 128 * MiB;
+    const bytesPerJob = smoke ? 4 * MiB : 128 * MiB;
     const rounds = smoke ? 1 : 2;
     const worker = await spawnWorker({ FANOUT_WORK_DIR: path.join(workDir, "worker"), FANOUT_SLOTS: "2" });
     try {
