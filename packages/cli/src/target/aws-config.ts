@@ -3,12 +3,12 @@ import { join } from "node:path";
 
 /** Environment variables any of which means "the user has pointed the SDK at AWS (or an endpoint)". */
 const AWS_ENV = [
-  "AWS_REGION",
-  "AWS_DEFAULT_REGION",
-  "AWS_PROFILE",
-  "AWS_ACCESS_KEY_ID",
   "AWS_ENDPOINT_URL",
   "AWS_ENDPOINT_URL_ECS",
+  "AWS_PROFILE",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
   "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
   "AWS_CONTAINER_CREDENTIALS_FULL_URI",
   "AWS_WEB_IDENTITY_TOKEN_FILE",
