@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -19,7 +22,8 @@ afterEach(async () => {
 
 describe("a Fargate task's lifecycle", () => {
   it("runs a real process and goes PROVISIONING → PENDING → RUNNING → DEPROVISIONING → STOPPED with every timestamp", async () => {
-    h = await startHarness();
+    const logDir = mkdtempSync(join(tmpdir(), "local-ecs-logs-"));
+    h = await startHarness({ logDir });
     const taskDef = await register(h, fargateTaskDef({}, { GREETING: "hi" }));
     const run = await h.ecs.send(
       new RunTaskCommand({
@@ -75,6 +79,9 @@ describe("a Fargate task's lifecycle", () => {
     // AWS deletes the tags of a stopped task.
     expect(stopped.tags).toEqual([]);
     expect(h.local.runningProcesses()).toBe(0);
+    const logFile = readFileSync(join(logDir, `${arn.split("/").at(-1)}.log`), "utf8");
+    expect(logFile).toMatch(/ worker stdout got SIGTERM\n/);
+    expect(logFile).toMatch(/ worker stderr task stderr line\n/);
   });
 
   it("stops the task with EssentialContainerExited and the exit code when the process exits", async () => {
