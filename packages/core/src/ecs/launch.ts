@@ -88,7 +88,9 @@ export async function launchTasks(
           const response = await awsCall(
             ctx.policy,
             { operation: "RunTask", bucket: ctx.buckets.modify, cluster: ctx.cluster, signal: ctx.signal },
-            () => ctx.clients.ecs.send(new RunTaskCommand(input), { abortSignal: ctx.signal }),
+            // No abortSignal on the request itself: an aborted RunTask may still have launched
+            // tasks, and only its answer says which ones to stop.
+            () => ctx.clients.ecs.send(new RunTaskCommand(input)),
           );
           for (const task of response.tasks ?? []) {
             const snapshot = snapshotOf(task, base.containerName);
