@@ -61,7 +61,7 @@ try {
       });
       const run = runParallelBatches({
         segments,
-        params: { processor: "synthetic", ms: 6_000, bytes: 64 },
+        params: { processor: "synthetic", ms: 4_000, bytes: 64 },
         outputDir: join(work, "out"),
         cluster: target.cluster,
         taskDefinition: target.taskDefinition,

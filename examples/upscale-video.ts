@@ -6,9 +6,9 @@
  *   pnpm example:upscale-video
  *
  * Environment:
- *   INPUT=<video>         video to upscale (default: a generated 6 s 640×360 clip with audio)
+ *   INPUT=<video>         video to upscale (default: a generated 4 s 480×270 clip with audio)
  *   OUTPUT=<file.mp4>     where to write it (default: a temporary directory)
- *   TASKS=<n>             most tasks at once (default 3)
+ *   TASKS=<n>             most tasks at once (default 2)
  *   ECS_FANOUT_CLUSTER, ECS_FANOUT_TASK_DEFINITION, ECS_FANOUT_SUBNETS, ECS_FANOUT_SECURITY_GROUPS,
  *   ECS_FANOUT_PUBLIC_IP=1, AWS_REGION / AWS_PROFILE
  *                         run on real AWS (see support/target.ts); without ECS_FANOUT_CLUSTER
@@ -32,9 +32,9 @@ const work = await mkdtemp(join(tmpdir(), "example-upscale-"));
 const target = await exampleTarget();
 try {
   const input = process.env.INPUT ?? join(work, "input.mp4");
-  if (!process.env.INPUT) await generateTestVideo({ output: input, seconds: 6, width: 640, height: 360 });
+  if (!process.env.INPUT) await generateTestVideo({ output: input, seconds: 4, width: 480, height: 270 });
   const output = process.env.OUTPUT ?? join(work, "upscaled.mp4");
-  const tasks = Number(process.env.TASKS ?? 3);
+  const tasks = Number(process.env.TASKS ?? 2);
   const source = await probe(input);
 
   // Exact segments: re-encoded once with a keyframe at every boundary, no audio (it travels separately).
