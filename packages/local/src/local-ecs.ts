@@ -109,6 +109,8 @@ export async function startLocalEcs(input: LocalEcsConfig = {}): Promise<LocalEc
       closing ??= (async () => {
         const grace = Math.min(5000, Math.max(500, 30_000 * config.timings.stopTimeoutMsScale));
         await lifecycle.close(grace);
+        privatePool.releaseAll();
+        publicPool.releaseAll();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })();

@@ -1,12 +1,71 @@
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { LocalEcsStartError } from "../errors.js";
 
 const toInt = (ip: string): number => ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
 const toIp = (n: number): string => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join(".");
 
+const LOCK_DIR = join(tmpdir(), "ecs-fanout-local-addresses");
+
+const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * A machine-wide claim on an address: a lock file holding our pid. Several endpoints (parallel
+ * test files, a dev server beside tests) share the default pools; a claim whose owner died is
+ * taken over.
+ */
+function claim(ip: string): boolean {
+  const file = join(LOCK_DIR, ip);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+        mkdirSync(LOCK_DIR, { recursive: true });
+        continue;
+      }
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") return true; // no locking possible: probe only
+      let owner = Number.NaN;
+      try {
+        owner = Number(readFileSync(file, "utf8"));
+      } catch {
+        // vanished meanwhile: try again
+      }
+      if (Number.isInteger(owner) && pidAlive(owner)) return false;
+      try {
+        unlinkSync(file);
+      } catch {
+        // another endpoint took it over first
+      }
+    }
+  }
+  return false;
+}
+
+function unclaim(ip: string): void {
+  try {
+    if (Number(readFileSync(join(LOCK_DIR, ip), "utf8")) === process.pid) unlinkSync(join(LOCK_DIR, ip));
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * A pool of loopback addresses from a CIDR. Addresses are handed out round-robin so a freed one
- * is reused as late as possible (like a real subnet, a reused IP must not fool a client).
+ * is reused as late as possible (like a real subnet, a reused IP must not fool a client), and
+ * claimed machine-wide so two endpoints never hand out the same one.
  */
 export class AddressPool {
   private readonly first: number;
@@ -32,7 +91,7 @@ export class AddressPool {
   allocate(): string | undefined {
     for (let i = 0; i < this.size; i++) {
       const ip = toIp(this.first + ((this.cursor + i) % this.size));
-      if (!this.used.has(ip)) {
+      if (!this.used.has(ip) && claim(ip)) {
         this.cursor = (this.cursor + i + 1) % this.size;
         this.used.add(ip);
         return ip;
@@ -42,7 +101,14 @@ export class AddressPool {
   }
 
   release(ip: string | undefined): void {
-    if (ip) this.used.delete(ip);
+    if (!ip || !this.used.has(ip)) return;
+    this.used.delete(ip);
+    unclaim(ip);
+  }
+
+  /** Give every claimed address back (the endpoint closes). */
+  releaseAll(): void {
+    for (const ip of [...this.used]) this.release(ip);
   }
 
   /** The first address of the pool, used to check the pool is bindable on this machine. */
