@@ -9,6 +9,8 @@ export default defineConfig([
     shims: true,
     sourcemap: true,
     target: "node22",
+    // One file per entry: the commands' lazy imports stay lazy at run time without chunk files.
+    splitting: false,
   },
   {
     // The bin is ESM only; it keeps its shebang.
@@ -16,5 +18,6 @@ export default defineConfig([
     format: ["esm"],
     sourcemap: true,
     target: "node22",
+    splitting: false,
   },
 ]);

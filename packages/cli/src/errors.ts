@@ -15,6 +15,7 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** Stable codes of the CLI's own errors. */
 export type CliErrorCode = "USAGE" | "VERIFICATION_FAILED" | "RUN_FAILED" | "INTERRUPTED" | "ABORTED_BY_USER";
 
 /** Base class of every error the CLI raises itself; `code` is stable, `exitCode` is what the process returns. */

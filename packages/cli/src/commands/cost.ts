@@ -12,6 +12,7 @@ import { type CostOptions, normalizeCostOptions, type RawCostOptions } from "../
 import { formatSeconds, formatUsd } from "../report/format.js";
 import { renderPairs } from "../report/table.js";
 
+/** A priced estimate: the normalized options and what they cost under the shipped table. */
 export interface CostEstimate {
   options: CostOptions;
   pricesAsOf: string;
@@ -72,6 +73,7 @@ export function estimate(options: CostOptions): CostEstimate {
   return result;
 }
 
+/** The human-readable estimate `ecs-fanout cost` prints. */
 export function formatEstimate(e: CostEstimate): string {
   const o = e.options;
   const what =

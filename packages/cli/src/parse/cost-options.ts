@@ -15,6 +15,7 @@ export interface RawCostOptions {
   json?: boolean;
 }
 
+/** `cost` options after validation: a Fargate size or an EC2 GPU instance type. */
 export type CostOptions = {
   tasks: number;
   minutes: number;

@@ -14,7 +14,9 @@ export type Phase =
   | "stopping tasks"
   | "done";
 
+/** Draws a run's progress: a TTY with bars, plain lines, or nothing. */
 export interface ProgressReporter {
+  /** A new step of the pipeline started. */
   phase(phase: Phase, detail?: string): void;
   /** Fraction (0..1) of a phase that reports it, such as splitting. */
   phaseProgress(fraction: number): void;
@@ -24,10 +26,13 @@ export interface ProgressReporter {
   task(taskKey: string, state: string, detail?: string): void;
   /** A segment made progress on a task (fraction of its processing, 0..1). */
   segmentProgress(taskKey: string, segmentId: string, stage: string, fraction?: number): void;
+  /** A segment's output is on disk. */
   segmentDone(taskKey: string | undefined, segmentId: string): void;
+  /** A segment attempt failed; `willRetry` says whether it went back into the queue. */
   segmentFailed(taskKey: string | undefined, segmentId: string, message: string, willRetry: boolean): void;
   /** A notice that must be seen even on a TTY (printed above the bars). */
   note(line: string): void;
+  /** Ends the display (restores the cursor on a TTY). */
   stop(): void;
 }
 

@@ -3,7 +3,8 @@ import type { PipelineTimings } from "../upscale/pipeline.js";
 import { formatBytes, formatPercent, formatRatio, formatSeconds, formatUsd, shortArn } from "./format.js";
 import { type Column, renderPairs, renderTable } from "./table.js";
 
-interface VideoSummary {
+/** What the report shows of a video (a subset of the video package's VideoInfo). */
+export interface VideoSummary {
   width: number;
   height: number;
   durationSeconds: number;

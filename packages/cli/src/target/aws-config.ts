@@ -14,6 +14,7 @@ const AWS_ENV = [
   "AWS_WEB_IDENTITY_TOKEN_FILE",
 ] as const;
 
+/** Whether AWS is configured, and by what. */
 export interface AwsConfigEvidence {
   configured: boolean;
   /** What was found, for the one-line notice ("AWS_PROFILE", "~/.aws/config"). */

@@ -11,6 +11,7 @@ import type { Target } from "./target.js";
 /** Any subnet id does locally; awsvpc still needs one, as on AWS. */
 export const LOCAL_SUBNETS = ["subnet-local"];
 
+/** Options of {@link openLocalTarget}. */
 export interface LocalTargetOptions {
   cluster: string;
   /** Also register the GPU worker and a GPU capacity provider with this many instances. */
@@ -20,10 +21,14 @@ export interface LocalTargetOptions {
   images?: LocalEcsConfig["images"];
 }
 
+/** The in-process local endpoint with the worker task definitions registered. */
 export interface LocalTarget extends Target {
   readonly kind: "local";
+  /** The endpoint itself (for fault control, stats and leak checks). */
   readonly local: LocalEcs;
+  /** The cluster the worker task definitions were registered for. */
   readonly cluster: string;
+  /** The CPU worker task definition family. */
   readonly taskDefinition: string;
   readonly gpuTaskDefinition: string | undefined;
   /** The GPU capacity provider, when GPU instances were asked for. */

@@ -16,5 +16,6 @@ export interface Target {
   readonly notice: string;
   readonly aws?: AwsConfig;
   readonly clients?: AwsClients;
+  /** Stops the local endpoint (and every task process) or destroys the AWS clients. */
   close(): Promise<void>;
 }

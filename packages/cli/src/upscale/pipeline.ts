@@ -16,6 +16,7 @@ import { EventTranslator } from "../progress/events.js";
 import type { ProgressReporter } from "../progress/types.js";
 import { verifyUpscaled } from "./verify.js";
 
+/** What {@link upscaleVideo} upscales, and where the tasks run. */
 export interface UpscaleJob {
   input: string;
   output: string;
@@ -47,6 +48,7 @@ export interface PipelineTimings {
   totalSeconds: number;
 }
 
+/** What {@link upscaleVideo} produced: the probed input and output, the run's result, timings. */
 export interface UpscaleOutcome {
   input: VideoInfo;
   output: VideoInfo;

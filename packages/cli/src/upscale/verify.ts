@@ -1,5 +1,6 @@
 import type { VideoInfo } from "@ecs-fanout/video";
 
+/** The facts of a video that verification compares. */
 export type VideoFacts = Pick<
   VideoInfo,
   | "durationSeconds"
