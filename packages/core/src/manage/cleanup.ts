@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import { stopTask } from "../ecs/stop.js";
 import { FanoutError, ValidationError } from "../errors.js";
 import { DEFAULT_STARTED_BY } from "../tags.js";
@@ -71,19 +72,23 @@ export async function cleanupStaleTasks(options: CleanupOptions): Promise<Cleanu
     const failed: { task: ListedTask; error: { code: string; message: string } }[] = [];
     if (options.dryRun !== true) {
       const reason = options.reason ?? "ecs-fanout cleanup of stale tasks";
+      // A few StopTask calls at a time; the token bucket paces them further.
+      const limit = pLimit(8);
       await Promise.all(
-        matched.map(async (task) => {
-          try {
-            await stopTask(ctx, task.taskArn, reason, options.signal);
-            stopped.push(task);
-          } catch (error) {
-            const code = error instanceof FanoutError ? error.code : "UNKNOWN";
-            failed.push({
-              task,
-              error: { code, message: error instanceof Error ? error.message : String(error) },
-            });
-          }
-        }),
+        matched.map((task) =>
+          limit(async () => {
+            try {
+              await stopTask(ctx, task.taskArn, reason, options.signal);
+              stopped.push(task);
+            } catch (error) {
+              const code = error instanceof FanoutError ? error.code : "UNKNOWN";
+              failed.push({
+                task,
+                error: { code, message: error instanceof Error ? error.message : String(error) },
+              });
+            }
+          }),
+        ),
       );
     }
     return Object.freeze({ dryRun: options.dryRun === true, matched, stopped, failed, skipped });

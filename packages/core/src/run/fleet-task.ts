@@ -22,6 +22,8 @@ export class FleetTask {
   snapshot: TaskSnapshot;
   readonly launchedAt = new Date();
   readyAt: Date | undefined;
+  /** When the poller first saw it RUNNING (address lookups may lag a little behind). */
+  runningSeenAt: number | undefined;
   stopRequestedAt: Date | undefined;
   client: WorkerClient | undefined;
   instanceType: string | undefined;

@@ -101,7 +101,10 @@ async function pollOnce(
   for (const task of newlyRunning) {
     const outcome = addresses.get(task.arn);
     if (outcome === undefined || "problem" in outcome) {
-      run.markLost(task, outcome?.problem ?? "no address");
+      // EC2 can lag ECS (an ENI's public IP, a container instance): look again next poll, for a while.
+      task.runningSeenAt ??= now;
+      if (now - task.runningSeenAt > timeouts.missingMs) run.markLost(task, outcome?.problem ?? "no address");
+      else task.phase = "pending";
       continue;
     }
     task.instanceType = outcome.address.instanceType;

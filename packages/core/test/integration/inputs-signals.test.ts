@@ -39,7 +39,9 @@ describe("inputs, endpoints and signals", () => {
       maxParallelTasks: 2,
       onEvent: rec.onEvent,
     });
-    expect(rec.of("task.running").map((e) => e.host.startsWith("127.0.2."))).toEqual([true, true]);
+    const hosts = rec.of("task.running").map((e) => e.host);
+    expect(hosts.length).toBeGreaterThanOrEqual(2);
+    for (const host of hosts) expect(host).toMatch(/^127\.0\.2\./);
     await expectCleanFinish(env, result.segments, ["seg-000", "seg-001"]);
   });
 

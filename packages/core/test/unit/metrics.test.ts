@@ -81,3 +81,38 @@ describe("computeMetrics", () => {
     expect(empty.costPerSegmentUsd).toBeUndefined();
   });
 });
+
+describe("the worked example of docs/cost-model.md", () => {
+  const perTask = (readySeconds: number, billed: number) => ({
+    launchedAt: s(0),
+    readyAt: s(readySeconds),
+    billedSeconds: billed,
+    costUsd: (billed * 0.09874) / 3600,
+  });
+  const m = computeMetrics({
+    startedAt: s(0),
+    settledAt: s(215),
+    plannedTasks: 3,
+    slotsPerTask: 1,
+    tasks: [perTask(35, 190), perTask(38, 192), perTask(41, 188)],
+    segments: Array.from({ length: 12 }, () => ({
+      succeeded: true,
+      workMs: 40_000,
+      processMsAllAttempts: 36_000,
+    })),
+    representative: { launchType: "FARGATE", cpuUnits: 2048, memoryMiB: 4096 },
+    pricing: { region: "us-east-1" },
+  });
+
+  it("comes out as the page says", () => {
+    expect(m.totalCostUsd).toBeCloseTo(0.015634, 6);
+    expect(m.costPerSegmentUsd).toBeCloseTo(0.001303, 6);
+    expect(m.sequentialEstimateSeconds).toBe(518);
+    expect(m.speedupFactor).toBeCloseTo(2.41, 2);
+    expect(m.idealSpeedup).toBeCloseTo(2.62, 2);
+    expect(m.parallelEfficiency).toBeCloseTo(0.8, 2);
+    expect(m.processingEfficiency).toBeCloseTo(0.76, 2);
+    expect(m.sequentialCostUsd).toBeCloseTo(0.014208, 6);
+    expect(m.costOverheadVsSequential).toBeCloseTo(0.1, 3);
+  });
+});
