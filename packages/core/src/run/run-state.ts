@@ -5,7 +5,7 @@ import { type LaunchBase, launchTasks } from "../ecs/launch.js";
 import type { TaskSnapshot } from "../ecs/snapshot.js";
 import { stopTask } from "../ecs/stop.js";
 import type { TaskDefinitionInfo } from "../ecs/task-definition-info.js";
-import { LaunchError, NoCapacityError } from "../errors.js";
+import { LaunchError, NoCapacityError, TaskLostError } from "../errors.js";
 import { type EventPayload, type FanoutEvent, freezeEvent } from "../events.js";
 import type { SegmentResult } from "../result.js";
 import type { AsyncQueue } from "../util/async-queue.js";
@@ -171,7 +171,12 @@ export class RunState {
     task.phase = "lost";
     task.unexpectedStop = true;
     this.opts.logger.info("task lost", { taskArn: task.arn, why });
-    task.controller.abort(new Error(`task lost: ${why}`));
+    task.controller.abort(
+      new TaskLostError(task.arn, `task ${task.snapshot.taskId} lost: ${why}`, {
+        ...(task.snapshot.stopCode === undefined ? {} : { stopCode: task.snapshot.stopCode }),
+        ...(task.snapshot.stoppedReason === undefined ? {} : { stoppedReason: task.snapshot.stoppedReason }),
+      }),
+    );
     if (!task.stopped) void this.requestStop(task, `ecs-fanout: task lost (${why})`);
     if (!wasDraining) this.replace(task);
     this.queue.notify();

@@ -92,12 +92,14 @@ describe("runs on the local endpoint with faults", () => {
     const { env, td } = await setup();
     const segments = await syntheticInputs(env, 6);
     let crashed: string | undefined;
+    const rec = recorder();
     const result = await executeParallelBatches({
       ...baseOptions(env, td, segments),
       params: { ...SYNTHETIC, ms: 600 },
       maxParallelTasks: 2,
       segmentsPerBatch: 3,
       onEvent: (e) => {
+        rec.onEvent(e);
         if (e.type === "segment.started" && crashed === undefined) {
           crashed = e.taskArn;
           env.local.crashTask(e.taskArn);
@@ -105,6 +107,10 @@ describe("runs on the local endpoint with faults", () => {
       },
     });
     expect(result.tasks.find((t) => t.taskArn === crashed)?.lastStatus).toBe("STOPPED");
+    // The attempt in flight on the crashed task was requeued, not counted as the segment's fault alone.
+    const requeued = rec.of("segment.failed").filter((e) => e.taskArn === crashed);
+    expect(requeued.length).toBeGreaterThan(0);
+    expect(requeued.every((e) => e.willRetry)).toBe(true);
     expect(result.tasks.some((t) => t.replacementFor === crashed)).toBe(true);
     await expectCleanFinish(env, result.segments, ids(6));
   });
