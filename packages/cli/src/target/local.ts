@@ -38,20 +38,6 @@ export interface LocalTarget extends Target {
 }
 
 /**
- * A private and a public /24 somewhere in 127.0.0.0/8, picked at random, so two endpoints on one
- * machine (a `--local` run next to `ecs-fanout local`, parallel tests) do not hand out the same
- * task addresses; the worker identity check would catch it, but as a lost task.
- */
-export function randomLoopbackPools(random: () => number = Math.random): {
-  privateCidr: string;
-  publicCidr: string;
-} {
-  const second = 10 + Math.floor(random() * 240);
-  const third = Math.floor(random() * 127) * 2;
-  return { privateCidr: `127.${second}.${third}.0/24`, publicCidr: `127.${second}.${third + 1}.0/24` };
-}
-
-/**
  * Lets awslogs create the log group on first use, as `awslogs-create-group` does on AWS: the
  * local endpoint, like ECS, refuses to start a task whose log group does not exist, and this
  * saves the CLI a CloudWatch Logs client just to create it.
@@ -84,7 +70,6 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
   const provider = gpuCapacityProvider(options.cluster);
   const local = await startLocalEcs({
     port: options.port ?? 0,
-    addresses: randomLoopbackPools(),
     clusters: options.cluster === "default" ? [] : [options.cluster],
     capacityProviders: gpu
       ? [

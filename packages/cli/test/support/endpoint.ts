@@ -7,7 +7,6 @@ import {
 } from "@aws-sdk/client-ecs";
 import { type LocalEcs, startLocalEcs } from "@ecs-fanout/local";
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "ecs-fanout";
-import { randomLoopbackPools } from "../../src/target/local.js";
 
 export const CLUSTER = "cli-test";
 
@@ -23,7 +22,6 @@ export async function startTestEndpoint(): Promise<{
 }> {
   const local = await startLocalEcs({
     clusters: [CLUSTER],
-    addresses: randomLoopbackPools(),
     images: [{ match: "sleeper", command: ["node", "-e", "setInterval(() => {}, 1000)"] }],
   });
   const ecs = new ECSClient(local.clientConfig);
