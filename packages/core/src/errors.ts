@@ -50,12 +50,19 @@ export type AwsErrorKind =
 
 /** Context shared by errors that come from an AWS call. */
 export interface AwsErrorContext {
+  /** The AWS operation, e.g. `RunTask`. */
   readonly operation: string;
+  /** The cluster the call was about. */
   readonly cluster?: string | undefined;
+  /** The task the call was about. */
   readonly taskArn?: string | undefined;
+  /** AWS's error name, e.g. `ThrottlingException`. */
   readonly awsErrorName?: string | undefined;
+  /** The request id AWS returned. */
   readonly requestId?: string | undefined;
+  /** Attempts made (1 = no retry). */
   readonly attempt?: number | undefined;
+  /** Time from the first attempt to the failure. */
   readonly durationMs?: number | undefined;
 }
 

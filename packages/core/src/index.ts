@@ -1,4 +1,4 @@
-export type { AwsErrorKind, LaunchFailureReason, ValidationProblem } from "./errors.js";
+export type { AwsErrorContext, AwsErrorKind, LaunchFailureReason, ValidationProblem } from "./errors.js";
 export {
   AwsCallError,
   FanoutError,

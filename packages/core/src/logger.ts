@@ -1,8 +1,12 @@
 /** A pluggable log sink. Every method is optional in spirit: the default does nothing. */
 export interface Logger {
+  /** Detail for debugging: each AWS call attempt, retries. */
   debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Notable steps: a task lost, a replacement launched. */
   info(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Something went wrong and the run works around it (a StopTask retried, a listener that threw). */
   warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Something went wrong that the run could not work around. */
   error(message: string, fields?: Readonly<Record<string, unknown>>): void;
 }
 
