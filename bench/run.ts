@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { describeMachine } from "./lib/machine.js";
 import { repoRoot } from "./lib/paths.js";
 import { type BenchReport, renderMarkdown } from "./lib/report.js";
-import type { BenchSection, SectionId, SectionResult } from "./lib/types.js";
+import { type BenchSection, round, type SectionId, type SectionResult } from "./lib/types.js";
 
 /**
  * Sections load lazily, so one that cannot even import (a package missing or broken) is reported
@@ -65,6 +65,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const section = { id: entry.id, title: entry.title };
     const workDir = await mkdtemp(path.join(os.tmpdir(), `ecs-fanout-bench-${section.id}-`));
     const sectionStarted = Date.now();
+    const loadBefore = os.loadavg()[0] ?? 0;
+    const loadAverage = () => ({ before: round(loadBefore, 2), after: round(os.loadavg()[0] ?? 0, 2) });
     log(`[bench] ${section.id}: running${options.smoke ? " (smoke)" : ""}`);
     try {
       const loaded = await entry.load();
@@ -73,6 +75,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         id: section.id,
         title: section.title,
         durationMs: Date.now() - sectionStarted,
+        loadAverage: loadAverage(),
         ...result,
       });
     } catch (error) {
@@ -88,6 +91,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         targets: [],
         notes: [],
         durationMs: Date.now() - sectionStarted,
+        loadAverage: loadAverage(),
       });
     } finally {
       await rm(workDir, { recursive: true, force: true });

@@ -62,7 +62,10 @@ export function renderMarkdown(report: BenchReport): string {
       lines.push("");
       for (const note of section.notes) lines.push(`- ${note}`);
     }
-    lines.push("", `_section took ${(section.durationMs / 1000).toFixed(1)} s_`);
+    const load = section.loadAverage
+      ? `; 1-min load average ${section.loadAverage.before} → ${section.loadAverage.after}`
+      : "";
+    lines.push("", `_section took ${(section.durationMs / 1000).toFixed(1)} s${load}_`);
   });
   lines.push("");
   return lines.join("\n");

@@ -22,6 +22,8 @@ export interface StackOptions {
   logDir?: string;
   cluster?: string;
   family?: string;
+  /** A bundled worker (bundleWorker) to run with plain node; default: the bin from source via tsx. */
+  workerBundle?: string;
 }
 
 export interface Stack {
@@ -36,10 +38,10 @@ export interface Stack {
 }
 
 /** How a task's container is played locally: the worker bin from source via tsx. */
-export function workerImageMapping(): NonNullable<LocalEcsConfig["images"]>[number] {
+export function workerImageMapping(bundle?: string): NonNullable<LocalEcsConfig["images"]>[number] {
   return {
     match: "*",
-    command: ["node", "--conditions=source", "--import", "tsx", workerBinSource],
+    command: bundle ? ["node", bundle] : ["node", "--conditions=source", "--import", "tsx", workerBinSource],
     cwd: repoRoot,
   };
 }
@@ -49,7 +51,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const marker = randomUUID();
   const local = await startLocalEcs({
     clusters: [cluster],
-    images: [workerImageMapping()],
+    images: [workerImageMapping(options.workerBundle)],
     ...(options.timings ? { timings: options.timings } : {}),
     ...(options.logDir ? { logDir: options.logDir } : {}),
   });

@@ -26,6 +26,8 @@ export interface SectionResult {
   /** Raw per-item data kept in the JSON only (per-segment times, per-task start-ups, …). */
   raw?: Record<string, unknown>;
   durationMs: number;
+  /** 1-minute load average before and after the section: other work on the machine skews timings. */
+  loadAverage?: { before: number; after: number };
 }
 
 export interface BenchContext {

@@ -1,5 +1,6 @@
 import path from "node:path";
-import { executeParallelBatches } from "ecs-fanout";
+import { executeParallelBatches, type FanoutEvent } from "ecs-fanout";
+import { bundleWorker } from "../lib/bundle-worker.js";
 import { startStack, syntheticSegments } from "../lib/stack.js";
 import { type BenchSection, round, target } from "../lib/types.js";
 
@@ -40,7 +41,7 @@ export const apiEconomy: BenchSection = {
       ms,
     }));
     const segments = await syntheticSegments(path.join(workDir, "inputs"), specs);
-    const stack = await startStack({ faults: { seed } });
+    const stack = await startStack({ workerBundle: await bundleWorker(workDir), faults: { seed } });
     try {
       const before = stack.local.stats();
       const started = Date.now();
@@ -49,6 +50,7 @@ export const apiEconomy: BenchSection = {
       const sample = () =>
         samples.push({ t: Date.now(), describe: stack.local.stats().calls["DescribeTasks"] ?? 0 });
       const sampler = setInterval(sample, 50);
+      const events: FanoutEvent[] = [];
       log(`[api-economy] ${segments.length} segments on ${tasks} tasks`);
       const result = await executeParallelBatches({
         cluster: stack.cluster,
@@ -60,6 +62,7 @@ export const apiEconomy: BenchSection = {
         maxParallelTasks: tasks,
         segmentsPerBatch: perTask,
         pollIntervalMs: POLL_INTERVAL_MS,
+        onEvent: (event) => events.push(event),
       });
       const wallMs = Date.now() - started;
       clearInterval(sampler);
@@ -94,6 +97,21 @@ export const apiEconomy: BenchSection = {
         name: "DescribeTasks calls in the busiest poll interval (sliding window)",
         value: busiestWindow,
       });
+      const tally = (values: string[]) => {
+        const counts = new Map<string, number>();
+        for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+        return [...counts].map(([k, n]) => `${k} × ${n}`).join(", ") || "none";
+      };
+      const lost = events.flatMap((e) =>
+        e.type === "task.stopped" && !e.expected ? [`${e.stopCode}: ${e.stoppedReason}`] : [],
+      );
+      const attemptsFailed = events.flatMap((e) => (e.type === "segment.failed" ? [`${e.code}`] : []));
+      metrics.push({
+        name: "replacement tasks launched",
+        value: events.filter((e) => e.type === "task.launched" && e.replacementFor).length,
+      });
+      metrics.push({ name: "tasks lost (stop code: reason)", value: tally(lost) });
+      metrics.push({ name: "failed segment attempts (code)", value: tally(attemptsFailed) });
       metrics.push({ name: "throttled calls", value: Object.values(throttled).reduce((a, b) => a + b, 0) });
       return {
         method:

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { executeParallelBatches } from "ecs-fanout";
+import { bundleWorker } from "../lib/bundle-worker.js";
 import { startStack, syntheticSegments } from "../lib/stack.js";
 import { type BenchSection, round } from "../lib/types.js";
 
@@ -15,7 +16,10 @@ export const predecessor: BenchSection = {
     const startup = smoke ? { min: 100, max: 150 } : { min: 1000, max: 2000 };
     const specs = Array.from({ length: PREDECESSOR.segments }, (_, i) => ({ id: `scene-${i + 1}`, ms }));
     const segments = await syntheticSegments(path.join(workDir, "inputs"), specs);
-    const stack = await startStack({ faults: { seed, startupDelayMs: startup } });
+    const stack = await startStack({
+      workerBundle: await bundleWorker(workDir),
+      faults: { seed, startupDelayMs: startup },
+    });
     try {
       log(`[predecessor] ${PREDECESSOR.segments} segments of ${ms} ms on ${PREDECESSOR.tasks} tasks`);
       const result = await executeParallelBatches({

@@ -105,10 +105,12 @@ export const workerOverhead: BenchSection = {
     } finally {
       await worker.stop();
     }
-    // Best of the repetitions: the machine is shared, and interference only ever slows a run down.
     const bestProtocol = Math.min(...protocolMs);
     const bestDirect = Math.min(...directMs);
-    const ratio = bestProtocol / bestDirect;
+    // Each repetition runs protocol then direct back to back, under the same machine load: the
+    // median of the paired ratios is the least noisy estimate on a shared machine.
+    const paired = protocolMs.map((p, i) => p / (directMs[i] as number)).sort((a, b) => a - b);
+    const ratio = paired[Math.floor(paired.length / 2)] as number;
     const best = phases[protocolMs.indexOf(bestProtocol)];
     return {
       method:
@@ -116,12 +118,15 @@ export const workerOverhead: BenchSection = {
         "process: upload streamed from disk, long-poll status, download to disk with sha256 check — timed from the " +
         "first byte of the PUT to the last byte of the output on disk. The baseline runs the very argv the worker " +
         "gave ffmpeg (recorded by a wrapper named in FFMPEG_PATH) directly, with local input and output paths. " +
-        `Best of ${reps} interleaved repetitions each.`,
+        `${reps} repetitions, each protocol then direct back to back; the target uses the median of the ` +
+        "paired ratios (both halves of a pair see the same machine load).",
       status: "measured",
       metrics: [
         { name: "through the protocol (best)", value: Math.round(bestProtocol), unit: "ms" },
         { name: "ffmpeg run directly (best)", value: Math.round(bestDirect), unit: "ms" },
-        { name: "overhead ratio", value: round(ratio) },
+        { name: "overhead ratio (median of paired repetitions)", value: round(ratio) },
+        { name: "overhead ratio (best protocol / best direct)", value: round(bestProtocol / bestDirect) },
+        { name: "paired ratios", value: paired.map((r) => r.toFixed(3)).join(", ") },
         { name: "overhead", value: Math.round(bestProtocol - bestDirect), unit: "ms" },
         {
           name: "best protocol run: upload (PUT until 202)",
@@ -134,8 +139,8 @@ export const workerOverhead: BenchSection = {
           unit: "ms",
         },
         {
-          name: "best protocol run: 202 → status succeeded (long poll)",
-          value: Math.round(best?.waitMs ?? 0),
+          name: "best protocol run: status latency (202 → succeeded, minus processor time)",
+          value: Math.round((best?.waitMs ?? 0) - (best?.processMs ?? 0)),
           unit: "ms",
         },
         {
@@ -144,7 +149,7 @@ export const workerOverhead: BenchSection = {
           unit: "ms",
         },
       ],
-      targets: [target("protocol / direct", round(ratio), "<=", 1.05)],
+      targets: [target("protocol / direct (median of pairs)", round(ratio), "<=", 1.05)],
       notes: [`ffmpeg argv (as the worker ran it): \`ffmpeg ${replayed.join(" ")}\``],
       raw: { protocolMs, directMs, phases, argv: replayed },
     };
