@@ -1,7 +1,15 @@
 import path from "node:path";
+import { VideoOptionsError } from "./errors.js";
 import { probe } from "./probe.js";
 import { runFfmpeg } from "./run.js";
 import { Problems } from "./validate.js";
+
+/**
+ * Matroska outputs. ffmpeg's Matroska muxer keeps no AAC encoder delay (only Opus has CodecDelay)
+ * and rounds timestamps to the millisecond, so AAC copied into one starts ~21 ms late and runs
+ * one AAC frame long: a muxed result outlasts its video.
+ */
+const MATROSKA = /\.(mka|mkv|webm)$/i;
 
 export interface ExtractAudioOptions {
   signal?: AbortSignal;
@@ -9,8 +17,12 @@ export interface ExtractAudioOptions {
 
 /**
  * Copies the first audio stream of `input` into `output` without re-encoding, so its length is
- * exactly preserved. Pick an output container that takes the codec (".m4a" for AAC; ".mka" takes
- * anything). Resolves false, writing nothing, when the input has no audio.
+ * exactly preserved. Pick an output container that takes the codec and its timing: ".m4a" for
+ * AAC (Matroska would lose AAC's encoder delay), ".mka" for codecs without one such as FLAC or
+ * Opus. Resolves false, writing nothing, when the input has no audio. To put the audio back under
+ * processed video, {@link muxAudio} can also read it straight from `input`.
+ *
+ * @throws {@link VideoOptionsError} for a Matroska `output` when the audio is AAC.
  */
 export async function extractAudio(
   input: string,
@@ -23,6 +35,12 @@ export async function extractAudio(
   problems.throwIfAny();
   const info = await probe(input, { signal: options.signal });
   if (!info.hasAudio) return false;
+  if (info.audioCodec === "aac" && MATROSKA.test(output)) {
+    throw new VideoOptionsError("extractAudio", [
+      `output: expected an MP4-family file (.m4a, .mp4, .mov) for AAC audio, got ${JSON.stringify(output)} ` +
+        "(Matroska drops AAC's encoder delay: the audio would start ~21 ms late and run one frame long)",
+    ]);
+  }
   await runFfmpeg(
     [
       "-y",

@@ -22,6 +22,17 @@ describe("extractAudio", () => {
     expect(streamMd5(audio, "a:0")).toBe(streamMd5(source, "a:0"));
   });
 
+  test("refuses a Matroska file for AAC audio, which lost the encoder delay and made muxed output a frame long", async () => {
+    const mka = path.join(dir, "audio.mka");
+    await expect(extractAudio(source, mka)).rejects.toMatchObject({
+      code: "INVALID_VIDEO_OPTIONS",
+      problems: [
+        expect.stringMatching(/^output: expected an MP4-family file .* for AAC audio, got ".*audio\.mka"/),
+      ],
+    });
+    await expect(probe(mka)).rejects.toThrow();
+  });
+
   test("returns false and writes nothing for a video without audio", async () => {
     const silent = path.join(dir, "silent.mp4");
     await generateTestVideo({ output: silent, seconds: 1, width: 160, height: 90, audio: false });
