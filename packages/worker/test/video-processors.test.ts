@@ -147,6 +147,18 @@ describe("video processors", () => {
     ).toBe(true);
   });
 
+  it("realesrgan's re-muxed output lasts as long as its input (a Matroska audio copy added an AAC frame)", async () => {
+    await putJob(worker.url, "esrgan-duration", clip, { processor: "realesrgan", scale: 2 });
+    expect(await waitForJob(worker.url, "esrgan-duration", 60_000)).toMatchObject({ status: "succeeded" });
+    const source = await probe(path.join(dir, "clip.mp4"));
+    const out = await probe(await download("esrgan-duration"));
+    const halfFrame = 0.5 / source.fps;
+    expect(Math.abs(out.durationSeconds - source.durationSeconds)).toBeLessThanOrEqual(halfFrame);
+    expect(
+      Math.abs((out.audioDurationSeconds ?? 0) - (source.audioDurationSeconds ?? 0)),
+    ).toBeLessThanOrEqual(halfFrame);
+  });
+
   it("realesrgan on cpu uses the seed's cpu settings (small tiles, fp32)", async () => {
     await putJob(worker.url, "esrgan-cpu", clip, { processor: "realesrgan", device: "cpu", scale: 2 });
     expect(await waitForJob(worker.url, "esrgan-cpu", 60_000)).toMatchObject({ status: "succeeded" });

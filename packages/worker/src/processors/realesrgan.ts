@@ -124,7 +124,6 @@ async function run(ctx: ProcessorContext<RealEsrganOptions>) {
     source: ctx.inputPath,
     video,
     output: ctx.outputPath,
-    scratchDir: ctx.scratchDir,
     signal: ctx.signal,
   });
   return { contentType: "video/mp4" };

@@ -167,7 +167,6 @@ async function run(ctx: ProcessorContext<SeedVr2Options>) {
     source: ctx.inputPath,
     video,
     output: ctx.outputPath,
-    scratchDir: ctx.scratchDir,
     signal: ctx.signal,
   });
   return { contentType: "video/mp4" };
