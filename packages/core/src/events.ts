@@ -115,6 +115,18 @@ export interface SegmentFailedEvent extends EventBase {
   readonly willRetry: boolean;
 }
 
+/**
+ * A task that ran out of work took back a look-ahead segment another task held but had not
+ * started (so it does not wait behind that task's current job). The job on `fromTaskArn` was
+ * cancelled; the segment is uploaded again to `toTaskArn`. Not a failed attempt.
+ */
+export interface SegmentTakenBackEvent extends EventBase {
+  readonly type: "segment.takenBack";
+  readonly segmentId: string;
+  readonly fromTaskArn: string;
+  readonly toTaskArn: string;
+}
+
 /** The run finished (all tasks stopped); carries the result. */
 export interface RunFinishedEvent extends EventBase {
   readonly type: "run.finished";
@@ -135,6 +147,7 @@ export type FanoutEvent =
   | SegmentProgressEvent
   | SegmentDownloadedEvent
   | SegmentFailedEvent
+  | SegmentTakenBackEvent
   | RunFinishedEvent;
 
 /** The `type` of every event. */
@@ -154,6 +167,7 @@ export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "segment.progress",
   "segment.downloaded",
   "segment.failed",
+  "segment.takenBack",
   "run.finished",
 ]);
 

@@ -23,6 +23,7 @@ export type {
   SegmentFailedEvent,
   SegmentProgressEvent,
   SegmentStartedEvent,
+  SegmentTakenBackEvent,
   SegmentUploadedEvent,
   TaskFallbackEvent,
   TaskLaunchedEvent,
@@ -51,6 +52,7 @@ export type {
   RetryOptions,
   Segment,
   SegmentInput,
+  SegmentOrder,
   TaskOverrides,
   TimeoutOptions,
 } from "./options.js";

@@ -20,7 +20,24 @@ export interface Segment {
    * @default `${id}${extension of the input}` (`.out` when the input has none)
    */
   readonly outputName?: string;
+  /**
+   * How much work this segment is, relative to the others (any unit: seconds, frames, bytes).
+   * With `order: "largest-first"` the heaviest segments are handed out first, so a long one does
+   * not start last and hold the run up. Only the ratios matter.
+   * @default the input file's size in bytes for `path` inputs; for `url` inputs, the mean of the
+   * other segments' weights (so they sort neither first nor last)
+   */
+  readonly weight?: number;
 }
+
+/**
+ * In which order the shared queue hands segments out.
+ * - `"largest-first"`: by {@link Segment.weight}, heaviest first (ties keep the given order).
+ *   Longest-processing-time-first keeps the makespan close to the lower bound when segment
+ *   durations vary: the long ones overlap each other instead of one starting last.
+ * - `"as-given"`: in the order of `segments`.
+ */
+export type SegmentOrder = "largest-first" | "as-given";
 
 /** Pre-built AWS SDK clients. Any client not given is created from `aws`. */
 export interface AwsClients {
@@ -176,8 +193,18 @@ export interface BatchRunOptions {
   readonly segmentsPerBatch?: number;
   /** Concurrent jobs per worker; must match the worker's FANOUT_SLOTS. @default 1 */
   readonly slotsPerTask?: number;
-  /** Upload the next segment while the current one processes. @default true */
+  /**
+   * Upload the next segment while the current one processes. A look-ahead segment that has not
+   * started yet is taken back by a task that runs out of work (cancelled there, uploaded again),
+   * so it never waits behind a long segment while another task idles.
+   * @default true
+   */
   readonly lookAhead?: boolean;
+  /**
+   * Order in which the shared queue hands segments out (retries always go to the front).
+   * @default "largest-first"
+   */
+  readonly order?: SegmentOrder;
   /** @default { type: "FARGATE" } */
   readonly launch?: LaunchOptions;
   /** Required for awsvpc task definitions. */

@@ -11,6 +11,7 @@ import type {
   LaunchOptions,
   NetworkOptions,
   SegmentInput,
+  SegmentOrder,
   TaskOverrides,
 } from "../options.js";
 import type { PricingOptions } from "../pricing.js";
@@ -24,6 +25,8 @@ export interface PlannedSegment {
   readonly params: Readonly<Record<string, unknown>>;
   readonly outputName: string;
   readonly outputPath: string;
+  /** The caller's size hint, if any (see `resolveWeights` for the default). */
+  readonly weight: number | undefined;
 }
 
 /** Run options after defaults: every field decided once, here. */
@@ -39,6 +42,7 @@ export interface NormalizedRunOptions {
   readonly segmentsPerBatch: number;
   readonly slotsPerTask: number;
   readonly lookAhead: boolean;
+  readonly order: SegmentOrder;
   readonly launch: LaunchOptions;
   readonly network: NetworkOptions | undefined;
   readonly endpoint: "public" | "private";
@@ -106,6 +110,7 @@ export function normalizeRunOptions(options: BatchRunOptions): NormalizedRunOpti
         params: { ...params, ...s.params },
         outputName,
         outputPath: resolve(outputDir, outputName),
+        weight: s.weight,
       };
     }),
     cluster: options.cluster,
@@ -117,6 +122,7 @@ export function normalizeRunOptions(options: BatchRunOptions): NormalizedRunOpti
     segmentsPerBatch: options.segmentsPerBatch ?? 1,
     slotsPerTask: options.slotsPerTask ?? 1,
     lookAhead: options.lookAhead ?? true,
+    order: options.order ?? "largest-first",
     launch: options.launch ?? { type: "FARGATE" },
     network: options.network,
     endpoint: options.network?.endpoint ?? (assignPublicIp ? "public" : "private"),

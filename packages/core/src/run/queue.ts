@@ -1,6 +1,17 @@
 import type { SegmentTimings } from "../result.js";
 import type { PlannedSegment } from "./normalize.js";
 
+/** The attempt of a segment now in flight, as far as another task needs to know about it. */
+export interface ActiveAttempt {
+  readonly taskArn: string;
+  /** Taken as look-ahead: uploaded while the task was busy, so it waits behind another job. */
+  readonly lookAhead: boolean;
+  /** The worker reported it running (or done): too late to take it back. */
+  started: boolean;
+  /** Cancels this attempt (its HTTP requests), e.g. when another task takes the segment back. */
+  readonly controller: AbortController;
+}
+
 /** The mutable state of one segment during a run. */
 export class SegmentState {
   status: "pending" | "active" | "succeeded" | "failed" = "pending";
@@ -16,6 +27,12 @@ export class SegmentState {
   logTail: readonly string[] | undefined;
   /** sha256 of the input file, computed once and sent with every upload. */
   inputSha256: Promise<string> | undefined;
+  /** Relative size (see Segment.weight); a task taking work back takes the heaviest first. */
+  weight = 0;
+  /** Jobs created for this segment on any worker, taken-back ones included: keeps job ids unique. */
+  jobs = 0;
+  /** The attempt in flight, while `status` is "active". */
+  attempt: ActiveAttempt | undefined;
 
   constructor(readonly segment: PlannedSegment) {}
 
@@ -38,9 +55,18 @@ export class WorkQueue {
   /** Resolves once every segment has succeeded or failed. */
   readonly finished: Promise<void>;
 
-  constructor(segments: readonly PlannedSegment[]) {
-    this.states = segments.map((s) => new SegmentState(s));
-    this.pending = [...this.states];
+  /** `order`: indexes of `segments` in hand-out order (default: as given); `states` keep the given order. */
+  constructor(
+    segments: readonly PlannedSegment[],
+    order?: readonly number[],
+    weights?: readonly (number | undefined)[],
+  ) {
+    this.states = segments.map((s, i) => {
+      const state = new SegmentState(s);
+      state.weight = weights?.[i] ?? 0;
+      return state;
+    });
+    this.pending = order === undefined ? [...this.states] : order.map((i) => this.states[i] as SegmentState);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -74,9 +100,39 @@ export class WorkQueue {
     return state;
   }
 
+  /**
+   * A look-ahead segment another task holds but has not started, for a task that has nothing else
+   * to do: its attempt is cancelled and it becomes `taskArn`'s. The taken-back attempt does not
+   * count as an attempt. Undefined when there is none.
+   */
+  takeBack(taskArn: string, allowTried: boolean): SegmentState | undefined {
+    const candidates = this.states.filter(
+      (s) =>
+        s.status === "active" &&
+        s.attempt !== undefined &&
+        s.attempt.lookAhead &&
+        !s.attempt.started &&
+        s.attempt.taskArn !== taskArn &&
+        (allowTried || !s.triedOn.has(taskArn)),
+    );
+    const state = candidates.reduce<SegmentState | undefined>(
+      (best, s) => (best === undefined || s.weight > best.weight ? s : best),
+      undefined,
+    );
+    if (state === undefined) return undefined;
+    const previous = state.attempt as ActiveAttempt;
+    state.attempt = undefined;
+    state.attempts -= 1;
+    state.triedOn.delete(previous.taskArn);
+    previous.controller.abort(new SegmentTakenBack(state.segment.id, previous.taskArn, taskArn));
+    state.taskArn = taskArn;
+    return state;
+  }
+
   /** Puts a segment back at the front (it has waited longest). */
   requeue(state: SegmentState): void {
     state.status = "pending";
+    state.attempt = undefined;
     this.pending.unshift(state);
     this.notify();
   }
@@ -87,6 +143,7 @@ export class WorkQueue {
     const i = this.pending.indexOf(state);
     if (i >= 0) this.pending.splice(i, 1);
     state.status = status;
+    state.attempt = undefined;
     this.settledCount += 1;
     if (this.allSettled) this.resolveFinished();
     this.notify();
@@ -110,5 +167,17 @@ export class WorkQueue {
   /** Resolves at the next change. */
   changed(): Promise<void> {
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** Abort reason of an attempt whose segment another task took back. */
+export class SegmentTakenBack extends Error {
+  constructor(
+    readonly segmentId: string,
+    readonly fromTaskArn: string,
+    readonly toTaskArn: string,
+  ) {
+    super(`segment ${segmentId} taken back from ${fromTaskArn} by ${toTaskArn}`);
+    this.name = "SegmentTakenBack";
   }
 }

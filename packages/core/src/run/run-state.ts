@@ -41,8 +41,9 @@ export class RunState {
     readonly td: TaskDefinitionInfo,
     readonly plannedTasks: number,
     readonly results: AsyncQueue<SegmentResult>,
+    schedule?: { readonly order: readonly number[]; readonly weights: readonly number[] },
   ) {
-    this.queue = new WorkQueue(opts.segments);
+    this.queue = new WorkQueue(opts.segments, schedule?.order, schedule?.weights);
     this.dispatcher = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 10_000 }, connections: 8 });
     this.fatal = new Promise<never>((_, reject) => {
       this.rejectFatal = reject;

@@ -11,6 +11,7 @@ import { abortable, anySignal, throwIfAborted } from "../util/abort.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { stopEverything } from "./finish.js";
 import { type NormalizedRunOptions, normalizeRunOptions } from "./normalize.js";
+import { queueOrder, resolveWeights } from "./order.js";
 import { pollLoop } from "./poller.js";
 import { buildResult } from "./result-builder.js";
 import { RunState } from "./run-state.js";
@@ -66,7 +67,9 @@ async function execute(
       maxParallelTasks: opts.maxParallelTasks,
       segmentsPerBatch: opts.segmentsPerBatch,
     });
-    const run = new RunState(opts, ctx, td, plan.tasks, results);
+    const weights = await resolveWeights(opts.segments);
+    const order = queueOrder(weights, opts.order);
+    const run = new RunState(opts, ctx, td, plan.tasks, results, { order, weights });
     run.emit({ type: "run.started", segments: plan.segments, plannedTasks: plan.tasks });
     const pollStop = new AbortController();
     const polling = pollLoop(run, anySignal(signal, pollStop.signal));

@@ -6,7 +6,7 @@ import type { WorkerClient } from "../worker/client.js";
 import { downloadVerified, hashFile } from "../worker/download.js";
 import { type JobStatus, jobIdFor } from "../worker/protocol.js";
 import type { FleetTask } from "./fleet-task.js";
-import type { SegmentState } from "./queue.js";
+import { type ActiveAttempt, type SegmentState, SegmentTakenBack } from "./queue.js";
 import type { RunState } from "./run-state.js";
 
 /** Seconds one status long poll may wait on the worker. */
@@ -42,15 +42,28 @@ export async function attemptSegment(
   client: WorkerClient,
   state: SegmentState,
   taskSignal: AbortSignal,
+  lookAhead = false,
 ): Promise<void> {
   const { opts } = run;
   const segment = state.segment;
   state.attempts += 1;
+  state.jobs += 1;
   state.triedOn.add(task.arn);
   task.segmentsAttempted += 1;
   const attempt = state.attempts;
-  const jobId = jobIdFor(segment.id, attempt);
-  const signal = anySignal(taskSignal, AbortSignal.timeout(opts.timeouts.segmentMs));
+  const jobId = jobIdFor(segment.id, state.jobs);
+  const handle: ActiveAttempt = {
+    taskArn: task.arn,
+    lookAhead,
+    started: false,
+    controller: new AbortController(),
+  };
+  state.attempt = handle;
+  const signal = anySignal(
+    taskSignal,
+    handle.controller.signal,
+    AbortSignal.timeout(opts.timeouts.segmentMs),
+  );
   let uploaded = false;
   try {
     const t0 = performance.now();
@@ -76,6 +89,7 @@ export async function attemptSegment(
     for (;;) {
       status = await client.status(jobId, LONG_POLL_SECONDS, signal);
       if (runningAt === undefined && status.status !== "queued") {
+        handle.started = true;
         runningAt = performance.now();
         run.emit({ type: "segment.started", segmentId: segment.id, taskArn: task.arn, attempt });
       }
@@ -134,6 +148,19 @@ export async function attemptSegment(
     run.publish(state);
     await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
   } catch (error) {
+    const reason: unknown = handle.controller.signal.reason;
+    if (reason instanceof SegmentTakenBack) {
+      // Another task owns the segment now: free this worker's queue and disk, count nothing.
+      task.segmentsAttempted -= 1;
+      run.emit({
+        type: "segment.takenBack",
+        segmentId: segment.id,
+        fromTaskArn: reason.fromTaskArn,
+        toTaskArn: reason.toTaskArn,
+      });
+      if (!taskSignal.aborted) await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
+      return;
+    }
     if (uploaded && !taskSignal.aborted)
       await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
     await attemptFailed(run, task, state, error, { uploaded, taskGone: taskSignal.aborted });
@@ -147,6 +174,8 @@ async function attemptFailed(
   error: unknown,
   info: { uploaded: boolean; taskGone: boolean },
 ): Promise<void> {
+  // This attempt is over: nobody may take it back any more.
+  state.attempt = undefined;
   if (run.signal?.aborted) {
     run.queue.requeue(state);
     return;

@@ -55,7 +55,8 @@ async function waitForWorker(
 /**
  * Serves one task from the moment it is RUNNING: waits for its worker, then pulls segments from
  * the shared queue while it has a free slot (plus one segment of look-ahead when nobody else is
- * waiting for work), and retires the task as soon as nothing is left for it.
+ * waiting for work), takes back a look-ahead segment another task has not started when the queue
+ * is empty, and retires the task as soon as nothing is left for it.
  */
 export async function serveTask(run: RunState, task: FleetTask, address: TaskAddress): Promise<void> {
   const { opts, queue } = run;
@@ -91,10 +92,13 @@ export async function serveTask(run: RunState, task: FleetTask, address: TaskAdd
       const freeSlot = task.active < opts.slotsPerTask;
       const lookAhead =
         opts.lookAhead && task.active === opts.slotsPerTask && queue.pendingCount > run.demandElsewhere(task);
-      const state = freeSlot || lookAhead ? queue.take(task.arn, allowTried) : undefined;
+      let state = freeSlot || lookAhead ? queue.take(task.arn, allowTried) : undefined;
+      // Idle with an empty queue: rather than wait, run a look-ahead segment another task has not started.
+      if (state === undefined && freeSlot && opts.lookAhead) state = queue.takeBack(task.arn, allowTried);
       if (state !== undefined) {
         task.active += 1;
-        const p: Promise<void> = attemptSegment(run, task, client, state, signal).finally(() => {
+        const ahead = !freeSlot;
+        const p: Promise<void> = attemptSegment(run, task, client, state, signal, ahead).finally(() => {
           task.active -= 1;
           inflight.delete(p);
           queue.notify();

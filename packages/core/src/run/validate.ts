@@ -27,6 +27,13 @@ export function validateRunOptions(options: BatchRunOptions): ValidationProblem[
   p.integer(options.segmentsPerBatch, "segmentsPerBatch", 1);
   p.integer(options.slotsPerTask, "slotsPerTask", 1, 64);
   optionalBoolean(p, options.lookAhead, "lookAhead");
+  if (options.order !== undefined)
+    p.check(
+      options.order === "largest-first" || options.order === "as-given",
+      "order",
+      '"largest-first" or "as-given"',
+      options.order,
+    );
   optionalBoolean(p, options.handleSignals, "handleSignals");
   validateLaunch(p, options.launch);
   validateNetwork(p, options.network, options.launch);
@@ -181,6 +188,7 @@ function validateSegments(p: Problems, options: BatchRunOptions): void {
       p.add(`${at}.input`, "{ path } or { url }", input);
     }
     if (s.params !== undefined) p.check(isRecord(s.params), `${at}.params`, "an object", s.params);
+    p.number(s.weight, `${at}.weight`, 0);
     if (s.outputName !== undefined) {
       const name = s.outputName;
       const ok =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WorkQueue } from "../../src/run/queue.js";
+import { type SegmentState, SegmentTakenBack, WorkQueue } from "../../src/run/queue.js";
 
 const segs = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
@@ -8,6 +8,7 @@ const segs = (n: number) =>
     params: {},
     outputName: `s${i}`,
     outputPath: `/out/s${i}`,
+    weight: undefined,
   }));
 
 describe("WorkQueue", () => {
@@ -56,5 +57,67 @@ describe("WorkQueue", () => {
     const failed = q.failPending({ code: "NO_CAPACITY", message: "none" });
     expect(failed.map((s) => s.segment.id)).toEqual(["s1", "s2"]);
     expect(q.states.filter((s) => s.status === "failed")).toHaveLength(2);
+  });
+
+  it("hands segments out in the order given to it, but reports them in input order", () => {
+    const q = new WorkQueue(segs(3), [2, 0, 1]);
+    expect(q.take("A", false)?.segment.id).toBe("s2");
+    expect(q.take("A", false)?.segment.id).toBe("s0");
+    expect(q.states.map((s) => s.segment.id)).toEqual(["s0", "s1", "s2"]);
+  });
+});
+
+/** Takes a segment for `task` the way the task loop does, with its attempt handle in place. */
+function hold(q: WorkQueue, task: string, lookAhead: boolean, started = false): SegmentState {
+  const state = q.take(task, false) as SegmentState;
+  state.attempts += 1;
+  state.triedOn.add(task);
+  state.attempt = { taskArn: task, lookAhead, started, controller: new AbortController() };
+  return state;
+}
+
+describe("taking back a look-ahead segment (it must not wait behind a long segment while a task idles)", () => {
+  it("gives an idle task the heaviest look-ahead segment another task has not started", () => {
+    const q = new WorkQueue(segs(4), undefined, [1, 1, 5, 9]);
+    hold(q, "A", false, true);
+    hold(q, "A", true);
+    const heavy = hold(q, "B", false, true);
+    const waiting = hold(q, "B", true);
+    expect(heavy.segment.id).toBe("s2");
+    const controller = waiting.attempt?.controller as AbortController;
+    const taken = q.takeBack("C", false);
+    expect(taken?.segment.id).toBe("s3");
+    expect(taken?.taskArn).toBe("C");
+    expect(controller.signal.reason).toBeInstanceOf(SegmentTakenBack);
+    expect((controller.signal.reason as SegmentTakenBack).fromTaskArn).toBe("B");
+  });
+
+  it("does not count the taken-back attempt against the segment's attempts", () => {
+    const q = new WorkQueue(segs(2));
+    hold(q, "A", false, true);
+    const ahead = hold(q, "A", true);
+    q.takeBack("B", false);
+    expect(ahead.attempts).toBe(0);
+    expect(ahead.triedOn.has("A")).toBe(false);
+    expect(ahead.attempt).toBeUndefined();
+  });
+
+  it("never takes back a segment that started, one that is not look-ahead, or its own", () => {
+    const q = new WorkQueue(segs(3));
+    hold(q, "A", false);
+    hold(q, "A", true, true);
+    hold(q, "B", true);
+    expect(q.takeBack("C", false)?.segment.id).toBe("s2");
+    expect(q.takeBack("C", false)).toBeUndefined();
+    expect(q.takeBack("A", false)).toBeUndefined();
+  });
+
+  it("leaves a segment that failed on the idle task alone unless it is the last task", () => {
+    const q = new WorkQueue(segs(2));
+    hold(q, "A", false, true);
+    const ahead = hold(q, "A", true);
+    ahead.triedOn.add("B");
+    expect(q.takeBack("B", false)).toBeUndefined();
+    expect(q.takeBack("B", true)?.segment.id).toBe("s1");
   });
 });

@@ -52,6 +52,12 @@ describe("validateRunOptions", () => {
     ["an empty cluster", { cluster: "" }, "cluster"],
     ["a missing task definition", { taskDefinition: undefined }, "taskDefinition"],
     ["zero tasks", { maxParallelTasks: 0 }, "maxParallelTasks"],
+    ["an unknown queue order", { order: "shortest-first" }, "order"],
+    [
+      "a negative segment weight",
+      { segments: [{ id: "a", input: { path: "/x" }, weight: -1 }] },
+      "segments[0].weight",
+    ],
     ["fractional segments per batch", { segmentsPerBatch: 1.5 }, "segmentsPerBatch"],
     ["a port out of range", { containerPort: 70000 }, "containerPort"],
     ["an unknown launch type", { launch: { type: "LAMBDA" } }, "launch.type"],

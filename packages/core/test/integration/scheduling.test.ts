@@ -1,0 +1,61 @@
+import { executeParallelBatches, type Segment } from "ecs-fanout";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  baseOptions,
+  type Env,
+  expectCleanFinish,
+  recorder,
+  registerWorker,
+  startEnv,
+  syntheticInputs,
+} from "./helpers.js";
+
+describe("scheduling on the local endpoint", () => {
+  let env: Env | undefined;
+  afterEach(async () => {
+    await env?.close();
+    env = undefined;
+  });
+
+  it("takes back a look-ahead segment stuck behind a long segment when another task runs out of work", async () => {
+    env = await startEnv();
+    const td = await registerWorker(env, "synthetic", { FANOUT_ENABLE_SYNTHETIC: "1" });
+    const inputs = await syntheticInputs(env, 6);
+    // Largest first: "long" goes out first, "next" rides along as its task's look-ahead.
+    const shape: Record<string, { weight: number; ms: number }> = {
+      "seg-000": { weight: 1, ms: 100 },
+      "seg-001": { weight: 1, ms: 100 },
+      "seg-002": { weight: 100, ms: 4000 },
+      "seg-003": { weight: 1, ms: 100 },
+      "seg-004": { weight: 50, ms: 300 },
+      "seg-005": { weight: 1, ms: 100 },
+    };
+    const segments: Segment[] = inputs.map((s) => {
+      const { weight, ms } = shape[s.id] as { weight: number; ms: number };
+      return { ...s, weight, params: { ms } };
+    });
+    const rec = recorder();
+    const result = await executeParallelBatches({
+      ...baseOptions(env, td, segments),
+      params: { processor: "synthetic", bytes: 5000 },
+      maxParallelTasks: 2,
+      segmentsPerBatch: 3,
+      onEvent: rec.onEvent,
+    });
+    expect(result.failed).toBe(0);
+    const byId = new Map(result.segments.map((s) => [s.id, s]));
+    const longTask = byId.get("seg-002")?.taskArn;
+    const takenBack = rec.of("segment.takenBack");
+    expect(takenBack.map((e) => [e.segmentId, e.fromTaskArn])).toEqual([["seg-004", longTask]]);
+    expect(byId.get("seg-004")?.taskArn).not.toBe(longTask);
+    expect(byId.get("seg-004")?.attempts).toBe(1);
+    expect(rec.of("segment.failed")).toEqual([]);
+    // The first segment handed out is the heaviest.
+    expect(rec.of("segment.uploaded")[0]?.segmentId).toBe("seg-002");
+    await expectCleanFinish(
+      env,
+      result.segments,
+      segments.map((s) => s.id),
+    );
+  });
+});
