@@ -2,7 +2,7 @@ import path from "node:path";
 import { type BatchRunOptions, type BatchRunResult, executeParallelBatches, type Segment } from "ecs-fanout";
 import { bundleWorker } from "../lib/bundle-worker.js";
 import { describeDurations, heavyTailedDurations } from "../lib/durations.js";
-import { lowerBound, simulateStatic, staticContiguousSplit } from "../lib/schedule.js";
+import { lowerBound, simulateDynamic, simulateStatic, staticContiguousSplit } from "../lib/schedule.js";
 import { type Stack, startStack, syntheticSegments } from "../lib/stack.js";
 import { type BenchSection, round, target } from "../lib/types.js";
 
@@ -138,9 +138,14 @@ export const scheduling: BenchSection = {
       }
       // Cross-check: the static split simulated from the dynamic run's own per-segment times and start-ups.
       const measuredTimes = specs.map((s) => dynamic.segmentMs.get(s.id) ?? s.ms);
-      const simulatedStatic = simulateStatic(
-        measuredTimes,
-        [...dynamic.startupsMs].sort((a, b) => a - b),
+      const startupsSorted = [...dynamic.startupsMs].sort((a, b) => a - b);
+      const simulatedStatic = simulateStatic(measuredTimes, startupsSorted);
+      // What a perfect first-come-first-served queue (no look-ahead, no overhead beyond the measured
+      // per-segment times) would do with the same times: separates policy from implementation.
+      const simulatedFifo = simulateDynamic(measuredTimes, startupsSorted);
+      const simulatedLargestFirst = simulateDynamic(
+        [...measuredTimes].sort((a, b) => b - a),
+        startupsSorted,
       );
       const overheads = specs.map((s) => (dynamic.segmentMs.get(s.id) ?? s.ms) - s.ms);
       const shape = describeDurations(durations);
@@ -160,6 +165,14 @@ export const scheduling: BenchSection = {
         {
           name: "static split (simulated from the dynamic run's measured times) / lower bound",
           value: round(simulatedStatic / dynamic.bound.ms),
+        },
+        {
+          name: "ideal first-come-first-served queue, simulated with the same times / lower bound",
+          value: round(simulatedFifo / dynamic.bound.ms),
+        },
+        {
+          name: "ideal largest-first queue, simulated with the same times / lower bound",
+          value: round(simulatedLargestFirst / dynamic.bound.ms),
         },
         {
           name: "mean per-segment overhead (upload + process + download − nominal work)",
@@ -211,6 +224,8 @@ export const scheduling: BenchSection = {
             bound: staticRun.bound,
           },
           simulatedStaticMs: simulatedStatic,
+          simulatedFifoMs: simulatedFifo,
+          simulatedLargestFirstMs: simulatedLargestFirst,
           ...(largestFirst
             ? {
                 largestFirst: {
