@@ -228,7 +228,11 @@ export class RunInterruptedError extends FanoutError {
 
 /** No task could serve the remaining segments (all lost, replacements used up or refused). */
 export class NoCapacityError extends FanoutError {
-  constructor(message: string, cause?: unknown) {
+  /** Why the last tasks were lost (stop code and ECS's stopped reason, or what failed), most recent last. */
+  readonly lostBecause: readonly string[];
+
+  constructor(message: string, cause?: unknown, lostBecause: readonly string[] = []) {
     super("NO_CAPACITY", message, { cause });
+    this.lostBecause = Object.freeze([...lostBecause]);
   }
 }

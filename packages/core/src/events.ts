@@ -57,13 +57,23 @@ export interface TaskReadyEvent extends EventBase {
   readonly startupMs: number;
 }
 
-/** The task stopped. `expected` is false for tasks lost mid-run (Spot interruption, crash, failed start). */
+/**
+ * The task stopped, or — for a task lost mid-run (Spot interruption, crash, failed start,
+ * unreachable worker) — the run gave it up; once per task. A lost task is reported the moment the
+ * loss is noticed, with `expected: false`, even if ECS has not reported it STOPPED yet (then
+ * `stopCode` is unknown; the final one is in the run's `TaskResult`).
+ */
 export interface TaskStoppedEvent extends EventBase {
   readonly type: "task.stopped";
   readonly taskArn: string;
+  /** ECS's stop code, when ECS reported the task STOPPED. */
   readonly stopCode: string | undefined;
+  /** ECS's stopped reason, when ECS reported the task STOPPED. */
   readonly stoppedReason: string | undefined;
+  /** False for tasks lost mid-run; true for tasks stopped because their work was done or the run ended. */
   readonly expected: boolean;
+  /** Why the run gave the task up (lost tasks only). */
+  readonly lostBecause?: string | undefined;
 }
 
 /** A segment's input reached a worker. */

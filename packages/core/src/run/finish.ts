@@ -3,7 +3,6 @@ import { listTaskArns } from "../ecs/list.js";
 import { stopTask } from "../ecs/stop.js";
 import { RUN_ID_TAG } from "../tags.js";
 import { sleep } from "../util/abort.js";
-import { noticeStopped } from "./poller.js";
 import type { RunState } from "./run-state.js";
 
 /**
@@ -41,7 +40,7 @@ export async function stopEverything(run: RunState): Promise<void> {
         const task = run.tasks.get(snapshot.taskArn);
         if (task === undefined) continue;
         task.snapshot = snapshot;
-        if (snapshot.lastStatus === "STOPPED") noticeStopped(run, task, !task.unexpectedStop);
+        if (snapshot.lastStatus === "STOPPED") run.noticeStopped(task, !task.unexpectedStop);
       }
     } catch (error) {
       run.opts.logger.warn("DescribeTasks while waiting for STOPPED failed", { error: String(error) });

@@ -6,19 +6,6 @@ import type { FleetTask } from "./fleet-task.js";
 import type { RunState } from "./run-state.js";
 import { serveTask } from "./task-loop.js";
 
-/** Emits task.stopped once per task. */
-export function noticeStopped(run: RunState, task: FleetTask, expected: boolean): void {
-  if (task.stopEventSent) return;
-  task.stopEventSent = true;
-  run.emit({
-    type: "task.stopped",
-    taskArn: task.arn,
-    stopCode: task.snapshot.stopCode,
-    stoppedReason: task.snapshot.stoppedReason,
-    expected,
-  });
-}
-
 /**
  * One DescribeTasks per interval for every task still in play (100 ARNs per call): notices
  * RUNNING tasks (then resolves their addresses in one batch and starts serving them), stopped
@@ -73,7 +60,7 @@ async function pollOnce(
     if (snapshot.lastStatus === "STOPPED") {
       const expected = task.stopRequestedAt !== undefined && !task.unexpectedStop;
       run.markLost(task, `${snapshot.stopCode ?? "stopped"}: ${snapshot.stoppedReason ?? ""}`);
-      noticeStopped(run, task, expected);
+      run.noticeStopped(task, expected);
     } else if (snapshot.desiredStatus === "STOPPED" && task.stopRequestedAt === undefined && task.live) {
       // ECS is stopping it and we did not ask (Spot interruption notice): take nothing new there.
       if (task.phase === "ready") run.markDraining(task);

@@ -29,6 +29,8 @@ export class RunState {
   launchesInFlight = 0;
   replacementsUsed = 0;
   everLaunched = false;
+  /** Why tasks were lost, most recent last (distinct, at most 3). */
+  readonly recentLosses: string[] = [];
   private readonly launches = new Set<Promise<void>>();
   private fatalError: { error: unknown } | undefined;
   private rejectFatal!: (error: unknown) => void;
@@ -172,12 +174,15 @@ export class RunState {
     task.phase = "lost";
     task.unexpectedStop = true;
     this.opts.logger.info("task lost", { taskArn: task.arn, why });
+    this.noteLoss(why);
     task.controller.abort(
       new TaskLostError(task.arn, `task ${task.snapshot.taskId} lost: ${why}`, {
         ...(task.snapshot.stopCode === undefined ? {} : { stopCode: task.snapshot.stopCode }),
         ...(task.snapshot.stoppedReason === undefined ? {} : { stoppedReason: task.snapshot.stoppedReason }),
       }),
     );
+    // Tell listeners now, not when the run ends: the task is gone for this run.
+    this.noticeStopped(task, false, why);
     if (!task.stopped) void this.requestStop(task, `ecs-fanout: task lost (${why})`);
     if (!wasDraining) this.replace(task);
     this.queue.notify();
@@ -211,7 +216,12 @@ export class RunState {
       this.launch(1);
       return;
     }
-    const error = new NoCapacityError("no task left to run the remaining segments (replacements used up)");
+    const lost = this.recentLosses.length === 0 ? "" : `; last task losses: ${this.recentLosses.join(" | ")}`;
+    const error = new NoCapacityError(
+      `no task left to run the remaining segments (replacements used up)${lost}`,
+      undefined,
+      this.recentLosses,
+    );
     for (const state of this.queue.failPending({ code: error.code, message: error.message }))
       this.publish(state);
   }
@@ -240,6 +250,28 @@ export class RunState {
       }
     })();
     return task.stopping;
+  }
+
+  /** Remembers the last few distinct reasons tasks were lost, for the error when none is left. */
+  private noteLoss(why: string): void {
+    const i = this.recentLosses.indexOf(why);
+    if (i >= 0) this.recentLosses.splice(i, 1);
+    this.recentLosses.push(why);
+    if (this.recentLosses.length > 3) this.recentLosses.shift();
+  }
+
+  /** Emits task.stopped once per task: when seen STOPPED, or the moment a lost task is given up. */
+  noticeStopped(task: FleetTask, expected: boolean, lostBecause?: string): void {
+    if (task.stopEventSent) return;
+    task.stopEventSent = true;
+    this.emit({
+      type: "task.stopped",
+      taskArn: task.arn,
+      stopCode: task.snapshot.stopCode,
+      stoppedReason: task.snapshot.stoppedReason,
+      expected,
+      lostBecause,
+    });
   }
 
   /** Publishes a settled segment on the results stream. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { logTail } from "../ecs/logs.js";
-import { FanoutError, JobFailedError, WorkerError } from "../errors.js";
+import { FanoutError, JobFailedError, TaskLostError, WorkerError } from "../errors.js";
 import { anySignal } from "../util/abort.js";
 import type { WorkerClient } from "../worker/client.js";
 import { downloadVerified, hashFile } from "../worker/download.js";
@@ -190,7 +190,10 @@ async function attemptFailed(
   if (blame === "draining") run.markDraining(task);
   else if (blame === "task") run.markLost(task, messageOf(error).message);
 
-  const { code, message } = messageOf(error);
+  // Once the task is lost, that is what happened to the attempt, whatever error the cut surfaced as
+  // (a socket error, an aborted body read): report the TaskLostError with its stop code.
+  const lost: unknown = task.controller.signal.reason;
+  const { code, message } = messageOf(lost instanceof TaskLostError ? lost : error);
   const willRetry = state.attempts < run.opts.retry.segmentAttempts;
   state.error = { code, message };
   run.emit({

@@ -88,7 +88,7 @@ describe("runs on the local endpoint with faults", () => {
     await expectCleanFinish(env, result.segments, ids(9));
   });
 
-  it("survives a task crash (exit 137) mid-job", async () => {
+  it("survives a task crash (exit 137) mid-job: the attempt fails as TASK_LOST and task.stopped comes at once, unexpected", async () => {
     const { env, td } = await setup();
     const segments = await syntheticInputs(env, 6);
     let crashed: string | undefined;
@@ -111,7 +111,16 @@ describe("runs on the local endpoint with faults", () => {
     const requeued = rec.of("segment.failed").filter((e) => e.taskArn === crashed);
     expect(requeued.length).toBeGreaterThan(0);
     expect(requeued.every((e) => e.willRetry)).toBe(true);
+    expect(requeued.map((e) => e.code)).toEqual(requeued.map(() => "TASK_LOST"));
     expect(result.tasks.some((t) => t.replacementFor === crashed)).toBe(true);
+    // Reported when the loss was noticed (before its replacement launched), not at the run's end.
+    const stoppedAt = rec.events.findIndex((e) => e.type === "task.stopped" && e.taskArn === crashed);
+    const replacedAt = rec.events.findIndex(
+      (e) => e.type === "task.launched" && e.replacementFor === crashed,
+    );
+    expect(stoppedAt).toBeGreaterThanOrEqual(0);
+    expect(stoppedAt).toBeLessThan(replacedAt);
+    expect(rec.of("task.stopped").find((e) => e.taskArn === crashed)?.expected).toBe(false);
     await expectCleanFinish(env, result.segments, ids(6));
   });
 
