@@ -78,7 +78,8 @@ export async function cleanupStaleTasks(options: CleanupOptions): Promise<Cleanu
         matched.map((task) =>
           limit(async () => {
             try {
-              await stopTask(ctx, task.taskArn, reason, options.signal);
+              // "Already stopped" (e.g. AccessDenied once ECS dropped its tags) is done, not failed.
+              await stopTask(ctx, task.taskArn, reason, { signal: options.signal, known: task });
               stopped.push(task);
             } catch (error) {
               const code = error instanceof FanoutError ? error.code : "UNKNOWN";

@@ -242,7 +242,7 @@ export class RunState {
     task.stopping = (async () => {
       if (client !== undefined) await client.shutdown(false, AbortSignal.timeout(2000)).catch(() => {});
       try {
-        await stopTask({ ...this.ctx, signal: undefined }, task.arn, reason);
+        await stopTask({ ...this.ctx, signal: undefined }, task.arn, reason, { known: task.snapshot });
         task.stopAcked = true;
       } catch (error) {
         this.opts.logger.warn("StopTask failed", { taskArn: task.arn, error: String(error) });
