@@ -11,7 +11,9 @@ import { Problems } from "./validate.js";
  */
 const MATROSKA = /\.(mka|mkv|webm)$/i;
 
+/** Options of {@link extractAudio}. */
 export interface ExtractAudioOptions {
+  /** Aborting kills ffmpeg and rejects with `signal.reason`. */
   signal?: AbortSignal;
 }
 
@@ -22,7 +24,8 @@ export interface ExtractAudioOptions {
  * Opus. Resolves false, writing nothing, when the input has no audio. To put the audio back under
  * processed video, {@link muxAudio} can also read it straight from `input`.
  *
- * @throws {@link VideoOptionsError} for a Matroska `output` when the audio is AAC.
+ * @throws {@link VideoOptionsError} for missing paths, or a Matroska `output` when the audio is AAC;
+ * {@link ProbeError} when `input` is not a readable video; {@link FfmpegError} when ffmpeg fails.
  */
 export async function extractAudio(
   input: string,
@@ -60,9 +63,13 @@ export async function extractAudio(
   return true;
 }
 
+/** Options of {@link muxAudio}. */
 export interface MuxAudioOptions {
+  /** File whose first video stream is copied as is. */
   video: string;
+  /** File whose first audio stream is used: an extracted track, or the original input itself. */
   audio: string;
+  /** File to write; ".mp4", ".m4v" and ".mov" get `+faststart`. */
   output: string;
   /**
    * Audio codec; "copy" keeps the audio bit-exact. Give e.g. "aac" when the output container
@@ -70,12 +77,15 @@ export interface MuxAudioOptions {
    * @default "copy"
    */
   audioCodec?: string;
+  /** Aborting kills ffmpeg and rejects with `signal.reason`. */
   signal?: AbortSignal;
 }
 
 /**
  * Puts the first video stream of `video` (stream copy, untouched) together with the first audio
  * stream of `audio`. No `-shortest`: the audio keeps its full length even when the video is shorter.
+ *
+ * @throws {@link VideoOptionsError} for missing paths; {@link FfmpegError} when ffmpeg fails.
  */
 export async function muxAudio(options: MuxAudioOptions): Promise<void> {
   const problems = new Problems("muxAudio");

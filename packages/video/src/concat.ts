@@ -6,8 +6,11 @@ import { probe, type VideoInfo } from "./probe.js";
 import type { FfmpegProgress } from "./progress.js";
 import { runFfmpeg } from "./run.js";
 
+/** Options of {@link concatSegments}. */
 export interface ConcatSegmentsOptions {
+  /** Aborting kills ffmpeg and rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /** Called with ffmpeg's progress reports (about twice a second), `fraction` included. */
   onProgress?: (progress: FfmpegProgress) => void;
 }
 
@@ -15,6 +18,10 @@ export interface ConcatSegmentsOptions {
  * Joins segments with the concat demuxer and stream copy (no re-encode). Every input is probed
  * first: segments that differ in codec, size, frame rate, pixel format or audio layout would give a
  * broken file, so they throw SegmentMismatchError instead.
+ *
+ * @throws {@link VideoOptionsError} for an empty list or a path with a line break;
+ * {@link SegmentMismatchError} naming the first segment that differs; {@link ProbeError};
+ * {@link FfmpegError}.
  */
 export async function concatSegments(
   paths: string[],

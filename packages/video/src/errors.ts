@@ -3,6 +3,7 @@
  * `error.code` (or `instanceof`), never on message text.
  */
 
+/** Stable codes of {@link VideoError}, one per failure kind. */
 export type VideoErrorCode =
   | "FFMPEG_NOT_FOUND"
   | "FFMPEG_FAILED"
@@ -10,7 +11,9 @@ export type VideoErrorCode =
   | "SEGMENT_MISMATCH"
   | "INVALID_VIDEO_OPTIONS";
 
+/** Base class of every error this package throws; branch on `code`. */
 export class VideoError extends Error {
+  /** Stable across versions, unlike the message. */
   readonly code: VideoErrorCode;
 
   constructor(code: VideoErrorCode, message: string, options?: { cause?: unknown }) {
@@ -26,9 +29,11 @@ export interface FfmpegSearchAttempt {
   readonly detail: string;
 }
 
+/** Neither FFMPEG_PATH/FFPROBE_PATH, PATH nor the npm packages gave a usable binary. */
 export class FfmpegNotFoundError extends VideoError {
   /** Which binary was missing. */
   readonly binary: "ffmpeg" | "ffprobe";
+  /** Every place looked, in order, with why it did not work. */
   readonly attempts: readonly FfmpegSearchAttempt[];
 
   constructor(binary: "ffmpeg" | "ffprobe", attempts: readonly FfmpegSearchAttempt[], cause?: unknown) {
@@ -46,6 +51,7 @@ export class FfmpegNotFoundError extends VideoError {
   }
 }
 
+/** What {@link FfmpegError} records about a failed run. */
 export interface FfmpegErrorDetails {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -56,6 +62,7 @@ export interface FfmpegErrorDetails {
   readonly cause?: unknown;
 }
 
+/** ffmpeg exited non-zero or was killed; the message is its last meaningful stderr lines. */
 export class FfmpegError extends VideoError {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -73,6 +80,7 @@ export class FfmpegError extends VideoError {
   }
 }
 
+/** ffprobe could not read a file, or the file has no video stream. */
 export class ProbeError extends VideoError {
   readonly path: string;
   readonly stderrTail: string[];
@@ -84,8 +92,10 @@ export class ProbeError extends VideoError {
   }
 }
 
+/** The stream property in which two segments differ (see {@link SegmentMismatchError}). */
 export type SegmentField = "videoCodec" | "size" | "fps" | "pixelFormat" | "audio";
 
+/** Segments given to concatSegments differ in a way stream copy cannot join. */
 export class SegmentMismatchError extends VideoError {
   /** Index (in the list given to concatSegments) of the first segment that differs. */
   readonly index: number;

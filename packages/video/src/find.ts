@@ -5,10 +5,14 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { FfmpegNotFoundError, type FfmpegSearchAttempt } from "./errors.js";
 
+/** Where a binary was found: FFMPEG_PATH/FFPROBE_PATH, PATH, or the optional npm packages. */
 export type FfmpegSource = "env" | "path" | "npm";
 
+/** The ffmpeg and ffprobe executables {@link findFfmpeg} settled on. */
 export interface FfmpegLocation {
+  /** Absolute path of ffmpeg. */
   ffmpeg: string;
+  /** Absolute path of ffprobe. */
   ffprobe: string;
   /** Where ffmpeg was found. */
   source: FfmpegSource;
@@ -16,6 +20,7 @@ export interface FfmpegLocation {
   ffprobeSource: FfmpegSource;
 }
 
+/** Options of {@link findFfmpeg}. */
 export interface FindFfmpegOptions {
   /**
    * Environment to read FFMPEG_PATH, FFPROBE_PATH and PATH from.
@@ -53,6 +58,8 @@ const cache = new Map<string, Promise<FfmpegLocation>>();
  * Finds ffmpeg and ffprobe: FFMPEG_PATH / FFPROBE_PATH, then PATH, then the optional npm packages.
  * A set env var that does not point at an executable is an error, not a reason to fall back:
  * the caller asked for that binary explicitly. Results for the default options are cached.
+ *
+ * @throws {@link FfmpegNotFoundError} naming every place that was tried.
  */
 export function findFfmpeg(options: FindFfmpegOptions = {}): Promise<FfmpegLocation> {
   if (options.env !== undefined || options.npm !== undefined || options.npmResolveFrom !== undefined) {

@@ -2,8 +2,11 @@ import path from "node:path";
 import { runFfmpeg } from "./run.js";
 import { Problems } from "./validate.js";
 
+/** Options of {@link generateTestVideo}. */
 export interface GenerateTestVideoOptions {
+  /** File to write; the extension picks the container. */
   output: string;
+  /** Length of the clip. */
   seconds: number;
   /** Even, for yuv420p. */
   width: number;
@@ -13,12 +16,15 @@ export interface GenerateTestVideoOptions {
   fps?: number;
   /** Add a 440 Hz sine track (AAC, 48 kHz). @default true */
   audio?: boolean;
+  /** Aborting kills ffmpeg and rejects with `signal.reason`. */
   signal?: AbortSignal;
 }
 
 /**
  * Writes a synthetic clip (lavfi testsrc2, plus a sine tone): H.264 yuv420p and AAC, for tests,
  * the demo and the examples. Needs no input file.
+ *
+ * @throws {@link VideoOptionsError} listing every invalid option; {@link FfmpegError}.
  */
 export async function generateTestVideo(options: GenerateTestVideoOptions): Promise<void> {
   const fps = options.fps ?? 25;

@@ -18,4 +18,4 @@ export { type ProbeOptions, probe, type VideoInfo } from "./probe.js";
 export type { FfmpegProgress } from "./progress.js";
 export { type RunFfmpegOptions, type RunFfmpegResult, runFfmpeg } from "./run.js";
 export { type SplitVideoOptions, splitVideo, type VideoSegment } from "./split.js";
-export type { X264Preset } from "./validate.js";
+export { X264_PRESETS, type X264Preset } from "./validate.js";

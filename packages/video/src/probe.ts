@@ -4,6 +4,7 @@ import { ProbeError } from "./errors.js";
 import { findFfmpeg } from "./find.js";
 import { runProcess, summarize } from "./process.js";
 
+/** What {@link probe} reads from a file: the facts splitting, scaling and verifying rely on. */
 export interface VideoInfo {
   /** Container duration (the longest stream), in seconds. */
   durationSeconds: number;
@@ -28,7 +29,9 @@ export interface VideoInfo {
   audioDurationSeconds: number | null;
 }
 
+/** Options of {@link probe}. */
 export interface ProbeOptions {
+  /** Aborting kills ffprobe and rejects with `signal.reason`. */
   signal?: AbortSignal;
   /** @default the one findFfmpeg() finds */
   ffprobePath?: string;
@@ -52,7 +55,11 @@ interface RawProbe {
   format?: { duration?: string; format_name?: string; size?: string };
 }
 
-/** Reads what the rest of ecs-fanout needs to know about a video file. */
+/**
+ * Reads what the rest of ecs-fanout needs to know about a video file.
+ *
+ * @throws {@link ProbeError} when ffprobe cannot read the file or it has no video stream.
+ */
 export async function probe(file: string, options: ProbeOptions = {}): Promise<VideoInfo> {
   const ffprobe = options.ffprobePath ?? (await findFfmpeg()).ffprobe;
   const raw = await ffprobeJson(ffprobe, file, ["-show_format", "-show_streams"], options.signal);

@@ -3,8 +3,11 @@ import { findFfmpeg } from "./find.js";
 import { runProcess, summarize } from "./process.js";
 import { type FfmpegProgress, ProgressParser } from "./progress.js";
 
+/** Options of {@link runFfmpeg}. */
 export interface RunFfmpegOptions {
+  /** Aborting kills ffmpeg and rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /** Called with ffmpeg's progress reports (about twice a second), `fraction` included. */
   onProgress?: (progress: FfmpegProgress) => void;
   /** Expected output duration; when known, progress reports carry `fraction`. */
   durationSeconds?: number;
@@ -13,6 +16,7 @@ export interface RunFfmpegOptions {
    * @default the one findFfmpeg() finds
    */
   ffmpegPath?: string;
+  /** Working directory of ffmpeg. @default process.cwd() */
   cwd?: string;
   /**
    * How often ffmpeg reports progress (`-stats_period`).
@@ -23,7 +27,9 @@ export interface RunFfmpegOptions {
   onSpawn?: (pid: number) => void;
 }
 
+/** What a successful ffmpeg run leaves behind. */
 export interface RunFfmpegResult {
+  /** ffmpeg's last stderr lines (warnings worth logging). */
   stderrTail: string[];
 }
 
@@ -31,6 +37,9 @@ export interface RunFfmpegResult {
  * Runs ffmpeg with `args` (spawned directly, never through a shell). Adds `-hide_banner -nostdin
  * -nostats -progress pipe:1` in front. Rejects with FfmpegError carrying the last stderr lines, or
  * with `signal.reason` after killing ffmpeg when the signal aborts.
+ *
+ * @throws {@link FfmpegError} when ffmpeg exits non-zero or dies by a signal;
+ * {@link FfmpegNotFoundError} when no ffmpeg is found.
  */
 export async function runFfmpeg(args: string[], options: RunFfmpegOptions = {}): Promise<RunFfmpegResult> {
   options.signal?.throwIfAborted();

@@ -6,6 +6,7 @@ import type { FfmpegProgress } from "./progress.js";
 import { runFfmpeg } from "./run.js";
 import { Problems, X264_PRESETS, type X264Preset } from "./validate.js";
 
+/** One segment file written by {@link splitVideo}. */
 export interface VideoSegment {
   /** 0-based position in the video. */
   index: number;
@@ -13,9 +14,11 @@ export interface VideoSegment {
   path: string;
   /** Where the segment starts in the source, in seconds. */
   startSeconds: number;
+  /** Length of the segment, in seconds. */
   durationSeconds: number;
 }
 
+/** Options of {@link splitVideo}. */
 export interface SplitVideoOptions {
   /** Created when missing. */
   outputDir: string;
@@ -34,7 +37,9 @@ export interface SplitVideoOptions {
   preset?: X264Preset;
   /** File name prefix; files are `<prefix>00000.mp4`, `<prefix>00001.mp4`, … @default "segment-" */
   prefix?: string;
+  /** Aborting kills ffmpeg and rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /** Called with ffmpeg's progress reports (about twice a second), `fraction` included. */
   onProgress?: (progress: FfmpegProgress) => void;
 }
 
@@ -74,6 +79,9 @@ export function normalizeSplitOptions(options: SplitVideoOptions): NormalizedSpl
 /**
  * Splits the first video stream of `input` into segments of `segmentSeconds`. Segments carry no
  * audio: audio is extracted once (extractAudio) and muxed back after processing (muxAudio).
+ *
+ * @throws {@link VideoOptionsError} listing every invalid option; {@link ProbeError} when `input`
+ * is not a readable video; {@link FfmpegError} when ffmpeg fails.
  */
 export async function splitVideo(input: string, options: SplitVideoOptions): Promise<VideoSegment[]> {
   const opts = normalizeSplitOptions(options);
