@@ -47,9 +47,15 @@ export interface WorkerConfig {
   log?: LogSink;
 }
 
-type Env = Record<string, string | undefined>;
+/** Environment variables as `process.env` holds them. */
+export type Env = Record<string, string | undefined>;
 
-/** Reads `WorkerConfig` from environment variables, reporting every problem at once. */
+/**
+ * Reads `WorkerConfig` from environment variables (HOST, PORT, FANOUT_TOKEN, FANOUT_SLOTS, … as
+ * listed in the README), reporting every problem at once.
+ *
+ * @throws {@link WorkerConfigError} listing every invalid or missing variable.
+ */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const problems: string[] = [];
   const text = (name: string): string | null => {

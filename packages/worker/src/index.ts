@@ -1,4 +1,4 @@
-export { loadWorkerConfig, type WorkerConfig } from "./config.js";
+export { type Env, loadWorkerConfig, type WorkerConfig } from "./config.js";
 export { ParamsError, ProcessorError, ToolError, WorkerConfigError, WorkerError } from "./errors.js";
 export { jsonLinesToStdout, type LogEvent, type LogSink, quiet } from "./log.js";
 export { fetchTaskArn } from "./metadata.js";
@@ -14,7 +14,13 @@ export {
   realEsrgan,
   realEsrganArgs,
 } from "./processors/realesrgan.js";
-export { enabledProcessors, findProcessor, PROCESSORS, resolveParams } from "./processors/registry.js";
+export {
+  enabledProcessors,
+  findProcessor,
+  PROCESSORS,
+  type ResolvedParams,
+  resolveParams,
+} from "./processors/registry.js";
 export {
   SEEDVR2_ATTENTION_MODES,
   SEEDVR2_COLOR_CORRECTIONS,

@@ -6,6 +6,7 @@ export interface LogEvent {
   [field: string]: unknown;
 }
 
+/** Where the worker sends its events: {@link jsonLinesToStdout} in the bin, {@link quiet} to drop them. */
 export type LogSink = (event: LogEvent) => void;
 
 /** The worker's default sink: `{"ts":…,"level":…,"event":…,…}` per line on stdout. */
@@ -14,4 +15,5 @@ export function jsonLinesToStdout(event: LogEvent): void {
   process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), level, event: name, ...rest })}\n`);
 }
 
+/** A sink that drops every event (for embedding the worker, and tests). */
 export const quiet: LogSink = () => {};

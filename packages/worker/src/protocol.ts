@@ -1,16 +1,22 @@
 /** Wire types and pure helpers of worker protocol v1, shared with the orchestrator. */
 
+/** The protocol version this worker speaks (reported in /v1/info). */
 export const PROTOCOL_VERSION = 1;
 
 /** Lifecycle of one job. */
 export type JobState = "queued" | "running" | "succeeded" | "failed";
 
+/** The finished output of a job, as reported in its status. */
 export interface JobOutputInfo {
+  /** Size of the output in bytes. */
   bytes: number;
+  /** Hex SHA-256 of the output; also sent as `x-content-sha256` on download. */
   sha256: string;
+  /** Content-Type the output is served with. */
   contentType: string;
 }
 
+/** Where a job's time went, in milliseconds; each field appears once the phase happened. */
 export interface JobTimings {
   /** Time spent receiving the input body. */
   uploadMs?: number;
@@ -36,10 +42,12 @@ export interface JobStatus {
   attempts?: number;
 }
 
+/** Body of `GET /v1/health`: "draining" once the worker takes no new jobs. */
 export interface HealthResponse {
   status: "ok" | "draining";
 }
 
+/** Body of `GET /v1/info`: who this worker is and how loaded it is. */
 export interface InfoResponse {
   worker: { name: string; version: string };
   protocol: number;
@@ -64,9 +72,16 @@ export interface FanoutParams {
   [option: string]: unknown;
 }
 
+/** Request header carrying base64url(JSON {@link FanoutParams}) on the job PUT. */
 export const HEADER_PARAMS = "x-fanout-params";
+/**
+ * Header with a hex SHA-256: optional on upload (a mismatch is rejected with 400), always sent
+ * with a downloaded output.
+ */
 export const HEADER_SHA256 = "x-content-sha256";
+/** Longest long poll a status request may ask for with `waitSeconds`. */
 export const MAX_WAIT_SECONDS = 60;
+/** The processor used when `x-fanout-params` names none. */
 export const DEFAULT_PROCESSOR = "ffmpeg-scale";
 
 const JOB_ID = /^[A-Za-z0-9._-]{1,128}$/;

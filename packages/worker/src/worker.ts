@@ -14,6 +14,7 @@ import { fetchTaskArn } from "./metadata.js";
 import { enabledProcessors } from "./processors/registry.js";
 import { WORKER_NAME, WORKER_VERSION } from "./version.js";
 
+/** How {@link RunningWorker.shutdown} stops the worker. */
 export interface ShutdownOptions {
   /** Stop now, aborting running jobs. @default false */
   force?: boolean;
@@ -23,6 +24,7 @@ export interface ShutdownOptions {
   reason?: string;
 }
 
+/** A started worker: its address and the handles to stop it. */
 export interface RunningWorker {
   /** http://host:port (127.0.0.1 when bound to every interface). */
   url: string;
@@ -39,7 +41,11 @@ export interface RunningWorker {
   done: Promise<number>;
 }
 
-/** Starts the protocol v1 HTTP worker. Never exits the process: the bin does, from `done`. */
+/**
+ * Starts the protocol v1 HTTP worker. Never exits the process: the bin does, from `done`.
+ *
+ * @throws {@link WorkerConfigError} when there is no token and `insecureNoAuth` is off.
+ */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
   if (config.token === null && !config.insecureNoAuth) {
     throw new WorkerConfigError(["FANOUT_TOKEN: expected a bearer token (or insecureNoAuth), got nothing"]);

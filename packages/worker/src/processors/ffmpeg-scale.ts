@@ -3,6 +3,7 @@ import { ProcessorError } from "../errors.js";
 import { OptionReader } from "./options.js";
 import type { Normalized, Processor, ProcessorContext } from "./types.js";
 
+/** libx264 presets, fastest first: what `preset` accepts. */
 export const X264_PRESETS = [
   "ultrafast",
   "superfast",
@@ -15,6 +16,7 @@ export const X264_PRESETS = [
   "veryslow",
 ] as const;
 
+/** Options of the default processor, ffmpeg-scale, after defaults are applied. */
 export interface FfmpegScaleOptions {
   /** Scale factor; ignored when `height` is set. @default 2 */
   scale: 2 | 3 | 4;
@@ -120,6 +122,7 @@ export async function probeInput(ctx: ProcessorContext<unknown>, processor: stri
   return info;
 }
 
+/** The default processor: CPU upscale with ffmpeg (lanczos, H.264 in MP4, audio kept). */
 export const ffmpegScale: Processor<FfmpegScaleOptions> = {
   name: "ffmpeg-scale",
   description: "CPU upscale with ffmpeg: ×2/×3/×4 or to a target height, lanczos, H.264, audio kept",

@@ -7,6 +7,7 @@ import { remuxSourceAudio } from "./remux.js";
 import { runTool } from "./tool.js";
 import type { Normalized, Processor, ProcessorContext } from "./types.js";
 
+/** Model names Real-ESRGAN's video script accepts for `model`. */
 export const REALESRGAN_MODELS = [
   "RealESRGAN_x4plus",
   "RealESRNet_x4plus",
@@ -129,6 +130,7 @@ async function run(ctx: ProcessorContext<RealEsrganOptions>) {
   return { contentType: "video/mp4" };
 }
 
+/** GPU (or CPU) upscale with Real-ESRGAN; enabled by FANOUT_REALESRGAN_BIN. */
 export const realEsrgan: Processor<RealEsrganOptions> = {
   name: "realesrgan",
   description: "GPU upscale with Real-ESRGAN's video script, source audio re-muxed",

@@ -14,6 +14,7 @@ export const PROCESSORS: readonly Processor<never>[] = [
   synthetic as Processor<never>,
 ];
 
+/** The processor with this name, enabled or not; undefined for an unknown name. */
 export function findProcessor(name: string): Processor<unknown> | undefined {
   return PROCESSORS.find((p) => p.name === name) as Processor<unknown> | undefined;
 }
@@ -23,8 +24,10 @@ export function enabledProcessors(config: WorkerConfig): string[] {
   return PROCESSORS.filter((p) => p.unavailableReason(config) === null).map((p) => p.name);
 }
 
+/** A job's processor with its options normalized (defaults applied, validated). */
 export interface ResolvedParams {
   processor: Processor<unknown>;
+  /** The processor's normalized options, as its `normalize` returned them. */
   options: unknown;
 }
 

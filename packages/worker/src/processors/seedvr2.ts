@@ -7,6 +7,7 @@ import { remuxSourceAudio } from "./remux.js";
 import { runTool } from "./tool.js";
 import type { Normalized, Processor, ProcessorContext } from "./types.js";
 
+/** Values SeedVR2 accepts for `colorCorrection`. */
 export const SEEDVR2_COLOR_CORRECTIONS = [
   "lab",
   "wavelet",
@@ -15,6 +16,7 @@ export const SEEDVR2_COLOR_CORRECTIONS = [
   "adain",
   "none",
 ] as const;
+/** Values SeedVR2 accepts for `attentionMode`. */
 export const SEEDVR2_ATTENTION_MODES = [
   "sdpa",
   "flash_attn",
@@ -172,6 +174,7 @@ async function run(ctx: ProcessorContext<SeedVr2Options>) {
   return { contentType: "video/mp4" };
 }
 
+/** Diffusion video upscale with SeedVR2 on a GPU; enabled by FANOUT_SEEDVR2_CMD. */
 export const seedVr2: Processor<SeedVr2Options> = {
   name: "seedvr2",
   description: "GPU upscale with SeedVR2 (3B/7B diffusion), source audio re-muxed",

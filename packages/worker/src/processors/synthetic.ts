@@ -101,6 +101,10 @@ async function run(ctx: ProcessorContext<SyntheticOptions>) {
   };
 }
 
+/**
+ * Deterministic fake work for benchmarks and fault tests: sleeps, emits seeded bytes, fails or
+ * crashes on request. Enabled only by FANOUT_ENABLE_SYNTHETIC=1.
+ */
 export const synthetic: Processor<SyntheticOptions> = {
   name: "synthetic",
   description: "Benchmarks and tests: sleeps `ms`, emits `bytes` deterministic bytes, optional faults",

@@ -29,7 +29,9 @@ export interface DownloadFaults {
   corruptOutput?: boolean;
 }
 
+/** What a processor hands back when its job succeeded. */
 export interface ProcessorResult {
+  /** Served as the output's Content-Type. */
   contentType: string;
   /** Defaults to the context's outputPath. */
   outputPath?: string;
@@ -39,12 +41,22 @@ export interface ProcessorResult {
 /** The options a processor accepted, or every reason it did not. */
 export type Normalized<O> = { ok: true; options: O } | { ok: false; problems: string[] };
 
+/**
+ * One kind of job the worker can run, chosen by `processor` in `x-fanout-params`. `O` is the
+ * processor's normalized options.
+ */
 export interface Processor<O = unknown> {
+  /** The name clients put in `x-fanout-params` (e.g. "ffmpeg-scale"). */
   readonly name: string;
+  /** One line for humans (listed by the README and logs). */
   readonly description: string;
   /** null when usable with this config, else why not (e.g. "set FANOUT_REALESRGAN_BIN"). */
   unavailableReason(config: WorkerConfig): string | null;
   /** Applies defaults and validates raw options from x-fanout-params (processor key removed). */
   normalize(raw: Record<string, unknown>, config: WorkerConfig): Normalized<O>;
+  /**
+   * Runs one job: reads `ctx.inputPath`, writes `ctx.outputPath`, stops when `ctx.signal` aborts.
+   * A thrown error fails only this job (its `code` and message reach the job status).
+   */
   run(ctx: ProcessorContext<O>): Promise<ProcessorResult>;
 }
