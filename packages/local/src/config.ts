@@ -28,18 +28,38 @@ export interface CapacityProviderConfig {
   provisioningDelayMs?: number;
 }
 
+/**
+ * Faults the endpoint injects, for tests and benchmarks. Random decisions are seeded, so a run
+ * repeats exactly. Change them while running with {@link LocalEcs.setFaults}.
+ */
 export interface FaultConfig {
   /** Seed of every random fault decision. @default 1 */
   seed?: number;
+  /** Throttle this fraction of calls (of `actions`, or of every action), as AWS would. */
   throttle?: { fraction: number; actions?: string[] };
+  /**
+   * Fail RunTask placements (returned in `failures[]`): `script` gives one outcome per placement
+   * in order ("" = placed), then `fraction` applies; only for `launchTypes` (launch types or
+   * capacity providers) when given.
+   * @default reason "Capacity is unavailable at this time. …" (what Fargate says)
+   */
   placementFailures?: { fraction?: number; reason?: string; script?: string[]; launchTypes?: string[] };
+  /** Every FARGATE_SPOT placement fails with capacity unavailable. @default false */
   spotCapacityUnavailable?: boolean;
+  /** New tasks are reported MISSING by DescribeTasks for this long (eventual consistency). @default 0 */
   missingMs?: number;
+  /** Extra delay, drawn between `min` and `max` ms, before a task reaches RUNNING. */
   startupDelayMs?: { min: number; max: number };
+  /** Interrupt this fraction of Spot tasks `afterMs` after RUNNING, as {@link LocalEcs.interruptTask}. */
   spotInterruptions?: { fraction: number; afterMs: number };
+  /** Crash this fraction of tasks (SIGKILL, exit 137) `afterMs` after RUNNING. */
   crashes?: { fraction: number; afterMs: number };
 }
 
+/**
+ * Options of {@link startLocalEcs}; every one is optional. Validated together: a bad config
+ * throws {@link LocalEcsConfigError} listing every problem.
+ */
 export interface LocalEcsConfig {
   /** @default 0 (any free port) */
   port?: number;
@@ -55,16 +75,19 @@ export interface LocalEcsConfig {
   addresses?: { privateCidr?: string; publicCidr?: string };
   /** Clusters created at start; "default" always exists. */
   clusters?: string[];
+  /** EC2 capacity providers (GPU instances) that exist from the start. @default [] */
   capacityProviders?: CapacityProviderConfig[];
   /** @default { provisioningMs: 50, pullMs: 100, stopTimeoutMsScale: 1, spotNoticeMs: 2000 } */
   timings?: { provisioningMs?: number; pullMs?: number; stopTimeoutMsScale?: number; spotNoticeMs?: number };
   /** Enforce the token buckets AWS documents. @default false */
   rateLimits?: boolean;
+  /** Faults to inject from the start. @default {} (none) */
   faults?: FaultConfig;
   /** Also write each task's output to `<logDir>/<taskId>.log`. */
   logDir?: string;
 }
 
+/** {@link LocalEcsConfig} validated, with every default applied. */
 export interface NormalizedConfig {
   port: number;
   host: string;
@@ -179,7 +202,11 @@ export const configSchema = object({
   logDir: optional("directory", str({ min: 1 })),
 });
 
-/** Copy, validate (every problem at once) and apply defaults. */
+/**
+ * Copy, validate (every problem at once) and apply defaults.
+ *
+ * @throws {@link LocalEcsConfigError} listing every problem.
+ */
 export function normalizeConfig(input: unknown = {}): NormalizedConfig {
   const problems: string[] = [];
   configSchema(input ?? {}, "config", problems);

@@ -13,6 +13,7 @@ import { Capacity } from "./tasks/capacity.js";
 import { defaultWorkerMapping } from "./tasks/images.js";
 import { Lifecycle } from "./tasks/lifecycle.js";
 
+/** A running local endpoint: where to point SDK clients, and handles for tests to steer it. */
 export interface LocalEcs {
   /** `http://127.0.0.1:PORT`: ECS, EC2, CloudWatch Logs and the task metadata endpoint. */
   endpoint: string;
@@ -30,13 +31,21 @@ export interface LocalEcs {
   interruptTask(taskArn: string): void;
   /** SIGKILL the task's processes: exit code 137. */
   crashTask(taskArn: string): void;
+  /** Merge `partial` into the active faults (each given key replaces that fault). */
   setFaults(partial: FaultConfig): void;
+  /** Calls and throttled calls per API action so far (the API economy of a run). */
   stats(): CallStats;
   /** Task processes (with their supervisors) still alive. */
   runningProcesses(): number;
 }
 
-/** Start the local endpoint. Every option is optional; see the README for the reference. */
+/**
+ * Start the local endpoint. Every option is optional; see the README for the reference.
+ *
+ * @throws {@link LocalEcsConfigError} listing every config problem; {@link LocalEcsStartError} when
+ * the port or a task address cannot be bound (on macOS: add loopback aliases with
+ * `sudo ifconfig lo0 alias 127.0.1.1`, and so on).
+ */
 export async function startLocalEcs(input: LocalEcsConfig = {}): Promise<LocalEcs> {
   const config = normalizeConfig(input);
   const privatePool = new AddressPool(config.addresses.privateCidr);

@@ -8,8 +8,14 @@ import { parseJsonInput, sendJson, sendJsonError } from "../protocols/json.js";
 import { readBody } from "../protocols/wire.js";
 import { ECS_TARGET, ec2Handlers, ecsHandlers, LOGS_TARGET, logsHandlers } from "./handlers.js";
 
+/** API calls counted per action (e.g. "RunTask"), since start. */
 export interface CallStats {
+  /** Every call received, throttled ones included. */
   calls: Record<string, number>;
+  /**
+   * Calls answered with a throttling error (ThrottlingException; RequestLimitExceeded for EC2),
+   * injected or by the token buckets.
+   */
   throttled: Record<string, number>;
 }
 
