@@ -18,7 +18,7 @@ export type AddressOutcome = { readonly address: TaskAddress } | { readonly prob
 
 /**
  * Resolves the addresses of RUNNING tasks, batched: awsvpc tasks → one DescribeNetworkInterfaces
- * for all their ENIs (public or private IP); bridge/host tasks → DescribeContainerInstances →
+ * for all their ENIs, by filter so a vanished ENI cannot fail the batch (public or private IP); bridge/host tasks → DescribeContainerInstances →
  * DescribeInstances (instance IP) + the container's host port. EC2 tasks also learn their
  * instance type, which prices GPU tasks.
  */
@@ -41,13 +41,19 @@ export async function resolveAddresses(
       eniTasks.map((t) => t.eniId as string),
       200,
     )) {
+      // The network-interface-id filter, not NetworkInterfaceIds: with IDs, one ENI gone (its task
+      // stopped meanwhile) fails the whole batch with InvalidNetworkInterfaceID.NotFound; a filter
+      // just leaves it out, and that task gets "no IP" like any other.
       const response = await awsCall(
         ctx.policy,
         { operation: "DescribeNetworkInterfaces", bucket: ctx.buckets.other, signal: ctx.signal },
         () =>
-          ctx.clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids }), {
-            abortSignal: ctx.signal,
-          }),
+          ctx.clients.ec2.send(
+            new DescribeNetworkInterfacesCommand({
+              Filters: [{ Name: "network-interface-id", Values: ids }],
+            }),
+            { abortSignal: ctx.signal },
+          ),
       );
       for (const ni of response.NetworkInterfaces ?? []) {
         if (ni.NetworkInterfaceId === undefined) continue;

@@ -1,4 +1,9 @@
-import { DescribeInstancesCommand, DescribeNetworkInterfacesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  type DescribeNetworkInterfacesCommandInput,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import {
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
@@ -72,6 +77,33 @@ describe("resolveAddresses", () => {
     const priv = await resolveAddresses(testContext(), [snap], { endpoint: "private", containerPort: 8080 });
     expect(pub.get(arn(1))).toEqual({ address: { host: "3.3.3.3", port: 8080, instanceType: undefined } });
     expect(priv.get(arn(1))).toEqual({ address: { host: "10.0.0.5", port: 8080, instanceType: undefined } });
+  });
+
+  it("asks for ENIs by filter, so one ENI gone (its task stopped) does not fail the batch with NotFound", async () => {
+    ec2.on(DescribeNetworkInterfacesCommand).callsFake((input: DescribeNetworkInterfacesCommandInput) => {
+      if (input.NetworkInterfaceIds !== undefined)
+        throw new Error("NetworkInterfaceIds fails on a missing ENI");
+      const ids = input.Filters?.find((f) => f.Name === "network-interface-id")?.Values ?? [];
+      return {
+        NetworkInterfaces: ids
+          .filter((id) => id === "eni-1")
+          .map((id) => ({ NetworkInterfaceId: id, PrivateIpAddress: "10.0.0.5" })),
+      };
+    });
+    const gone = snapshotOf({
+      ...eniTask,
+      taskArn: arn(2),
+      attachments: [
+        { type: "ElasticNetworkInterface", details: [{ name: "networkInterfaceId", value: "eni-gone" }] },
+      ],
+    });
+    const out = await resolveAddresses(testContext(), [snapshotOf(eniTask), gone], {
+      endpoint: "private",
+      containerPort: 8080,
+    });
+    expect(ec2.commandCalls(DescribeNetworkInterfacesCommand)).toHaveLength(1);
+    expect(out.get(arn(1))).toEqual({ address: { host: "10.0.0.5", port: 8080, instanceType: undefined } });
+    expect(out.get(arn(2))).toEqual({ problem: "no private IP on network interface eni-gone" });
   });
 
   it("resolves bridge tasks through the container instance, the EC2 instance and the host port", async () => {
