@@ -85,4 +85,8 @@ export { executeParallelBatches, runParallelBatches } from "./run/run.js";
 export { validateRunOptions } from "./run/validate.js";
 export { DEFAULT_STARTED_BY, MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "./tags.js";
 export type { WorkerTaskDefinitionOptions } from "./task-definition.js";
-export { fargateSizeProblem, workerTaskDefinition } from "./task-definition.js";
+export {
+  DEFAULT_MODEL_CACHE_HOST_PATH,
+  fargateSizeProblem,
+  workerTaskDefinition,
+} from "./task-definition.js";

@@ -38,11 +38,24 @@ export interface WorkerTaskDefinitionOptions {
   readonly stopTimeoutSeconds?: number;
   /** Fargate ephemeral storage, 21–200 GiB. @default 20 (AWS's included amount) */
   readonly ephemeralStorageGiB?: number;
+  /**
+   * GPU tasks only: the instance directory mounted at `/models` (the worker's FANOUT_MODEL_DIR),
+   * so model weights downloaded by one task are there for the next task on the same instance
+   * instead of being fetched again. Must be an absolute path; the directory must be writable by
+   * the container's user (the GPU image runs as uid 1000).
+   * @default "/opt/ecs-fanout/models"
+   */
+  readonly modelCacheHostPath?: string;
   /** Extra worker environment (e.g. FANOUT_SEEDVR2_CMD). @default {} */
   readonly environment?: Readonly<Record<string, string>>;
   /** Tags of the task definition itself. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
+
+/** Where GPU workers' model weights are kept on the instance unless `modelCacheHostPath` says otherwise. */
+export const DEFAULT_MODEL_CACHE_HOST_PATH = "/opt/ecs-fanout/models";
+const MODELS_VOLUME = "models";
+const MODELS_MOUNT = "/models";
 
 const FARGATE_MEMORY: Readonly<Record<number, { min: number; max: number; step: number } | number[]>> = {
   256: [512, 1024, 2048],
@@ -97,6 +110,20 @@ export function workerTaskDefinition(
     );
     p.integer(options.ephemeralStorageGiB, "ephemeralStorageGiB", 21, 200);
   }
+  if (options.modelCacheHostPath !== undefined) {
+    p.check(
+      !fargate,
+      "modelCacheHostPath",
+      "no modelCacheHostPath for Fargate tasks (no host volumes; set gpu for an EC2 task)",
+      options.modelCacheHostPath,
+    );
+    p.check(
+      typeof options.modelCacheHostPath === "string" && options.modelCacheHostPath.startsWith("/"),
+      "modelCacheHostPath",
+      "an absolute path",
+      options.modelCacheHostPath,
+    );
+  }
   if (fargate && Number.isInteger(options.cpu) && Number.isInteger(options.memory)) {
     const problem = fargateSizeProblem(options.cpu, options.memory);
     if (problem !== undefined) p.list.push({ path: "memory", message: `expected ${problem}` });
@@ -111,6 +138,7 @@ export function workerTaskDefinition(
   const stopTimeout = options.stopTimeoutSeconds ?? 30;
   const environment: Record<string, string> = {
     PORT: String(port),
+    ...(fargate ? {} : { FANOUT_MODEL_DIR: MODELS_MOUNT }),
     FANOUT_SLOTS: String(options.slots ?? 1),
     FANOUT_STOP_TIMEOUT_SECONDS: String(Math.max(1, stopTimeout - 5)),
     ...options.environment,
@@ -127,6 +155,17 @@ export function workerTaskDefinition(
     ...(options.ephemeralStorageGiB === undefined
       ? {}
       : { ephemeralStorage: { sizeInGiB: options.ephemeralStorageGiB } }),
+    // A host volume outlives the task: weights cached by one task serve the next on the instance.
+    ...(fargate
+      ? {}
+      : {
+          volumes: [
+            {
+              name: MODELS_VOLUME,
+              host: { sourcePath: options.modelCacheHostPath ?? DEFAULT_MODEL_CACHE_HOST_PATH },
+            },
+          ],
+        }),
     containerDefinitions: [
       {
         name,
@@ -137,7 +176,12 @@ export function workerTaskDefinition(
         ],
         environment: Object.entries(environment).map(([k, v]) => ({ name: k, value: v })),
         stopTimeout,
-        ...(gpu > 0 ? { resourceRequirements: [{ type: "GPU", value: String(gpu) }] } : {}),
+        ...(gpu > 0
+          ? {
+              resourceRequirements: [{ type: "GPU", value: String(gpu) }],
+              mountPoints: [{ sourceVolume: MODELS_VOLUME, containerPath: MODELS_MOUNT, readOnly: false }],
+            }
+          : {}),
         logConfiguration: {
           logDriver: "awslogs",
           options: {

@@ -50,6 +50,32 @@ describe("workerTaskDefinition", () => {
     ]);
   });
 
+  it("mounts a host directory at /models on GPU tasks, so model weights survive between tasks on an instance", () => {
+    const td = workerTaskDefinition({ ...base, cpu: 4096, memory: 15000, gpu: 1 });
+    expect(td.volumes).toEqual([{ name: "models", host: { sourcePath: "/opt/ecs-fanout/models" } }]);
+    const c = td.containerDefinitions?.[0];
+    expect(c?.mountPoints).toEqual([{ sourceVolume: "models", containerPath: "/models", readOnly: false }]);
+    expect(c?.environment).toContainEqual({ name: "FANOUT_MODEL_DIR", value: "/models" });
+    const custom = workerTaskDefinition({
+      ...base,
+      cpu: 4096,
+      memory: 15000,
+      gpu: 1,
+      modelCacheHostPath: "/data/w",
+    });
+    expect(custom.volumes?.[0]?.host?.sourcePath).toBe("/data/w");
+    const cpuOnly = workerTaskDefinition({ ...base, cpu: 1024, memory: 2048 });
+    expect(cpuOnly.volumes).toBeUndefined();
+    expect(cpuOnly.containerDefinitions?.[0]?.mountPoints).toBeUndefined();
+  });
+
+  it.each([
+    [{ cpu: 1024, memory: 2048, modelCacheHostPath: "/opt/m" }, "no modelCacheHostPath for Fargate tasks"],
+    [{ cpu: 4096, memory: 15000, gpu: 1, modelCacheHostPath: "models" }, "an absolute path"],
+  ])("rejects a model cache path %o", (options, message) => {
+    expect(() => workerTaskDefinition({ ...base, ...options })).toThrow(message);
+  });
+
   it("rejects sizes Fargate does not offer, every problem at once", () => {
     try {
       workerTaskDefinition({ ...base, image: "", cpu: 1024, memory: 1024 });
