@@ -13,7 +13,7 @@ export function workerUrl(address: TaskAddress): string {
 }
 
 /** Waits for /v1/health, then checks /v1/info names this run and this task (never a stale worker on a reused IP). */
-async function waitForWorker(
+export async function waitForWorker(
   run: RunState,
   task: FleetTask,
   client: WorkerClient,
