@@ -17,6 +17,12 @@ export interface MetricsSegment {
   readonly workMs: number;
   /** Processor-busy ms summed over every attempt, failed ones included. */
   readonly processMsAllAttempts: number;
+  /**
+   * Upload + download ms of the successful attempt (succeeded only). With look-ahead, transfers
+   * overlap other segments' processing, so the ideal counts only the smallest one per lane.
+   * @default 0 (the whole of workMs counts as processing)
+   */
+  readonly transferMs?: number;
 }
 
 const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
@@ -30,6 +36,8 @@ export function computeMetrics(input: {
   settledAt: Date;
   plannedTasks: number;
   slotsPerTask: number;
+  /** Whether uploads overlapped processing (the run's `lookAhead`). @default false */
+  lookAhead?: boolean;
   tasks: readonly MetricsTask[];
   segments: readonly MetricsSegment[];
   representative: CostedTask | undefined;
@@ -47,7 +55,13 @@ export function computeMetrics(input: {
   const longestSeconds = done.reduce((max, s) => Math.max(max, s.workMs), 0) / 1000;
   const sequentialEstimateSeconds = startupSeconds + workSeconds;
   const lanes = Math.max(1, input.plannedTasks * input.slotsPerTask);
-  const idealWall = startupSeconds + Math.max(workSeconds / lanes, longestSeconds);
+  // A lane (one slot of one task) cannot beat its own serial part: everything without look-ahead;
+  // with look-ahead only processing, plus its first upload and last download (at least the smallest).
+  const successfulProcessSeconds = done.reduce((sum, s) => sum + (s.workMs - (s.transferMs ?? 0)), 0) / 1000;
+  const minTransferSeconds = done.length === 0 ? 0 : Math.min(...done.map((s) => s.transferMs ?? 0)) / 1000;
+  const serialSeconds =
+    input.lookAhead === true ? successfulProcessSeconds + lanes * minTransferSeconds : workSeconds;
+  const idealWall = startupSeconds + Math.max(serialSeconds / lanes, longestSeconds);
   const speedupFactor = ratio(sequentialEstimateSeconds, wallSeconds);
   const billedSeconds = input.tasks.reduce((sum, t) => sum + t.billedSeconds, 0);
   const processSeconds = input.segments.reduce((sum, s) => sum + s.processMsAllAttempts, 0) / 1000;

@@ -72,7 +72,12 @@ export interface RunMetrics {
   readonly sequentialEstimateSeconds: number;
   /** sequentialEstimateSeconds / wallSeconds. */
   readonly speedupFactor: number;
-  /** sequentialEstimateSeconds / (startup + max(workSeconds / (tasks × slots), longest segment)). */
+  /**
+   * sequentialEstimateSeconds / the shortest wall time any schedule on the same lanes (tasks ×
+   * slots) could reach: startup + max(serial work per lane, longest segment), where serial work
+   * is workSeconds without look-ahead, and with look-ahead (transfers overlap processing) the
+   * processing seconds plus the smallest upload + download per lane. See docs/cost-model.md.
+   */
   readonly idealSpeedup: number;
   /** speedupFactor / planned tasks. */
   readonly parallelEfficiency: number;

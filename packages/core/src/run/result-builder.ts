@@ -77,6 +77,7 @@ export function buildResult(input: {
   cluster: string;
   plannedTasks: number;
   slotsPerTask: number;
+  lookAhead: boolean;
   startedAt: Date;
   settledAt: Date;
   states: readonly SegmentState[];
@@ -93,6 +94,7 @@ export function buildResult(input: {
     settledAt: input.settledAt,
     plannedTasks: input.plannedTasks,
     slotsPerTask: input.slotsPerTask,
+    lookAhead: input.lookAhead,
     tasks: tasks.map((t) => ({
       launchedAt: t.launchedAt,
       readyAt: t.readyAt,
@@ -102,6 +104,7 @@ export function buildResult(input: {
     segments: input.states.map((s) => ({
       succeeded: s.status === "succeeded",
       workMs: s.timings === undefined ? 0 : s.timings.uploadMs + s.timings.processMs + s.timings.downloadMs,
+      transferMs: s.timings === undefined ? 0 : s.timings.uploadMs + s.timings.downloadMs,
       processMsAllAttempts: s.processMsTotal,
     })),
     representative:

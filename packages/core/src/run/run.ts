@@ -89,6 +89,7 @@ async function execute(
       cluster: opts.cluster,
       plannedTasks: plan.tasks,
       slotsPerTask: opts.slotsPerTask,
+      lookAhead: opts.lookAhead,
       startedAt: run.startedAt,
       settledAt,
       states: run.queue.states,

@@ -116,3 +116,36 @@ describe("the worked example of docs/cost-model.md", () => {
     expect(m.costOverheadVsSequential).toBeCloseTo(0.1, 3);
   });
 });
+
+describe("idealSpeedup with look-ahead (speedupFactor beat it, since uploads overlapped processing)", () => {
+  const run = (lookAhead: boolean, wall: number) =>
+    computeMetrics({
+      startedAt: s(0),
+      settledAt: s(wall),
+      plannedTasks: 3,
+      slotsPerTask: 1,
+      lookAhead,
+      tasks: [35, 38, 41].map((r) => ({ launchedAt: s(0), readyAt: s(r), billedSeconds: 200, costUsd: 0 })),
+      segments: Array.from({ length: 12 }, () => ({
+        succeeded: true,
+        workMs: 40_000,
+        transferMs: 4_000,
+        processMsAllAttempts: 36_000,
+      })),
+      representative: undefined,
+      pricing: { region: "us-east-1" },
+    });
+
+  it("counts only processing plus the smallest transfer per lane as serial when transfers overlap", () => {
+    // 38 + max((432 + 3 × 4) / 3, 40) = 38 + 148 = 186
+    expect(run(true, 190).idealSpeedup).toBeCloseTo(518 / 186, 10);
+    expect(run(false, 190).idealSpeedup).toBeCloseTo(518 / 198, 10);
+  });
+
+  it("keeps a run that overlapped its uploads at or below the ideal", () => {
+    // 4 segments per lane: 4 × 36 s processing + one upload + one download = 148 s after start-up.
+    const m = run(true, 38 + 148);
+    expect(m.speedupFactor).toBeGreaterThan(run(false, 190).idealSpeedup);
+    expect(m.speedupFactor).toBeLessThanOrEqual(m.idealSpeedup);
+  });
+});
