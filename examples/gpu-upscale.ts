@@ -21,14 +21,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gpuStandInEnvironment } from "@ecs-fanout/cli";
-import {
-  concatSegments,
-  extractAudio,
-  generateTestVideo,
-  muxAudio,
-  probe,
-  splitVideo,
-} from "@ecs-fanout/video";
+import { concatSegments, generateTestVideo, muxAudio, probe, splitVideo } from "@ecs-fanout/video";
 import { executeParallelBatches } from "ecs-fanout";
 import { exampleTarget } from "./support/target.js";
 
@@ -48,8 +41,8 @@ try {
   }
 
   const segments = await splitVideo(input, { outputDir: join(work, "segments"), segmentSeconds: 2 });
-  const audio = join(work, "audio.mka");
-  const hasAudio = await extractAudio(input, audio);
+  const audio = input; // muxed back from the input itself at the end
+  const hasAudio = source.hasAudio;
   const result = await executeParallelBatches({
     segments: segments.map((s) => ({ id: `seg-${s.index}`, input: { path: s.path } })),
     params: {

@@ -17,14 +17,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  concatSegments,
-  extractAudio,
-  generateTestVideo,
-  muxAudio,
-  probe,
-  splitVideo,
-} from "@ecs-fanout/video";
+import { concatSegments, generateTestVideo, muxAudio, probe, splitVideo } from "@ecs-fanout/video";
 import { executeParallelBatches } from "ecs-fanout";
 import { exampleTarget } from "./support/target.js";
 
@@ -39,7 +32,7 @@ try {
 
   // Exact segments: re-encoded once with a keyframe at every boundary, no audio (it travels separately).
   const segments = await splitVideo(input, { outputDir: join(work, "segments"), segmentSeconds: 2 });
-  const hasAudio = await extractAudio(input, join(work, "audio.mka"));
+  const hasAudio = source.hasAudio; // muxed back from the input itself at the end
 
   const result = await executeParallelBatches({
     segments: segments.map((s) => ({ id: `seg-${s.index}`, input: { path: s.path } })),
@@ -68,7 +61,7 @@ try {
     segments.map((s) => byId.get(`seg-${s.index}`)!),
     hasAudio ? joined : output,
   );
-  if (hasAudio) await muxAudio({ video: joined, audio: join(work, "audio.mka"), output });
+  if (hasAudio) await muxAudio({ video: joined, audio: input, output });
 
   const out = await probe(output);
   const frame = 1 / source.fps;

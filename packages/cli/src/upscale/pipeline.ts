@@ -1,15 +1,7 @@
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  concatSegments,
-  extractAudio,
-  muxAudio,
-  ProbeError,
-  probe,
-  splitVideo,
-  type VideoInfo,
-} from "@ecs-fanout/video";
+import { concatSegments, muxAudio, ProbeError, probe, splitVideo, type VideoInfo } from "@ecs-fanout/video";
 import { type BatchRunOptions, type BatchRunResult, executeParallelBatches } from "ecs-fanout";
 import { RunFailedError, UsageError } from "../errors.js";
 import { EventTranslator } from "../progress/events.js";
@@ -106,8 +98,10 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
         if (p.fraction !== undefined) reporter.phaseProgress(p.fraction);
       },
     });
-    const audioPath = join(workDir, "audio.mka");
-    const hasAudio = await extractAudio(job.input, audioPath, { signal });
+    // The source's audio goes back in straight from the input: an intermediate audio file
+    // (Matroska in particular) can shift AAC's priming and lengthen the output by a frame.
+    const audioPath = job.input;
+    const hasAudio = input.hasAudio;
     timings.splitSeconds = seconds(t);
     reporter.segments(segments.length);
 
