@@ -108,7 +108,6 @@ export const scheduling: BenchSection = {
       inputBytes: 256 + ms,
     }));
     const segments = await syntheticSegments(path.join(workDir, "inputs"), specs);
-    const nominal = new Map(specs.map((s) => [s.id, s.ms]));
     const stack = await startStack({
       workerBundle: await bundleWorker(workDir),
       faults: { seed, startupDelayMs: startup },
@@ -128,13 +127,13 @@ export const scheduling: BenchSection = {
       log(`[scheduling] static: ${tasks} single-task runs with contiguous chunks`);
       const staticRun = measured(await runStatic(stack, segments, tasks, path.join(workDir, "out-static")));
       log(`[scheduling] static makespan ${staticRun.makespanMs} ms, ratio ${staticRun.ratio.toFixed(3)}`);
-      let largestFirst: Measured | undefined;
+      // Without a usable size hint: the queue hands segments out in the order given.
+      let asGiven: Measured | undefined;
       if (!smoke) {
-        const sorted = [...segments].sort((a, b) => (nominal.get(b.id) ?? 0) - (nominal.get(a.id) ?? 0));
-        largestFirst = measured(await runDynamic(stack, sorted, tasks, path.join(workDir, "out-lpt")));
-        log(
-          `[scheduling] largest-first makespan ${largestFirst.makespanMs} ms, ratio ${largestFirst.ratio.toFixed(3)}`,
+        asGiven = measured(
+          await runDynamic(stack, segments, tasks, path.join(workDir, "out-as-given"), { order: "as-given" }),
         );
+        log(`[scheduling] as-given makespan ${asGiven.makespanMs} ms, ratio ${asGiven.ratio.toFixed(3)}`);
       }
       // Cross-check: the static split simulated from the dynamic run's own per-segment times and start-ups.
       const measuredTimes = specs.map((s) => dynamic.segmentMs.get(s.id) ?? s.ms);
@@ -187,10 +186,15 @@ export const scheduling: BenchSection = {
           unit: "ms",
         },
       ];
-      if (largestFirst) {
+      if (asGiven) {
         metrics.push({
-          name: "dynamic, segments given largest first: makespan / lower bound",
-          value: round(largestFirst.ratio),
+          name: 'dynamic, order "as-given" (no size hint): makespan',
+          value: asGiven.makespanMs,
+          unit: "ms",
+        });
+        metrics.push({
+          name: 'dynamic, order "as-given" (no size hint): makespan / lower bound',
+          value: round(asGiven.ratio),
         });
       }
       return {
@@ -198,17 +202,24 @@ export const scheduling: BenchSection = {
           `${count} synthetic segments with seeded heavy-tailed (Pareto α 2.2, clamped at 8× the mean) work times on ` +
           `${tasks} tasks of the local ECS endpoint, each task a real worker process whose start is delayed by a ` +
           `seeded ${startup.min}–${startup.max} ms (local's startupDelayMs fault). "Dynamic" is one ` +
-          "executeParallelBatches run with core's defaults (shared queue, look-ahead on) and segments in generated " +
-          `order. "Static split" is the predecessor's assignment run on the same stack: ${tasks} concurrent ` +
+          "executeParallelBatches run with core's defaults (shared queue, largest-first by segment weight, which " +
+          "defaults to the input's size; look-ahead on); each input's size is proportional to its work, so the " +
+          'hint is perfect. "As-given" is the same run with order: "as-given" (segments in generated order, as ' +
+          `when sizes say nothing). "Static split" is the predecessor's assignment run on the same stack: ${tasks} concurrent ` +
           "single-task executeParallelBatches runs, each with a contiguous chunk of ⌈n / tasks⌉ segments. " +
           "Lower bound = max(longest segment + shortest start-up, total work / tasks + mean start-up), using the " +
           "nominal work times and each configuration's measured start-ups (run start → worker ready). Polling at 1 s.",
         status: "measured",
         metrics,
-        targets: [target("dynamic makespan / lower bound", round(dynamic.ratio), "<=", 1.1)],
+        targets: [
+          target("dynamic (largest-first, default) makespan / lower bound", round(dynamic.ratio), "<=", 1.1),
+          ...(asGiven
+            ? [target('dynamic ("as-given" order) makespan / lower bound', round(asGiven.ratio), "<=", 1.1)]
+            : []),
+        ],
         notes: [
           "Both bounds use the measured start-ups of the same run, so slow launches are not charged to scheduling.",
-          "In simulation (bench/lib/schedule.ts) a first-in-first-out queue lands at 1.12–1.60 on such tails depending on where the longest segments fall; largest-first order lands at 1.03–1.07 without look-ahead.",
+          "The two simulated ideal queues use the dynamic run's own per-segment times (upload + process + download) and start-ups; the gap between them and the measured ratio is what the implementation costs (hand-off latency, look-ahead commitments), the gap between the two is what arrival order costs.",
         ],
         raw: {
           durationsMs: durations,
@@ -226,12 +237,12 @@ export const scheduling: BenchSection = {
           simulatedStaticMs: simulatedStatic,
           simulatedFifoMs: simulatedFifo,
           simulatedLargestFirstMs: simulatedLargestFirst,
-          ...(largestFirst
+          ...(asGiven
             ? {
-                largestFirst: {
-                  makespanMs: largestFirst.makespanMs,
-                  startupsMs: largestFirst.startupsMs,
-                  bound: largestFirst.bound,
+                asGiven: {
+                  makespanMs: asGiven.makespanMs,
+                  startupsMs: asGiven.startupsMs,
+                  bound: asGiven.bound,
                 },
               }
             : {}),

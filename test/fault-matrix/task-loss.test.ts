@@ -48,6 +48,8 @@ describe("fault matrix: tasks lost mid-segment", () => {
     for (const arn of interrupted) {
       const task = result.tasks.find((t) => t.taskArn === arn);
       expect(task?.stopCode, `${arn} stop code`).toBe("SpotInterruption");
+      const stopped = current.events.find((e) => e.type === "task.stopped" && e.taskArn === arn);
+      expect(stopped, `${arn} reported as lost, not as a planned stop`).toMatchObject({ expected: false });
     }
   });
 
@@ -82,5 +84,18 @@ describe("fault matrix: tasks lost mid-segment", () => {
     const segment = result.segments.find((s) => s.id === crashed?.segmentId);
     expect(segment?.attempts, "the killed segment ran again").toBeGreaterThanOrEqual(2);
     expect(segment?.taskArn).not.toBe(crashed.taskArn);
+    const failedAttempt = current.events.find(
+      (e) =>
+        e.type === "segment.failed" && e.segmentId === crashed?.segmentId && e.taskArn === crashed?.taskArn,
+    );
+    expect(failedAttempt, "the attempt on the killed task").toMatchObject({
+      code: "TASK_LOST",
+      willRetry: true,
+    });
+    expect(
+      current.events.find((e) => e.type === "task.stopped" && e.taskArn === crashed?.taskArn),
+    ).toMatchObject({
+      expected: false,
+    });
   });
 });
