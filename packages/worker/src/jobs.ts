@@ -26,8 +26,6 @@ export interface Job {
   faults?: DownloadFaults;
   startedAt?: number;
   finishedAt?: number;
-  /** Bumped on every status change and every new 10 % of progress; long polls wait on it. */
-  version: number;
   /** How many output GETs started (the truncate fault hits only the first). */
   downloads: number;
   readonly abort: AbortController;
@@ -125,14 +123,16 @@ export class JobManager {
     job.abort.abort(new Error("job deleted"));
     await rm(job.dir, { recursive: true, force: true });
     this.log({ event: "job.deleted", jobId: id, status: job.state });
-    this.changed(job);
+    this.notify();
     return true;
   }
 
-  /** Resolves when the job's version moves past `version`, the time is up, or `signal` aborts. */
-  waitForChange(job: Job, version: number, ms: number, signal: AbortSignal): Promise<void> {
-    if (job.version !== version || isTerminal(job.state) || ms <= 0 || signal.aborted)
-      return Promise.resolve();
+  /**
+   * Resolves when the job's status moves past `state` (or it is deleted), the time is up, or
+   * `signal` aborts. Progress alone does not count: the protocol's long poll answers on status.
+   */
+  waitForStatusChange(job: Job, state: JobState, ms: number, signal: AbortSignal): Promise<void> {
+    if (job.state !== state || isTerminal(job.state) || ms <= 0 || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -141,7 +141,7 @@ export class JobManager {
         resolve();
       };
       const check = () => {
-        if (job.version !== version || job.deleted) done();
+        if (job.state !== state || job.deleted) done();
       };
       const timer = setTimeout(done, ms);
       this.listeners.add(check);
@@ -172,11 +172,6 @@ export class JobManager {
     this.notify();
   }
 
-  private changed(job: Job): void {
-    job.version++;
-    this.notify();
-  }
-
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
@@ -196,7 +191,7 @@ export class JobManager {
   private async execute(job: Job): Promise<void> {
     job.state = "running";
     job.startedAt = Date.now();
-    this.changed(job);
+    this.notify();
     this.log({
       event: "job.started",
       jobId: job.id,
@@ -226,7 +221,6 @@ export class JobManager {
           if (reached > decile) {
             decile = reached;
             this.log({ event: "job.progress", jobId: job.id, progress: decile / 10 });
-            this.changed(job);
           }
         },
       });
@@ -267,7 +261,7 @@ export class JobManager {
       });
     } finally {
       await rm(scratchDir, { recursive: true, force: true }).catch(() => {});
-      if (!job.deleted) this.changed(job);
+      if (!job.deleted) this.notify();
     }
   }
 }

@@ -1,6 +1,6 @@
 /** Wire types and pure helpers of worker protocol v1, shared with the orchestrator. */
 
-/** The protocol version this worker speaks (reported in /v1/info). */
+/** The protocol version this worker speaks (v1: the routes and shapes in docs/worker-protocol.md). */
 export const PROTOCOL_VERSION = 1;
 
 /** Lifecycle of one job. */
@@ -50,13 +50,11 @@ export interface HealthResponse {
 /** Body of `GET /v1/info`: who this worker is and how loaded it is. */
 export interface InfoResponse {
   worker: { name: string; version: string };
-  protocol: number;
   runId: string | null;
   taskArn: string | null;
   processors: string[];
   slots: number;
   busy: number;
-  queued: number;
   draining: boolean;
   uptimeSeconds: number;
 }

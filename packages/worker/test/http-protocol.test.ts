@@ -145,7 +145,7 @@ describe("worker protocol v1 over loopback HTTP", () => {
     const first = await putJob(worker.url, "idem", body, { processor: "synthetic", ms: 200 });
     expect(first.status).toBe(202);
     const again = await putJob(worker.url, "idem", body, { processor: "synthetic", ms: 200 });
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(202);
     expect(await again.json()).toMatchObject({ jobId: "idem", input: { sha256: sha256(body) } });
     const withSha = await putJob(
       worker.url,
@@ -156,7 +156,7 @@ describe("worker protocol v1 over loopback HTTP", () => {
         "x-content-sha256": sha256(body),
       },
     );
-    expect(withSha.status).toBe(200);
+    expect(withSha.status).toBe(202);
     const other = await putJob(worker.url, "idem", "different input", { processor: "synthetic" });
     expect(other.status).toBe(409);
     expect(((await other.json()) as { error: { code: string } }).error.code).toBe("JOB_CONFLICT");

@@ -66,13 +66,11 @@ export async function dispatch(
     case "info": {
       const body: InfoResponse = {
         worker: { name: WORKER_NAME, version: WORKER_VERSION },
-        protocol: 1,
         runId: ctx.config.runId,
         taskArn: ctx.taskArn,
         processors: ctx.processors,
         slots: ctx.config.slots,
         busy: ctx.jobs.busy,
-        queued: ctx.jobs.queued,
         draining: ctx.isDraining(),
         uptimeSeconds: Math.floor((Date.now() - ctx.startedAt) / 1000),
       };
@@ -131,9 +129,9 @@ async function handleStatus(ctx: ServerContext, res: ServerResponse, url: URL, j
     const gone = new AbortController();
     const onClose = () => gone.abort();
     res.on("close", onClose);
-    await ctx.jobs.waitForChange(
+    await ctx.jobs.waitForStatusChange(
       job,
-      job.version,
+      job.state,
       Math.min(seconds, MAX_WAIT_SECONDS) * 1000,
       AbortSignal.any([gone.signal, ctx.stopping]),
     );

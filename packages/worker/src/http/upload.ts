@@ -125,7 +125,6 @@ export async function handlePut(
     uploadMs: Date.now() - started,
     state: "queued",
     progress: 0,
-    version: 0,
     downloads: 0,
     abort: new AbortController(),
     deleted: false,
@@ -152,7 +151,8 @@ function answerExisting(
     );
     return;
   }
-  sendJson(res, 200, toStatus(job), headers);
+  // 202 like the first PUT: the protocol gives one answer for "accepted", new or not.
+  sendJson(res, 202, toStatus(job), headers);
 }
 
 function tooLarge(res: ServerResponse, limit: number, got: number): void {
