@@ -120,6 +120,8 @@ export interface TaskRecord {
   };
   instance?: InstanceRecord;
   assignPublicIp: boolean;
+  /** Fargate platform version the task runs on (undefined on EC2). */
+  platformVersion?: string;
   version: number;
   timers: Set<NodeJS.Timeout>;
 }

@@ -248,7 +248,7 @@ const runCases: Array<[string, () => RunTaskCommandInput, string, RegExp?]> = [
   [
     "an unknown task definition",
     () => ({ taskDefinition: "nope:1", launchType: "FARGATE", networkConfiguration: network() }),
-    "InvalidParameterException",
+    "ClientException",
     /TaskDefinition not found/,
   ],
   [

@@ -94,7 +94,8 @@ export function runTask(input: Record<string, unknown>, engine: Engine): WireOut
   const count = optInt(input, "count") ?? 1;
   if (count < 1 || count > 10) throw invalidParameter(`count must be between 1 and 10, got ${count}.`);
   const taskDef = findTaskDefinition(store, taskDefRef);
-  if (!taskDef) throw invalidParameter("TaskDefinition not found.");
+  // ClientException: "specifying an identifier that isn't valid" (as ECS answers CreateService too).
+  if (!taskDef) throw clientError("TaskDefinition not found.");
   if (taskDef.status !== "ACTIVE") throw clientError("TaskDefinition is inactive");
   const startedBy = validateStartedBy(input["startedBy"]);
   const clientToken = validateClientToken(input["clientToken"]);
@@ -120,8 +121,22 @@ export function runTask(input: Record<string, unknown>, engine: Engine): WireOut
   if (group.length > 255) throw invalidParameter("group can be at most 255 characters.");
   const overrides = validateOverrides(input["overrides"], taskDef);
   const awsvpc = validateNetwork(input, taskDef);
+  // "up to 10 constraints for each task (including constraints in the task definition…)" and
+  // "a maximum of 5 strategy rules for each task" (RunTask API reference).
+  const constraints = [
+    ...(taskDef.def.placementConstraints ?? []),
+    ...(optList(input, "placementConstraints") ?? []),
+  ];
+  if (constraints.length > 10)
+    throw invalidParameter(`At most 10 placement constraints are allowed, got ${constraints.length}.`);
+  const placementStrategy = optList(input, "placementStrategy") ?? [];
+  if (placementStrategy.length > 5)
+    throw invalidParameter(
+      `At most 5 placement strategy rules are allowed, got ${placementStrategy.length}.`,
+    );
   const strategy = optList(input, "capacityProviderStrategy");
   const placements = planPlacements(store, cluster, optString(input, "launchType"), strategy as never, count);
+  const platformVersion = validatePlatformVersion(optString(input, "platformVersion"), placements);
   const size = taskSize(taskDef, overrides);
   if (placements.some((p) => p.launchType === "FARGATE")) {
     if (!taskDef.def.compatibilities?.includes("FARGATE")) {
@@ -188,6 +203,7 @@ export function runTask(input: Record<string, unknown>, engine: Engine): WireOut
       overrides,
       awsvpc,
       size,
+      platformVersion,
     });
     const reason = placementFailure(engine, task, placement);
     if (reason) {
@@ -230,6 +246,22 @@ interface NewTask {
   overrides: TaskRecord["overrides"];
   awsvpc: Wire<AwsVpcConfiguration> | undefined;
   size: { cpu: number; memory: number; gpus: number };
+  platformVersion: string | undefined;
+}
+
+/** Linux Fargate platform versions still offered; LATEST is 1.4.0. */
+const PLATFORM_VERSIONS: Record<string, string> = { LATEST: "1.4.0", "1.4.0": "1.4.0", "1.3.0": "1.3.0" };
+
+/** "A platform version is only specified for tasks hosted on Fargate" (RunTask API reference). */
+function validatePlatformVersion(value: string | undefined, placements: Placement[]): string | undefined {
+  const fargate = placements.some((p) => p.launchType === "FARGATE");
+  if (value === undefined) return fargate ? "1.4.0" : undefined;
+  if (!fargate)
+    throw invalidParameter("The platform version must be null when specifying an EC2 launch type.");
+  const version = PLATFORM_VERSIONS[value];
+  if (!version)
+    throw new ApiError("PlatformUnknownException", `The specified platform version ${value} does not exist.`);
+  return version;
 }
 
 function newTask(engine: Engine, n: NewTask): TaskRecord {
@@ -275,6 +307,7 @@ function newTask(engine: Engine, n: NewTask): TaskRecord {
         }
       : undefined,
     assignPublicIp: n.awsvpc?.assignPublicIp === "ENABLED",
+    platformVersion: n.platformVersion,
     version: 1,
     timers: new Set(),
   };

@@ -12,8 +12,9 @@ export function stopTask(input: Record<string, unknown>, engine: Engine): WireOu
   const cluster = resolveCluster(engine.store, optString(input, "cluster"));
   const ref = reqString(input, "task");
   const reason = optString(input, "reason");
-  if (reason !== undefined && reason.length > 1024)
-    throw invalidParameter("reason can be at most 1024 characters.");
+  // "Up to 255 characters are allowed in this message" (StopTask API reference).
+  if (reason !== undefined && reason.length > 255)
+    throw invalidParameter("reason can be at most 255 characters.");
   const task = engine.store.tasks.get(taskIdOf(ref));
   if (!task || task.cluster !== cluster) throw invalidParameter("The referenced task was not found.");
   engine.lifecycle.stop(task, "UserInitiated", reason ?? "Task stopped by user");

@@ -26,7 +26,8 @@ function resource(engine: Engine, arn: string): Tagged {
   const [, kind, rest = ""] = m;
   if (kind === "cluster") {
     const c = engine.store.clusters.get(clusterName(arn));
-    if (!c) throw notFound();
+    // All three tag actions document ClusterNotFoundException for the cluster case.
+    if (!c) throw new ApiError("ClusterNotFoundException", "Cluster not found.");
     return { get: () => c.tags, set: (t) => (c.tags = t), stopped: false };
   }
   if (kind === "task") {
@@ -50,8 +51,9 @@ export function tagResource(
   if (r.stopped) throw invalidParameter("The specified task is stopped.");
   const merged = new Map(r.get().map((t) => [t.key, t.value]));
   for (const t of tags) merged.set(t.key, t.value);
-  if (merged.size > 50)
-    throw invalidParameter(`Too many tags: at most 50 tags are allowed, got ${merged.size}.`);
+  // "Tags with this prefix [aws:] do not count against your tags per resource limit."
+  const counted = [...merged.keys()].filter((k) => !/^aws:/i.test(k ?? "")).length;
+  if (counted > 50) throw invalidParameter(`Too many tags: at most 50 tags are allowed, got ${counted}.`);
   r.set([...merged].map(([key, value]) => ({ key, value })));
   return {};
 }
@@ -63,6 +65,10 @@ export function untagResource(
   const r = resource(engine, reqString(input, "resourceArn"));
   const keys = optStringList(input, "tagKeys") ?? [];
   if (keys.length === 0) throw invalidParameter("tagKeys can not be empty.");
+  // "You cannot edit or delete tag keys or values with this prefix [aws:]."
+  const reserved = keys.find((k) => /^aws:/i.test(k));
+  if (reserved !== undefined)
+    throw invalidParameter(`Tag keys starting with 'aws:' are reserved for AWS use: ${reserved}`);
   r.set(r.get().filter((t) => !keys.includes(t.key ?? "")));
   return {};
 }

@@ -66,7 +66,7 @@ export function taskView(task: TaskRecord, withTags: boolean): Wire<Task> {
     availabilityZone: `${task.cluster.arn.split(":")[3]}a`,
     launchType: task.launchType,
     capacityProviderName: task.capacityProviderName,
-    platformVersion: task.launchType === "FARGATE" ? "1.4.0" : undefined,
+    platformVersion: task.platformVersion,
     platformFamily: task.launchType === "FARGATE" ? "Linux" : undefined,
     lastStatus: task.lastStatus,
     desiredStatus: task.desiredStatus,

@@ -1,7 +1,10 @@
 import type { Tag } from "@aws-sdk/client-ecs";
 import { invalidParameter } from "../errors.js";
 
-/** Tags as AWS checks them: at most 50, key 1–128, value 0–256, `aws:` reserved in any case. */
+/**
+ * Tags as AWS checks them: at most 50, key 1–128, value 0–256; `aws:` in any case is reserved as a
+ * prefix "for either keys or values" (ECS API reference, Tag).
+ */
 export function validateTags(value: unknown, key = "tags"): Tag[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw invalidParameter(`${key} must be a list`);
@@ -19,6 +22,8 @@ export function validateTags(value: unknown, key = "tags"): Tag[] {
       throw invalidParameter("Tag values must be at most 256 characters.");
     if (/^aws:/i.test(k))
       throw invalidParameter(`Tag keys starting with 'aws:' are reserved for AWS use: ${k}`);
+    if (/^aws:/i.test(v))
+      throw invalidParameter(`Tag values starting with 'aws:' are reserved for AWS use (key ${k}).`);
     if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(k) || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(v)) {
       throw invalidParameter(`Tag ${k} contains characters that are not allowed.`);
     }
