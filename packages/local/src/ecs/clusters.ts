@@ -8,7 +8,7 @@ import type {
 import { ApiError, invalidParameter } from "../errors.js";
 import type { Wire, WireOutput } from "../protocols/wire.js";
 import { type ClusterRecord, clusterName, type Store } from "../state.js";
-import { optList, optString, optStringList } from "../validate.js";
+import { optInt, optList, optString, optStringList } from "../validate.js";
 import { validateTags } from "./validation.js";
 
 export const FARGATE_PROVIDERS = ["FARGATE", "FARGATE_SPOT"];
@@ -108,11 +108,27 @@ export function describeCapacityProviders(
       tags: [],
     })),
   ];
+  if (optString(input, "cluster") !== undefined) resolveCluster(store, optString(input, "cluster"));
+  const withTags = (optStringList(input, "include") ?? []).includes("TAGS");
+  // "This value can be between 1 and 10. If this parameter is not used, then
+  // DescribeCapacityProviders returns up to 10 results and a nextToken value if applicable."
+  const limit = optInt(input, "maxResults", { min: 1, max: 10 }) ?? 10;
+  const token = optString(input, "nextToken");
+  const start = token === undefined ? 0 : decodeStart(token);
   const refs = optStringList(input, "capacityProviders", { max: 100 });
-  if (!refs) return { capacityProviders: all, failures: [] };
   const byName = (ref: string) => all.find((p) => p.name === ref || p.capacityProviderArn === ref);
+  const found = refs ? refs.map(byName).filter((p): p is Wire<CapacityProvider> => p !== undefined) : all;
+  const page = found.slice(start, start + limit).map((p) => ({ ...p, tags: withTags ? [] : undefined }));
   return {
-    capacityProviders: refs.map(byName).filter((p): p is Wire<CapacityProvider> => p !== undefined),
-    failures: refs.filter((r) => !byName(r)).map((arn) => ({ arn, reason: "MISSING" })),
+    capacityProviders: page,
+    failures: (refs ?? []).filter((r) => !byName(r)).map((arn) => ({ arn, reason: "MISSING" })),
+    nextToken:
+      start + limit < found.length ? Buffer.from(`cp:${start + limit}`).toString("base64url") : undefined,
   };
+}
+
+function decodeStart(token: string): number {
+  const m = /^cp:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+  if (!m) throw invalidParameter("Invalid nextToken.");
+  return Number(m[1]);
 }
