@@ -52,12 +52,28 @@ function eniView(engine: Engine, task: TaskRecord): NetworkInterface {
   };
 }
 
-function matches(filters: QueryFilter[], fields: Record<string, string | undefined>): boolean {
+/** EC2 filter values may use `*` (any run) and `?` (one character) wildcards. */
+const wildcard = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .split("")
+      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+      .join("")}$`,
+  );
+
+function matches(filters: QueryFilter[], fields: Record<string, string | string[] | undefined>): boolean {
   return filters.every((f) => {
     if (!(f.name in fields)) throw new ApiError("InvalidParameterValue", `The filter '${f.name}' is invalid`);
-    const v = fields[f.name];
-    return v !== undefined && f.values.includes(v);
+    const field = fields[f.name];
+    const values = field === undefined ? [] : Array.isArray(field) ? field : [field];
+    return f.values.some((p) => values.some((v) => wildcard(p).test(v)));
   });
+}
+
+/** IDs of the wrong shape are InvalidXxxID.Malformed on EC2, before any lookup. */
+function checkIds(ids: string[], prefix: string, code: string, what: string): void {
+  const bad = ids.find((id) => !new RegExp(`^${prefix}-[0-9a-f]{8}([0-9a-f]{9})?$`).test(id));
+  if (bad !== undefined) throw new ApiError(code, `Invalid id: "${bad}" (expecting "${what}")`);
 }
 
 export function describeNetworkInterfaces(
@@ -65,6 +81,7 @@ export function describeNetworkInterfaces(
   engine: Engine,
 ): DescribeNetworkInterfacesResult {
   const ids = queryList(input.params, "NetworkInterfaceId");
+  checkIds(ids, "eni", "InvalidNetworkInterfaceID.Malformed", "eni-...");
   const filters = queryFilters(input.params);
   const live = [...engine.store.tasks.values()].filter((t) => t.eni?.privateIp && t.lastStatus !== "STOPPED");
   const byId = new Map(live.map((t) => [t.eni?.id ?? "", t]));
@@ -77,22 +94,42 @@ export function describeNetworkInterfaces(
   }
   const chosen = (ids.length > 0 ? ids.map((id) => byId.get(id)) : live).filter((t) => t !== undefined);
   const NetworkInterfaces = chosen
-    .filter((t) =>
+    .map((t) => eniView(engine, t))
+    .filter((n) =>
       matches(filters, {
-        "network-interface-id": t.eni?.id,
-        "private-ip-address": t.eni?.privateIp,
-        "addresses.private-ip-address": t.eni?.privateIp,
-        "association.public-ip": t.eni?.publicIp,
-        "subnet-id": t.eni?.subnetId,
-        status: t.lastStatus === "DEPROVISIONING" ? "available" : "in-use",
+        "network-interface-id": n.NetworkInterfaceId,
+        "private-ip-address": n.PrivateIpAddress,
+        "addresses.private-ip-address": n.PrivateIpAddress,
+        "addresses.primary": "true",
+        "association.public-ip": n.Association?.PublicIp,
+        "association.public-dns-name": n.Association?.PublicDnsName,
+        "association.ip-owner-id": n.Association?.IpOwnerId,
+        "subnet-id": n.SubnetId,
+        "vpc-id": n.VpcId,
+        "availability-zone": n.AvailabilityZone,
+        description: n.Description,
+        "group-id": n.Groups?.map((g) => g.GroupId ?? ""),
+        "group-name": n.Groups?.map((g) => g.GroupName ?? ""),
+        "mac-address": n.MacAddress,
+        "owner-id": n.OwnerId,
+        "requester-id": n.RequesterId,
+        "requester-managed": String(n.RequesterManaged),
+        "source-dest-check": String(n.SourceDestCheck),
+        "private-dns-name": n.PrivateDnsName,
+        "interface-type": n.InterfaceType,
+        "attachment.attachment-id": n.Attachment?.AttachmentId,
+        "attachment.status": n.Attachment?.Status,
+        "attachment.device-index": String(n.Attachment?.DeviceIndex),
+        "attachment.instance-owner-id": n.Attachment?.InstanceOwnerId,
+        status: n.Status,
       }),
-    )
-    .map((t) => eniView(engine, t));
+    );
   return { NetworkInterfaces };
 }
 
 export function describeInstances(input: QueryInput, engine: Engine): DescribeInstancesResult {
   const ids = queryList(input.params, "InstanceId");
+  checkIds(ids, "i", "InvalidInstanceID.Malformed", "i-...");
   const filters = queryFilters(input.params);
   const all = [...engine.store.instances.values()].filter((i) => i.registeredAt !== undefined);
   const missing = ids.filter((id) => !all.some((i) => i.ec2InstanceId === id));
