@@ -48,15 +48,22 @@ export class LogStore {
     if (!this.groups.has(name)) this.groups.set(name, { name, createdAt: Date.now(), streams: new Map() });
   }
 
-  /** Append a line to a stream, creating the stream (the awslogs driver does) but never the group. */
-  append(groupName: string, streamName: string, message: string): void {
+  /** The stream, created if new (the awslogs driver creates it as the container starts); never the group. */
+  createStream(groupName: string, streamName: string): Stream | undefined {
     const group = this.groups.get(groupName);
-    if (!group) return;
+    if (!group) return undefined;
     let stream = group.streams.get(streamName);
     if (!stream) {
       stream = { name: streamName, createdAt: Date.now(), events: [] };
       group.streams.set(streamName, stream);
     }
+    return stream;
+  }
+
+  /** Append a line to a stream, creating the stream but never the group. */
+  append(groupName: string, streamName: string, message: string): void {
+    const stream = this.createStream(groupName, streamName);
+    if (!stream) return;
     const now = Date.now();
     stream.events.push({
       timestamp: now,

@@ -52,4 +52,5 @@ export function prepareLogs(task: TaskRecord, c: ContainerRecord, logs: LogStore
   }
   const prefix = options["awslogs-stream-prefix"];
   c.log = { group, stream: prefix ? `${prefix}/${c.name}/${task.id}` : task.id };
+  logs.createStream(group, c.log.stream);
 }
