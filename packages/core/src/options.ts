@@ -74,30 +74,57 @@ export type LaunchOptions =
       readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
     };
 
+/** A launch type by name: shorthand for `{ type }` (FARGATE_SPOT then falls back to on-demand). */
+export type LaunchType = "FARGATE" | "FARGATE_SPOT" | "EC2";
+
 /** awsvpc networking (Fargate always; EC2 when the task definition uses awsvpc). */
 export interface NetworkOptions {
   readonly subnets: readonly string[];
   /** @default the VPC's default security group */
   readonly securityGroups?: readonly string[];
-  /** @default false */
-  readonly assignPublicIp?: boolean;
+  /**
+   * Give each task a public IP: `true`/`false`, or RunTask's own `"ENABLED"`/`"DISABLED"`.
+   * @default false
+   */
+  readonly assignPublicIp?: boolean | "ENABLED" | "DISABLED";
   /**
    * Which address the orchestrator uses to reach workers.
-   * @default "public" when assignPublicIp is true, else "private"
+   * @default "public" when assignPublicIp is on, else "private"
    */
   readonly endpoint?: "public" | "private";
 }
 
 /** Task-level overrides applied to every launched task. */
 export interface TaskOverrides {
-  /** Task CPU units, e.g. "2048". @default the task definition's */
-  readonly cpu?: string;
-  /** Task memory in MiB, e.g. "4096". @default the task definition's */
-  readonly memory?: string;
+  /** Task CPU units, e.g. 2048 or "2048". @default the task definition's */
+  readonly cpu?: string | number;
+  /** Task memory in MiB, e.g. 4096 or "4096". @default the task definition's */
+  readonly memory?: string | number;
   /** GPUs for the worker container (EC2 only). @default the task definition's */
   readonly gpu?: number;
-  /** Extra environment for the worker container. FANOUT_TOKEN and FANOUT_RUN_ID are always set by the run. */
-  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Extra environment for the worker container, as `{ NAME: "value" }` or RunTask's
+   * `[{ name, value }]`. FANOUT_TOKEN and FANOUT_RUN_ID are always set by the run.
+   */
+  readonly environment?:
+    | Readonly<Record<string, string>>
+    | readonly { readonly name: string; readonly value: string }[];
+}
+
+/** {@link NetworkOptions} after normalization (what RunTask is built from). */
+export interface ResolvedNetwork {
+  readonly subnets: readonly string[];
+  readonly securityGroups?: readonly string[] | undefined;
+  readonly assignPublicIp: boolean;
+  readonly endpoint?: "public" | "private" | undefined;
+}
+
+/** {@link TaskOverrides} after normalization (what RunTask is built from). */
+export interface ResolvedOverrides {
+  readonly cpu?: string | undefined;
+  readonly memory?: string | undefined;
+  readonly gpu?: number | undefined;
+  readonly environment?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Retry policy knobs. */
@@ -205,8 +232,18 @@ export interface BatchRunOptions {
    * @default "largest-first"
    */
   readonly order?: SegmentOrder;
-  /** @default { type: "FARGATE" } */
-  readonly launch?: LaunchOptions;
+  /**
+   * How tasks get capacity: `{ type }` or just the type's name (`"FARGATE_SPOT"`). The RunTask-style
+   * top-level `launchType`, `capacityProviderStrategy` and `fallbackToOnDemand` say the same.
+   * @default { type: "FARGATE" }
+   */
+  readonly launch?: LaunchOptions | LaunchType;
+  /** RunTask-style alternative to `launch`: `launchType: "FARGATE_SPOT"` is `launch: { type: "FARGATE_SPOT" }`. */
+  readonly launchType?: LaunchType;
+  /** RunTask-style alternative to `launch`: `launch: { type: "CAPACITY_PROVIDER", capacityProviderStrategy }`. */
+  readonly capacityProviderStrategy?: readonly CapacityProviderStrategyItem[];
+  /** With FARGATE_SPOT: launch on-demand Fargate when Spot has no capacity. @default true */
+  readonly fallbackToOnDemand?: boolean;
   /** Required for awsvpc task definitions. */
   readonly network?: NetworkOptions;
   readonly overrides?: TaskOverrides;
@@ -233,8 +270,21 @@ export interface BatchRunOptions {
   readonly onEvent?: (event: FanoutEvent) => void;
   /** @default quiet (no output) */
   readonly logger?: Logger;
+  /**
+   * Pre-built AWS clients. Clients not given are created from `aws`, or, without it, from the
+   * given ECS client's region, endpoint and credentials.
+   */
   readonly clients?: AwsClients;
+  /** How to create the AWS clients (region, endpoint, credentials). @default the SDK's default chains */
   readonly aws?: AwsConfig;
+  /** Same as `aws` (e.g. `clientConfig: localEcs.clientConfig`); `aws` wins where both set a field. */
+  readonly clientConfig?: AwsConfig;
+  /** Shorthand for `aws.region`. */
+  readonly region?: string;
+  /** Shorthand for `aws.endpoint` (an AWS API endpoint, not the workers' address). */
+  readonly endpoint?: string;
+  /** Shorthand for `aws.credentials`. */
+  readonly credentials?: AwsConfig["credentials"];
   /** The run id (uuid). @default a random uuid */
   readonly runId?: string;
 }

@@ -6,16 +6,26 @@ import { Problems } from "./util/problems.js";
 export interface WorkerTaskDefinitionOptions {
   /** Container image of the worker (e.g. an ECR URI of container/Dockerfile.cpu or .gpu). */
   readonly image: string;
-  /** Task CPU units (1024 = 1 vCPU). Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384. */
-  readonly cpu: number;
-  /** Task memory in MiB; on Fargate it must fit the CPU size. */
-  readonly memory: number;
+  /** Task CPU units (1024 = 1 vCPU), as a number or RunTask-style string. Fargate allows 256, 512, 1024, 2048, 4096, 8192, 16384. */
+  readonly cpu: number | string;
+  /** Task memory in MiB (number or string); on Fargate it must fit the CPU size. */
+  readonly memory: number | string;
   /** GPUs for the worker container. Any value > 0 makes an EC2 task definition (no GPUs on Fargate). @default 0 */
   readonly gpu?: number;
   /** CloudWatch Logs group for awslogs. */
   readonly logGroup: string;
-  /** Region of the log group. */
-  readonly logRegion: string;
+  /**
+   * Region of the log group.
+   * @default AWS_REGION, else AWS_DEFAULT_REGION, else the region of an ECR image URI, else "us-east-1"
+   */
+  readonly logRegion?: string;
+  /**
+   * Let the awslogs driver create the log group when it does not exist (`awslogs-create-group`;
+   * the execution role then needs `logs:CreateLogGroup`). Without it a missing group makes every
+   * task stop with TaskFailedToStart.
+   * @default true
+   */
+  readonly createLogGroup?: boolean;
   /** awslogs stream prefix (streams are `prefix/container/taskId`, which the run reads on failures). @default "worker" */
   readonly logStreamPrefix?: string;
   /** @default "ecs-fanout-worker" ("ecs-fanout-worker-gpu" with GPUs) */
@@ -86,13 +96,23 @@ export function fargateSizeProblem(cpu: number, memory: number): string | undefi
  * GPU resource requirements for upscaling. Logs go to awslogs with a stream prefix so failures
  * can quote the task's log tail.
  */
-export function workerTaskDefinition(
-  options: WorkerTaskDefinitionOptions,
-): RegisterTaskDefinitionCommandInput {
+export function workerTaskDefinition(given: WorkerTaskDefinitionOptions): RegisterTaskDefinitionCommandInput {
   const p = new Problems();
+  if (typeof given !== "object" || given === null) {
+    p.add("options", "an object { image, cpu, memory, logGroup }", given);
+    throw new ValidationError("worker task definition options", p.list);
+  }
+  const options = { ...given, cpu: wholeNumber(given.cpu), memory: wholeNumber(given.memory) };
   p.nonEmptyString(options.image, "image");
   p.nonEmptyString(options.logGroup, "logGroup");
-  p.nonEmptyString(options.logRegion, "logRegion");
+  if (options.logRegion !== undefined) p.nonEmptyString(options.logRegion, "logRegion");
+  if (options.createLogGroup !== undefined)
+    p.check(
+      typeof options.createLogGroup === "boolean",
+      "createLogGroup",
+      "true or false",
+      options.createLogGroup,
+    );
   p.integer(options.cpu, "cpu", 128, 196608);
   p.integer(options.memory, "memory", 128);
   p.integer(options.gpu, "gpu", 0, 16);
@@ -124,8 +144,11 @@ export function workerTaskDefinition(
       options.modelCacheHostPath,
     );
   }
-  if (fargate && Number.isInteger(options.cpu) && Number.isInteger(options.memory)) {
-    const problem = fargateSizeProblem(options.cpu, options.memory);
+  if (fargate && typeof options.cpu === "number" && typeof options.memory === "number") {
+    const problem =
+      Number.isInteger(options.cpu) && Number.isInteger(options.memory)
+        ? fargateSizeProblem(options.cpu, options.memory)
+        : undefined;
     if (problem !== undefined) p.list.push({ path: "memory", message: `expected ${problem}` });
     if (options.networkMode !== undefined)
       p.check(options.networkMode === "awsvpc", "networkMode", '"awsvpc" on Fargate', options.networkMode);
@@ -186,8 +209,9 @@ export function workerTaskDefinition(
           logDriver: "awslogs",
           options: {
             "awslogs-group": options.logGroup,
-            "awslogs-region": options.logRegion,
+            "awslogs-region": options.logRegion ?? defaultLogRegion(options.image),
             "awslogs-stream-prefix": options.logStreamPrefix ?? "worker",
+            ...(options.createLogGroup === false ? {} : { "awslogs-create-group": "true" }),
           },
         },
       },
@@ -196,4 +220,17 @@ export function workerTaskDefinition(
       ? {}
       : { tags: Object.entries(options.tags).map(([key, value]) => ({ key, value })) }),
   };
+}
+
+/** "2048" → 2048, so AWS-style strings work; anything else is left for validation to report. */
+function wholeNumber<T>(value: T): T | number {
+  return typeof value === "string" && /^[1-9][0-9]*$/.test(value) ? Number(value) : value;
+}
+
+/** The log region when none is given: the environment's, else the image's ECR region, else us-east-1. */
+function defaultLogRegion(image: string): string {
+  const env = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (env !== undefined && env.length > 0) return env;
+  const ecr = /\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com/.exec(image);
+  return ecr?.[1] ?? "us-east-1";
 }

@@ -1,7 +1,34 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { ECSClient } from "@aws-sdk/client-ecs";
+import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import type { AwsClients, AwsConfig } from "../options.js";
+
+/**
+ * One AwsConfig from every place a caller may put it: `aws`, `clientConfig`, and the top-level
+ * `region` / `endpoint` / `credentials` shorthands (most specific wins: `aws`, then `clientConfig`).
+ */
+export function mergedAwsConfig(o: {
+  readonly aws?: AwsConfig;
+  readonly clientConfig?: AwsConfig;
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly credentials?: AwsConfig["credentials"];
+}): AwsConfig | undefined {
+  // A non-object `aws` stays as it is, so validation reports it.
+  if (o.aws !== undefined && (typeof o.aws !== "object" || o.aws === null)) return o.aws;
+  const top = { region: o.region, endpoint: o.endpoint, credentials: o.credentials };
+  const merged: Record<string, unknown> = {};
+  let any = o.aws !== undefined;
+  for (const part of [top, o.clientConfig, o.aws]) {
+    if (typeof part !== "object" || part === null) continue;
+    for (const [k, v] of Object.entries(part)) {
+      if (v === undefined) continue;
+      merged[k] = v;
+      any = true;
+    }
+  }
+  return any ? (merged as AwsConfig) : undefined;
+}
 
 /** The three clients a run uses. */
 export interface ResolvedClients {
@@ -17,11 +44,12 @@ export interface ResolvedClients {
  * credentials; unset → the SDK's default chains). Clients we create make one attempt per call:
  * retrying is done once, in awsCall, so retries never multiply.
  */
-export function resolveClients(clients: AwsClients = {}, aws: AwsConfig = {}): ResolvedClients {
+export function resolveClients(clients: AwsClients = {}, aws?: AwsConfig): ResolvedClients {
+  const from = aws ?? (clients.ecs === undefined ? {} : configOf(clients.ecs));
   const config = {
-    ...(aws.region === undefined ? {} : { region: aws.region }),
-    ...(aws.endpoint === undefined ? {} : { endpoint: aws.endpoint }),
-    ...(aws.credentials === undefined ? {} : { credentials: aws.credentials }),
+    ...(from.region === undefined ? {} : { region: from.region }),
+    ...(from.endpoint === undefined ? {} : { endpoint: from.endpoint }),
+    ...(from.credentials === undefined ? {} : { credentials: from.credentials }),
     maxAttempts: 1,
   };
   const created: { destroy(): void }[] = [];
@@ -38,6 +66,24 @@ export function resolveClients(clients: AwsClients = {}, aws: AwsConfig = {}): R
     destroy: () => {
       for (const client of created) client.destroy();
     },
+  };
+}
+
+/**
+ * Region, credentials and (custom) endpoint of a caller's ECS client, so the EC2 and Logs clients
+ * we add talk to the same place: `clients: { ecs }` alone must not send EC2 calls to real AWS
+ * while ECS calls go to a local endpoint.
+ */
+function configOf(ecs: ECSClient): {
+  region?: ECSClientConfig["region"];
+  endpoint?: ECSClientConfig["endpoint"];
+  credentials?: ECSClientConfig["credentials"];
+} {
+  const c = ecs.config;
+  return {
+    region: c.region,
+    credentials: c.credentials,
+    ...(c.isCustomEndpoint && c.endpoint !== undefined ? { endpoint: c.endpoint } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { CapacityProviderStrategyItem, KeyValuePair, RunTaskCommandInput } from "@aws-sdk/client-ecs";
-import type { NetworkOptions, TaskOverrides } from "../options.js";
+import type { ResolvedNetwork, ResolvedOverrides } from "../options.js";
 import { runTags } from "../tags.js";
 
 /** How one RunTask call gets capacity: a launch type, or a capacity provider strategy (never both). */
@@ -13,9 +13,9 @@ export interface RunTaskRequest {
   readonly taskDefinition: string;
   readonly count: number;
   readonly capacity: CapacityChoice;
-  readonly network: NetworkOptions | undefined;
+  readonly network: ResolvedNetwork | undefined;
   readonly containerName: string;
-  readonly overrides: TaskOverrides;
+  readonly overrides: ResolvedOverrides;
   readonly token: string;
   readonly runId: string;
   readonly tags: Readonly<Record<string, string>>;

@@ -1,4 +1,4 @@
-import { resolveClients } from "../aws/clients.js";
+import { mergedAwsConfig, resolveClients } from "../aws/clients.js";
 import type { AwsContext } from "../aws/context.js";
 import { createBuckets } from "../aws/token-bucket.js";
 import { type Logger, quietLogger } from "../logger.js";
@@ -14,8 +14,18 @@ export interface ManageOptions {
   readonly runId?: string;
   /** The `startedBy` the tasks were launched with. @default "ecs-fanout" */
   readonly startedBy?: string;
+  /** Pre-built AWS clients; missing ones are created from `aws`, else from the ECS client's config. */
   readonly clients?: AwsClients;
+  /** How to create the AWS clients (region, endpoint, credentials). @default the SDK's default chains */
   readonly aws?: AwsConfig;
+  /** Same as `aws` (e.g. `clientConfig: localEcs.clientConfig`); `aws` wins where both set a field. */
+  readonly clientConfig?: AwsConfig;
+  /** Shorthand for `aws.region`. */
+  readonly region?: string;
+  /** Shorthand for `aws.endpoint`. */
+  readonly endpoint?: string;
+  /** Shorthand for `aws.credentials`. */
+  readonly credentials?: AwsConfig["credentials"];
   readonly signal?: AbortSignal;
   /** @default quiet */
   readonly logger?: Logger;
@@ -47,7 +57,7 @@ export function manageProblems(options: ManageOptions): Problems {
 
 /** An AWS context for a one-off listing or cleanup; `close()` destroys the clients it created. */
 export function manageContext(options: ManageOptions): AwsContext & { close(): void; logger: Logger } {
-  const clients = resolveClients(options.clients, options.aws);
+  const clients = resolveClients(options.clients, mergedAwsConfig(options));
   const logger = options.logger ?? quietLogger;
   return {
     clients,

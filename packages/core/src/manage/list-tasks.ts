@@ -21,6 +21,8 @@ export interface ListTasksOptions extends ManageOptions {
 export interface ListedTask {
   readonly taskArn: string;
   readonly taskId: string;
+  /** ECS's lastStatus (PROVISIONING, PENDING, RUNNING, …). */
+  readonly status: string | undefined;
   readonly lastStatus: string | undefined;
   readonly desiredStatus: string | undefined;
   readonly createdAt: Date | undefined;
@@ -47,6 +49,7 @@ export function listedTaskOf(t: TaskSnapshot, publicIp: string | undefined, now:
   return Object.freeze({
     taskArn: t.taskArn,
     taskId: t.taskId,
+    status: t.lastStatus,
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,
     createdAt: t.createdAt,

@@ -9,13 +9,14 @@ import type {
   AwsConfig,
   BatchRunOptions,
   LaunchOptions,
-  NetworkOptions,
+  ResolvedNetwork,
+  ResolvedOverrides,
   SegmentInput,
   SegmentOrder,
-  TaskOverrides,
 } from "../options.js";
 import type { PricingOptions } from "../pricing.js";
 import { DEFAULT_STARTED_BY } from "../tags.js";
+import { canonicalRunOptions } from "./aliases.js";
 import { validateRunOptions } from "./validate.js";
 
 /** A segment with its output path decided. */
@@ -44,9 +45,9 @@ export interface NormalizedRunOptions {
   readonly lookAhead: boolean;
   readonly order: SegmentOrder;
   readonly launch: LaunchOptions;
-  readonly network: NetworkOptions | undefined;
+  readonly network: ResolvedNetwork | undefined;
   readonly endpoint: "public" | "private";
-  readonly overrides: TaskOverrides;
+  readonly overrides: ResolvedOverrides;
   readonly tags: Readonly<Record<string, string>>;
   readonly startedBy: string;
   readonly platformVersion: string | undefined;
@@ -75,7 +76,7 @@ export interface NormalizedRunOptions {
   readonly onEvent: ((event: FanoutEvent) => void) | undefined;
   readonly logger: Logger;
   readonly clients: AwsClients;
-  readonly aws: AwsConfig;
+  readonly aws: AwsConfig | undefined;
 }
 
 /** Default output name: the id plus the input's extension. */
@@ -94,12 +95,14 @@ function safeUrlPath(url: string): string {
 }
 
 /** Copies the options, applies defaults and validates; throws one ValidationError listing every problem. */
-export function normalizeRunOptions(options: BatchRunOptions): NormalizedRunOptions {
-  const problems = validateRunOptions(options);
+export function normalizeRunOptions(given: BatchRunOptions): NormalizedRunOptions {
+  const problems = validateRunOptions(given);
   if (problems.length > 0) throw new ValidationError("run options", problems);
+  // Valid, so every alternative spelling is now in its one canonical form.
+  const options = canonicalRunOptions(given).options;
   const outputDir = resolve(options.outputDir);
   const params = options.params ?? {};
-  const assignPublicIp = options.network?.assignPublicIp ?? false;
+  const assignPublicIp = options.network?.assignPublicIp === true;
   return {
     runId: options.runId ?? randomUUID(),
     segments: options.segments.map((s) => {
@@ -123,10 +126,10 @@ export function normalizeRunOptions(options: BatchRunOptions): NormalizedRunOpti
     slotsPerTask: options.slotsPerTask ?? 1,
     lookAhead: options.lookAhead ?? true,
     order: options.order ?? "largest-first",
-    launch: options.launch ?? { type: "FARGATE" },
-    network: options.network,
+    launch: (options.launch as LaunchOptions | undefined) ?? { type: "FARGATE" },
+    network: options.network === undefined ? undefined : { ...options.network, assignPublicIp },
     endpoint: options.network?.endpoint ?? (assignPublicIp ? "public" : "private"),
-    overrides: options.overrides ?? {},
+    overrides: (options.overrides as ResolvedOverrides | undefined) ?? {},
     tags: options.tags ?? {},
     startedBy: options.startedBy ?? DEFAULT_STARTED_BY,
     platformVersion: options.platformVersion,
@@ -162,6 +165,6 @@ export function normalizeRunOptions(options: BatchRunOptions): NormalizedRunOpti
     onEvent: options.onEvent,
     logger: options.logger ?? quietLogger,
     clients: options.clients ?? {},
-    aws: options.aws ?? {},
+    aws: options.aws,
   };
 }

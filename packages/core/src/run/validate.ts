@@ -3,6 +3,7 @@ import type { ValidationProblem } from "../errors.js";
 import type { BatchRunOptions, LaunchOptions, NetworkOptions, TaskOverrides } from "../options.js";
 import { isValidStartedBy, tagProblems } from "../tags.js";
 import { Problems } from "../util/problems.js";
+import { canonicalRunOptions } from "./aliases.js";
 
 const SEGMENT_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const RUN_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -11,12 +12,22 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Every problem with a run's options, in "expected … got …" form. Empty means valid. Makes no AWS call. */
-export function validateRunOptions(options: BatchRunOptions): ValidationProblem[] {
+export function validateRunOptions(given: BatchRunOptions): ValidationProblem[] {
   const p = new Problems();
-  if (!isRecord(options)) {
-    p.add("options", "an object", options);
+  if (!isRecord(given)) {
+    p.add("options", "an object", given);
     return p.list;
   }
+  const { options, problems } = canonicalRunOptions(given);
+  p.list.push(...problems);
+  if (given.clientConfig !== undefined)
+    p.check(
+      isRecord(given.clientConfig),
+      "clientConfig",
+      "an object { region?, endpoint?, credentials? }",
+      given.clientConfig,
+    );
+  optionalBoolean(p, given.fallbackToOnDemand, "fallbackToOnDemand");
   validateSegments(p, options);
   p.nonEmptyString(options.cluster, "cluster");
   p.nonEmptyString(options.taskDefinition, "taskDefinition");
@@ -221,9 +232,11 @@ function validateSegments(p: Problems, options: BatchRunOptions): void {
   }
 }
 
-function validateLaunch(p: Problems, launch: LaunchOptions | undefined): void {
-  if (launch === undefined) return;
-  if (!p.check(isRecord(launch), "launch", "an object { type }", launch)) return;
+function validateLaunch(p: Problems, given: BatchRunOptions["launch"]): void {
+  if (given === undefined) return;
+  if (!p.check(isRecord(given), "launch", 'an object { type } or "FARGATE", "FARGATE_SPOT", "EC2"', given))
+    return;
+  const launch = given as LaunchOptions;
   const types = ["FARGATE", "FARGATE_SPOT", "EC2", "CAPACITY_PROVIDER"];
   if (
     !p.check(types.includes(launch.type), "launch.type", types.map((t) => `"${t}"`).join(", "), launch.type)
@@ -248,13 +261,13 @@ function validateLaunch(p: Problems, launch: LaunchOptions | undefined): void {
   }
 }
 
-const isFargate = (launch: LaunchOptions | undefined): boolean =>
-  launch === undefined || launch.type === "FARGATE" || launch.type === "FARGATE_SPOT";
+const isFargate = (launch: BatchRunOptions["launch"]): boolean =>
+  launch === undefined || (isRecord(launch) && (launch.type === "FARGATE" || launch.type === "FARGATE_SPOT"));
 
 function validateNetwork(
   p: Problems,
   network: NetworkOptions | undefined,
-  launch: LaunchOptions | undefined,
+  launch: BatchRunOptions["launch"],
 ): void {
   if (network === undefined) {
     if (isFargate(launch)) p.add("network", "subnets for Fargate (awsvpc) tasks", network);
@@ -290,7 +303,13 @@ function validateNetwork(
       groups,
     );
   }
-  optionalBoolean(p, network.assignPublicIp, "network.assignPublicIp");
+  if (network.assignPublicIp !== undefined)
+    p.check(
+      typeof network.assignPublicIp === "boolean",
+      "network.assignPublicIp",
+      'true, false, "ENABLED" or "DISABLED"',
+      network.assignPublicIp,
+    );
   if (network.endpoint !== undefined) {
     if (
       p.check(
@@ -313,7 +332,7 @@ function validateNetwork(
 function validateOverrides(
   p: Problems,
   overrides: TaskOverrides | undefined,
-  launch: LaunchOptions | undefined,
+  launch: BatchRunOptions["launch"],
 ): void {
   if (overrides === undefined) return;
   if (!p.check(isRecord(overrides), "overrides", "an object", overrides)) return;
@@ -323,7 +342,7 @@ function validateOverrides(
       p.check(
         typeof v === "string" && /^[1-9][0-9]*$/.test(v),
         `overrides.${key}`,
-        'a whole number as a string, e.g. "2048"',
+        'a positive whole number, e.g. 2048 or "2048"',
         v,
       );
   }

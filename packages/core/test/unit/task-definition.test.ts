@@ -36,6 +36,7 @@ describe("workerTaskDefinition", () => {
       "awslogs-group": "/ecs/fanout",
       "awslogs-region": "us-east-1",
       "awslogs-stream-prefix": "worker",
+      "awslogs-create-group": "true",
     });
     expect(c?.resourceRequirements).toBeUndefined();
   });

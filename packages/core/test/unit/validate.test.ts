@@ -78,7 +78,7 @@ describe("validateRunOptions", () => {
       "network.securityGroups",
     ],
     ["GPUs on Fargate", { overrides: { gpu: 1 } }, "overrides.gpu"],
-    ["cpu as a number", { overrides: { cpu: 1024 } }, "overrides.cpu"],
+    ["cpu as a fraction", { overrides: { cpu: 0.5 } }, "overrides.cpu"],
     [
       "overriding the run token",
       { overrides: { environment: { FANOUT_TOKEN: "x" } } },
