@@ -64,6 +64,7 @@ export const predecessor: BenchSection = {
         ],
         targets: [],
         notes: [
+          `Same shape, ${round(m.speedupFactor / PREDECESSOR.speedup, 2)}× the predecessor's reported speedup; ${round((m.speedupFactor / m.idealSpeedup) * 100, 1)} % of the ideal speedup for this shape.`,
           "Billed seconds use the 60 s Fargate minimum on local timestamps, so processing efficiency here is dominated by the minimum charge of a scaled-down run.",
         ],
         raw: {
