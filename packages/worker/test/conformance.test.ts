@@ -566,6 +566,15 @@ describe("exits", () => {
     expect(w.logs.some((e) => e.jobId === "inflight" && /succeed|finish/.test(String(e.event)))).toBe(true);
   });
 
+  it("POST /v1/shutdown with nothing in flight exits 0 at once, and SIGTERM on an idle worker too", async () => {
+    const a = await spawnWorker();
+    expect((await fetch(`${a.url}/v1/shutdown`, { method: "POST", headers: auth })).ok).toBe(true);
+    expect(await within(a.exited, 3_000, "exit")).toBe(0);
+    const b = await spawnWorker();
+    b.proc.kill("SIGTERM");
+    expect(await within(b.exited, 3_000, "exit")).toBe(0);
+  });
+
   it("POST /v1/shutdown?force=1 exits 0 now", async () => {
     const w = await spawnWorker();
     await putJob(w.url, "long", "x", { processor: "synthetic", ms: 30_000 });
