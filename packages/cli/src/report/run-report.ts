@@ -113,10 +113,15 @@ function signedPercent(fraction: number): string {
   return `${pct >= 0 ? "+" : ""}${pct.toFixed(0)}% vs sequential`;
 }
 
-/** The `--json` document: stable keys, dates as ISO strings. */
+/**
+ * The `--json` document: stable keys, dates as ISO strings. `runId` and `metrics` are repeated at
+ * the top level (they are also in `result`) because they are what scripts read first.
+ */
 export function runReportJson(report: RunReportInput, ok: boolean): Record<string, unknown> {
   return {
     ok,
+    runId: report.result.runId,
+    metrics: report.result.metrics,
     target: report.target,
     input: report.input ?? null,
     output: report.output ?? null,
