@@ -48,6 +48,7 @@ export type {
   AwsConfig,
   BatchRunOptions,
   LaunchOptions,
+  LaunchType,
   NetworkOptions,
   RetryOptions,
   Segment,

@@ -8,6 +8,7 @@ import {
   listTasks,
   runParallelBatches,
   ValidationError,
+  validateRunOptions,
   workerTaskDefinition,
 } from "ecs-fanout";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +49,61 @@ describe("options are validated before any AWS call, every problem in one Valida
       expect(paths).toContain(path);
     expect(ecs.calls()).toHaveLength(0);
     ecs.restore();
+  });
+});
+
+describe("the RunTask spellings of the launch and network options", () => {
+  const base = {
+    segments: [{ id: "a", input: { path: "/in/a.mp4" } }],
+    cluster: "c",
+    taskDefinition: "td",
+    outputDir: "/out",
+  };
+  it.each<[string, Record<string, unknown>]>([
+    ["launch by name", { launch: "FARGATE_SPOT", network: { subnets: ["s"] } }],
+    [
+      "launchType with fallbackToOnDemand",
+      { launchType: "FARGATE_SPOT", fallbackToOnDemand: false, network: { subnets: ["s"] } },
+    ],
+    [
+      "a top-level capacityProviderStrategy",
+      { capacityProviderStrategy: [{ capacityProvider: "gpu", weight: 1 }] },
+    ],
+    [
+      "a strategy inside launch without a type",
+      { launch: { capacityProviderStrategy: [{ capacityProvider: "gpu" }] } },
+    ],
+    [
+      "assignPublicIp ENABLED",
+      { network: { subnets: ["s"], assignPublicIp: "ENABLED", endpoint: "public" } },
+    ],
+    [
+      "top-level region, endpoint and credentials",
+      {
+        network: { subnets: ["s"] },
+        region: "eu-west-1",
+        endpoint: "http://127.0.0.1:1",
+        credentials: { accessKeyId: "a", secretAccessKey: "b" },
+      },
+    ],
+    [
+      "overrides as numbers and an env list",
+      {
+        network: { subnets: ["s"] },
+        overrides: { cpu: 512, memory: 1024, environment: [{ name: "A", value: "1" }] },
+      },
+    ],
+  ])("accepts %s", (_name, patch) => {
+    expect(validateRunOptions({ ...base, ...patch } as unknown as BatchRunOptions)).toEqual([]);
+  });
+
+  it("reports a bad top-level endpoint where the merged AWS config is checked", () => {
+    const problems = validateRunOptions({
+      ...base,
+      network: { subnets: ["s"] },
+      endpoint: "nope",
+    } as unknown as BatchRunOptions);
+    expect(problems.map((p) => p.path)).toEqual(["aws.endpoint"]);
   });
 });
 
