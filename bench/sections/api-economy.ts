@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { executeParallelBatches, type FanoutEvent } from "ecs-fanout";
 import { bundleWorker } from "../lib/bundle-worker.js";
@@ -41,7 +42,8 @@ export const apiEconomy: BenchSection = {
       ms,
     }));
     const segments = await syntheticSegments(path.join(workDir, "inputs"), specs);
-    const stack = await startStack({ workerBundle: await bundleWorker(workDir), faults: { seed } });
+    const logDir = path.join(workDir, "logs");
+    const stack = await startStack({ workerBundle: await bundleWorker(workDir), faults: { seed }, logDir });
     try {
       const before = stack.local.stats();
       const started = Date.now();
@@ -51,6 +53,19 @@ export const apiEconomy: BenchSection = {
         samples.push({ t: Date.now(), describe: stack.local.stats().calls["DescribeTasks"] ?? 0 });
       const sampler = setInterval(sample, 50);
       const events: FanoutEvent[] = [];
+      // RunTask calls made for the planned tasks: counted when the first replacement is launched.
+      let runTaskBeforeReplacements: number | undefined;
+      const onEvent = (event: FanoutEvent) => {
+        events.push(event);
+        if (
+          event.type === "task.launched" &&
+          event.replacementFor &&
+          runTaskBeforeReplacements === undefined
+        ) {
+          runTaskBeforeReplacements =
+            (stack.local.stats().calls["RunTask"] ?? 0) - (before.calls["RunTask"] ?? 0) - 1;
+        }
+      };
       log(`[api-economy] ${segments.length} segments on ${tasks} tasks`);
       const result = await executeParallelBatches({
         cluster: stack.cluster,
@@ -62,7 +77,7 @@ export const apiEconomy: BenchSection = {
         maxParallelTasks: tasks,
         segmentsPerBatch: perTask,
         pollIntervalMs: POLL_INTERVAL_MS,
-        onEvent: (event) => events.push(event),
+        onEvent,
       });
       const wallMs = Date.now() - started;
       clearInterval(sampler);
@@ -103,15 +118,32 @@ export const apiEconomy: BenchSection = {
         return [...counts].map(([k, n]) => `${k} × ${n}`).join(", ") || "none";
       };
       const lost = events.flatMap((e) =>
-        e.type === "task.stopped" && !e.expected ? [`${e.stopCode}: ${e.stoppedReason}`] : [],
+        e.type === "task.stopped" && !e.expected
+          ? [`${e.stopCode ?? "(no stop code yet)"}: ${e.stoppedReason ?? "(none)"}`]
+          : [],
       );
+      // Why were tasks lost? The last lines their workers wrote (local's logDir) usually say.
+      const lostWhy: string[] = [];
+      for (const e of events) {
+        if (e.type !== "task.stopped" || e.expected) continue;
+        const text = await readFile(path.join(logDir, `${e.taskArn.split("/").pop()}.log`), "utf8").catch(
+          () => "",
+        );
+        const names = [...text.matchAll(/"event":"([^"]+)"/g)].map((m) => m[1] as string);
+        lostWhy.push(names.slice(-3).join(" → ") || "no worker output");
+      }
       const attemptsFailed = events.flatMap((e) => (e.type === "segment.failed" ? [`${e.code}`] : []));
       metrics.push({
         name: "replacement tasks launched",
         value: events.filter((e) => e.type === "task.launched" && e.replacementFor).length,
       });
       metrics.push({ name: "tasks lost (stop code: reason)", value: tally(lost) });
+      metrics.push({ name: "lost tasks' last worker log events", value: tally(lostWhy) });
       metrics.push({ name: "failed segment attempts (code)", value: tally(attemptsFailed) });
+      metrics.push({
+        name: "RunTask calls for the planned tasks (before any replacement)",
+        value: runTaskBeforeReplacements ?? calls["RunTask"] ?? 0,
+      });
       metrics.push({ name: "throttled calls", value: Object.values(throttled).reduce((a, b) => a + b, 0) });
       return {
         method:
