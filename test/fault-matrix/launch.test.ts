@@ -2,8 +2,9 @@
  * Fault matrix, launching: placement failures, Spot capacity gone, throttling, MISSING window.
  * Each row is a whole executeParallelBatches run on the local ECS endpoint with the real worker.
  */
-import { executeParallelBatches, FanoutError } from "ecs-fanout";
+import { executeParallelBatches, FanoutError, type FanoutEvent } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
+import { ecsSdk } from "../../bench/lib/aws.js";
 import { assertCleanRun, type Row, startRow } from "../support/matrix.js";
 
 const SEED = 6;
@@ -94,9 +95,29 @@ describe("fault matrix: launching", () => {
 
   it("waits out new tasks that DescribeTasks reports MISSING for 2 s", async () => {
     row = await startRow({ faults: { seed: SEED, missingMs: 2000 } });
-    const segments = await row.segments(specs(8));
-    const result = await executeParallelBatches(row.options({ segments, maxParallelTasks: 2 }));
-    await assertCleanRun(row, result);
+    const current = row;
+    const segments = await current.segments(specs(8));
+    // Our own look right after each launch proves the window is real.
+    const probes: Array<Promise<string | undefined>> = [];
+    const result = await executeParallelBatches(
+      current.options({
+        segments,
+        maxParallelTasks: 2,
+        onEvent: (event: FanoutEvent) => {
+          current.events.push(event);
+          if (event.type !== "task.launched") return;
+          probes.push(
+            current.stack.ecs
+              .send(
+                new ecsSdk.DescribeTasksCommand({ cluster: current.stack.cluster, tasks: [event.taskArn] }),
+              )
+              .then((out) => out.failures?.[0]?.reason),
+          );
+        },
+      }),
+    );
+    await assertCleanRun(current, result);
+    expect(await Promise.all(probes), "DescribeTasks right after RunTask").toContain("MISSING");
     expect(result.tasks.every((t) => t.stopCode !== "TaskFailedToStart")).toBe(true);
   });
 });

@@ -3,12 +3,13 @@
  * handleSignals, and an orchestrator killed with SIGKILL (workers leave on their idle timeout,
  * cleanupStaleTasks stops what is left and touches nothing that is not ours).
  */
+import { readFile } from "node:fs/promises";
 import { cleanupStaleTasks, executeParallelBatches, type FanoutEvent } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
 import { ecsSdk, runningTaskArns } from "../../bench/lib/aws.js";
 import { MARKER_ENV } from "../../bench/lib/stack.js";
 import { spawnOrchestrator } from "../support/child.js";
-import { assertCleanRun, type Row, startRow } from "../support/matrix.js";
+import { assertCleanRun, type Row, sha256Of, startRow } from "../support/matrix.js";
 import { eventually } from "../support/processes.js";
 
 const specs = (count: number, ms: number) =>
@@ -51,6 +52,10 @@ describe("fault matrix: stopping", () => {
     );
     await expect(run).rejects.toBe(reason);
     await assertCleanRun(current, undefined);
+    // What was reported downloaded before the abort stays on disk, whole.
+    const downloaded = current.events.flatMap((e) => (e.type === "segment.downloaded" ? [e] : []));
+    expect(downloaded.length).toBeGreaterThanOrEqual(2);
+    for (const event of downloaded) expect(sha256Of(await readFile(event.path))).toBe(event.sha256);
   });
 
   it("stops every task before exiting when a process running with handleSignals gets SIGINT", async () => {

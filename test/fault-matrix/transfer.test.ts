@@ -2,6 +2,8 @@
  * Fault matrix, transfers and bad segments: a download cut off half-way, a corrupted output,
  * a poison segment. Faults ride in the segment's synthetic params, so only that segment is hit.
  */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { executeParallelBatches } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
 import { assertCleanRun, type Row, startRow } from "../support/matrix.js";
@@ -28,6 +30,19 @@ describe("fault matrix: transfers and bad segments", () => {
     await assertCleanRun(row, result);
     const cut = result.segments.find((s) => s.id === "seg-cut");
     expect(cut?.bytes).toBe(bytes);
+    // The worker's own log shows the cut and a ranged resume from where the file on disk ended.
+    const log = await readFile(path.join(row.dir, "logs", `${cut?.taskArn?.split("/").pop()}.log`), "utf8");
+    const served = [...log.matchAll(/\{"ts".*\}/g)]
+      .map((m) => JSON.parse(m[0]) as { event: string; jobId?: string; start?: number })
+      .filter((e) => e.jobId?.startsWith("seg-cut."));
+    expect(
+      served.some((e) => e.event === "job.output.interrupted"),
+      "the first download was cut",
+    ).toBe(true);
+    const resumed = served.find((e) => e.event === "job.output.served" && (e.start ?? 0) > 0);
+    expect(resumed?.start, "resumed with Range from the bytes already on disk").toBeLessThanOrEqual(
+      bytes / 2,
+    );
   });
 
   it("rejects a corrupted output (sha256 mismatch) and reports the segment failed", async () => {
