@@ -11,6 +11,11 @@ import type { RunState } from "./run-state.js";
 
 /** Seconds one status long poll may wait on the worker. */
 const LONG_POLL_SECONDS = 20;
+/**
+ * While a job runs, the long poll returns only on a status change, so it is cut short to sample
+ * progress; a finished job still answers at once.
+ */
+const PROGRESS_POLL_SECONDS = 2;
 
 /** Whether a failed attempt was the task's fault (requeue elsewhere, maybe replace the task) or the segment's. */
 export type AttemptBlame = "task" | "draining" | "segment";
@@ -83,11 +88,12 @@ export async function attemptSegment(
       durationMs: Math.round(t1 - t0),
     });
 
-    let status: JobStatus;
+    let status: JobStatus | undefined;
     let runningAt: number | undefined;
     let lastProgress = -1;
     for (;;) {
-      status = await client.status(jobId, LONG_POLL_SECONDS, signal);
+      const wait = status?.status === "queued" ? LONG_POLL_SECONDS : PROGRESS_POLL_SECONDS;
+      status = await client.status(jobId, wait, signal);
       if (runningAt === undefined && status.status !== "queued") {
         handle.started = true;
         runningAt = performance.now();

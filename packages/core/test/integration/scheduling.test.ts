@@ -50,8 +50,30 @@ describe("scheduling on the local endpoint", () => {
     expect(byId.get("seg-004")?.taskArn).not.toBe(longTask);
     expect(byId.get("seg-004")?.attempts).toBe(1);
     expect(rec.of("segment.failed")).toEqual([]);
-    // The first segment handed out is the heaviest.
-    expect(rec.of("segment.uploaded")[0]?.segmentId).toBe("seg-002");
+    // The heaviest segment is the first one its task runs (uploads race, so not the first upload).
+    expect(rec.of("segment.started").find((e) => e.taskArn === longTask)?.segmentId).toBe("seg-002");
+    await expectCleanFinish(
+      env,
+      result.segments,
+      segments.map((s) => s.id),
+    );
+  });
+
+  it("reports progress while a long job runs, not only when its status changes", async () => {
+    env = await startEnv();
+    const td = await registerWorker(env, "synthetic", { FANOUT_ENABLE_SYNTHETIC: "1" });
+    const segments = await syntheticInputs(env, 1);
+    const rec = recorder();
+    const result = await executeParallelBatches({
+      ...baseOptions(env, td, segments),
+      params: { processor: "synthetic", bytes: 1000, ms: 5000, progressSteps: 10 },
+      maxParallelTasks: 1,
+      onEvent: rec.onEvent,
+    });
+    expect(result.failed).toBe(0);
+    const progress = rec.of("segment.progress").map((e) => e.progress);
+    expect(progress.filter((p) => p > 0 && p < 1).length).toBeGreaterThanOrEqual(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
     await expectCleanFinish(
       env,
       result.segments,
