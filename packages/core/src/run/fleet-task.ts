@@ -41,6 +41,8 @@ export class FleetTask {
   stopAcked = false;
   /** Aborted when the task is lost or retired: cancels its HTTP requests. */
   readonly controller = new AbortController();
+  /** Settles once every upload begun on this task so far has ended (see `beginUpload`). */
+  private uploadsEnded: Promise<void> = Promise.resolve();
 
   constructor(
     snapshot: TaskSnapshot,
@@ -56,6 +58,22 @@ export class FleetTask {
   /** Still able to take work now or soon. */
   get live(): boolean {
     return this.phase === "pending" || this.phase === "starting" || this.phase === "ready";
+  }
+
+  /**
+   * Registers an upload about to begin. `earlier` settles when the uploads begun before it have
+   * ended; `end` marks this one ended (success or not). A look-ahead upload awaits `earlier`: the
+   * worker runs jobs in arrival order, so a look-ahead that finished uploading first would run
+   * before the job it was meant to follow, and could no longer be taken back.
+   */
+  beginUpload(): { earlier: Promise<void>; end: () => void } {
+    const earlier = this.uploadsEnded;
+    let end!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    this.uploadsEnded = earlier.then(() => mine);
+    return { earlier, end };
   }
 
   /** Not yet known to be STOPPED. */

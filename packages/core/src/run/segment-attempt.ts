@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { logTail } from "../ecs/logs.js";
 import { FanoutError, JobFailedError, TaskLostError, WorkerError } from "../errors.js";
-import { anySignal } from "../util/abort.js";
+import { abortable, anySignal } from "../util/abort.js";
 import type { WorkerClient } from "../worker/client.js";
 import { downloadVerified, hashFile } from "../worker/download.js";
 import { type JobStatus, jobIdFor } from "../worker/protocol.js";
@@ -69,14 +69,26 @@ export async function attemptSegment(
     handle.controller.signal,
     AbortSignal.timeout(opts.timeouts.segmentMs),
   );
+  // Registered before the first await, so uploads keep the order the segments were taken in.
+  const turn = task.beginUpload();
   let uploaded = false;
   try {
-    const t0 = performance.now();
+    let t0 = performance.now();
     const input = segment.input;
     if ("path" in input && state.inputSha256 === undefined)
       state.inputSha256 = hashFile(input.path).then((h) => h.sha256);
     const sha256 = await state.inputSha256;
-    const { bytes } = await client.upload(jobId, input, segment.params, { sha256, signal });
+    let bytes: number;
+    try {
+      if (lookAhead) {
+        const waitFrom = performance.now();
+        await abortable(turn.earlier, signal);
+        t0 += performance.now() - waitFrom; // waiting for its turn is not upload time
+      }
+      ({ bytes } = await client.upload(jobId, input, segment.params, { sha256, signal }));
+    } finally {
+      turn.end();
+    }
     uploaded = true;
     const t1 = performance.now();
     run.emit({
@@ -154,6 +166,7 @@ export async function attemptSegment(
     run.publish(state);
     await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
   } catch (error) {
+    turn.end();
     const reason: unknown = handle.controller.signal.reason;
     if (reason instanceof SegmentTakenBack) {
       // Another task owns the segment now: free this worker's queue and disk, count nothing.

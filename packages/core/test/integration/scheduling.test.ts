@@ -50,7 +50,10 @@ describe("scheduling on the local endpoint", () => {
     expect(byId.get("seg-004")?.taskArn).not.toBe(longTask);
     expect(byId.get("seg-004")?.attempts).toBe(1);
     expect(rec.of("segment.failed")).toEqual([]);
-    // The heaviest segment is the first one its task runs (uploads race, so not the first upload).
+    // The look-ahead upload waits for its task's first upload: the worker runs jobs in arrival
+    // order, and a look-ahead that arrived first would run before the long segment (a flake once).
+    const firstUploads = rec.of("segment.uploaded").filter((e) => e.taskArn === longTask);
+    expect(firstUploads.map((e) => e.segmentId).slice(0, 2)).toEqual(["seg-002", "seg-004"]);
     expect(rec.of("segment.started").find((e) => e.taskArn === longTask)?.segmentId).toBe("seg-002");
     await expectCleanFinish(
       env,
