@@ -85,6 +85,13 @@ export interface LocalEcsConfig {
   faults?: FaultConfig;
   /** Also write each task's output to `<logDir>/<taskId>.log`. */
   logDir?: string;
+  /**
+   * The account has a default VPC (one default subnet per zone a–c, a "default" security group),
+   * served by EC2 DescribeVpcs, DescribeSubnets and DescribeSecurityGroups. `false`: an account
+   * without one, where those calls find nothing.
+   * @default true
+   */
+  defaultVpc?: boolean;
 }
 
 /** {@link LocalEcsConfig} validated, with every default applied. */
@@ -101,6 +108,7 @@ export interface NormalizedConfig {
   rateLimits: boolean;
   faults: FaultConfig;
   logDir: string | undefined;
+  defaultVpc: boolean;
 }
 
 const cidr = str({
@@ -200,6 +208,7 @@ export const configSchema = object({
   rateLimits: optional("token buckets", bool),
   faults: optional("faults", faultSchema),
   logDir: optional("directory", str({ min: 1 })),
+  defaultVpc: optional("the account has a default VPC", bool),
 });
 
 /**
@@ -250,6 +259,7 @@ export function normalizeConfig(input: unknown = {}): NormalizedConfig {
     rateLimits: c.rateLimits ?? false,
     faults: structuredClone(c.faults ?? {}),
     logDir: c.logDir,
+    defaultVpc: c.defaultVpc ?? true,
   };
 }
 

@@ -4,10 +4,12 @@ import type {
   Instance,
   NetworkInterface,
 } from "@aws-sdk/client-ec2";
+import { checkIds, matches } from "./ec2-filters.js";
 import type { Engine } from "./engine.js";
 import { ApiError } from "./errors.js";
-import { type QueryFilter, type QueryInput, queryFilters, queryList } from "./protocols/ec2-query.js";
+import { type QueryInput, queryFilters, queryList } from "./protocols/ec2-query.js";
 import type { TaskRecord } from "./state.js";
+import { DEFAULT_VPC_ID, defaultSubnetId } from "./vpc.js";
 
 const dns = (ip: string) => `ip-${ip.replaceAll(".", "-")}.ec2.internal`;
 const publicDns = (ip: string) => `ec2-${ip.replaceAll(".", "-")}.compute-1.amazonaws.com`;
@@ -21,8 +23,8 @@ function eniView(engine: Engine, task: TaskRecord): NetworkInterface {
   return {
     NetworkInterfaceId: eni.id,
     SubnetId: eni.subnetId,
-    VpcId: "vpc-0local00000000000",
-    AvailabilityZone: `${engine.config.region}a`,
+    VpcId: DEFAULT_VPC_ID,
+    AvailabilityZone: task.availabilityZone,
     Description: `arn:aws:ecs:${engine.config.region}:${engine.config.accountId}:attachment/${eni.attachmentId}`,
     OwnerId: engine.config.accountId,
     RequesterId: "578734482556",
@@ -50,30 +52,6 @@ function eniView(engine: Engine, task: TaskRecord): NetworkInterface {
       },
     ],
   };
-}
-
-/** EC2 filter values may use `*` (any run) and `?` (one character) wildcards. */
-const wildcard = (pattern: string): RegExp =>
-  new RegExp(
-    `^${pattern
-      .split("")
-      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-      .join("")}$`,
-  );
-
-function matches(filters: QueryFilter[], fields: Record<string, string | string[] | undefined>): boolean {
-  return filters.every((f) => {
-    if (!(f.name in fields)) throw new ApiError("InvalidParameterValue", `The filter '${f.name}' is invalid`);
-    const field = fields[f.name];
-    const values = field === undefined ? [] : Array.isArray(field) ? field : [field];
-    return f.values.some((p) => values.some((v) => wildcard(p).test(v)));
-  });
-}
-
-/** IDs of the wrong shape are InvalidXxxID.Malformed on EC2, before any lookup. */
-function checkIds(ids: string[], prefix: string, code: string, what: string): void {
-  const bad = ids.find((id) => !new RegExp(`^${prefix}-[0-9a-f]{8}([0-9a-f]{9})?$`).test(id));
-  if (bad !== undefined) throw new ApiError(code, `Invalid id: "${bad}" (expecting "${what}")`);
 }
 
 export function describeNetworkInterfaces(
@@ -158,8 +136,8 @@ export function describeInstances(input: QueryInput, engine: Engine): DescribeIn
         State: { Code: 16, Name: "running" },
         PrivateIpAddress: i.privateIp,
         PrivateDnsName: dns(i.privateIp),
-        SubnetId: "subnet-0local0000000000",
-        VpcId: "vpc-0local00000000000",
+        SubnetId: defaultSubnetId("a"),
+        VpcId: DEFAULT_VPC_ID,
         Placement: { AvailabilityZone: `${engine.config.region}a` },
         Architecture: "x86_64",
         Tags: [

@@ -62,7 +62,7 @@ function containerDoc(task: TaskRecord, c: ContainerRecord) {
  * Task metadata endpoint v4: `/v4/<taskId>` (the first container; `/v4/<taskId>.<name>` for
  * others) and `/task` beneath it. Undefined when the path names no task.
  */
-export function metadataResponse(store: Store, path: string, region: string): unknown {
+export function metadataResponse(store: Store, path: string): unknown {
   const m = /^\/v4\/([0-9a-f]{32})(?:\.([a-zA-Z0-9_-]+))?(\/task)?\/?$/.exec(path);
   if (!m) return undefined;
   const task = store.tasks.get(m[1] ?? "");
@@ -81,7 +81,7 @@ export function metadataResponse(store: Store, path: string, region: string): un
     PullStartedAt: iso(task.pullStartedAt),
     PullStoppedAt: iso(task.pullStoppedAt),
     ExecutionStoppedAt: iso(task.executionStoppedAt),
-    AvailabilityZone: `${region}a`,
+    AvailabilityZone: task.availabilityZone,
     LaunchType: task.launchType,
     Containers: task.containers.map((c) => containerDoc(task, c)),
     ...(task.launchType === "EC2" && task.instance

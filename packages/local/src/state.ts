@@ -98,6 +98,8 @@ export interface TaskRecord {
   memory: number;
   gpus: number;
   networkMode: string;
+  /** The zone of its subnet (awsvpc), else the region's first. */
+  availabilityZone: string;
   createdAt: number;
   connectivityAt?: number;
   pullStartedAt?: number;

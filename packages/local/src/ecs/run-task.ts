@@ -13,6 +13,7 @@ import {
   type TaskRecord,
 } from "../state.js";
 import { optInt, optList, optObject, optString, reqString } from "../validate.js";
+import { zoneOfSubnet } from "../vpc.js";
 import { resolveCluster } from "./clusters.js";
 import { validateOverrides } from "./overrides.js";
 import { type Placement, planPlacements } from "./placement.js";
@@ -294,6 +295,9 @@ function newTask(engine: Engine, n: NewTask): TaskRecord {
     overrides: n.overrides,
     ...n.size,
     networkMode: n.taskDef.def.networkMode ?? "bridge",
+    availabilityZone: n.awsvpc
+      ? zoneOfSubnet(engine, n.awsvpc.subnets?.[0] ?? "")
+      : `${engine.config.region}a`,
     createdAt: Date.now(),
     containers,
     eni: n.awsvpc

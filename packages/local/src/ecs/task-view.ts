@@ -63,7 +63,7 @@ export function taskView(task: TaskRecord, withTags: boolean): Wire<Task> {
     clusterArn: task.cluster.arn,
     taskDefinitionArn: task.taskDef.arn,
     containerInstanceArn: task.instance?.arn,
-    availabilityZone: `${task.cluster.arn.split(":")[3]}a`,
+    availabilityZone: task.availabilityZone,
     launchType: task.launchType,
     capacityProviderName: task.capacityProviderName,
     platformVersion: task.platformVersion,

@@ -51,7 +51,11 @@ const escapeXml = (s: string): string =>
     (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[c] ?? c,
   );
 
-/** SDK member names whose XML names are not simply lower-camel-cased. */
+/**
+ * SDK member names whose XML names are not simply lower-camel-cased. `Parent.Member` entries win
+ * over plain `Member` ones (the root's parent is ""): the same SDK name can be written differently
+ * in different structures.
+ */
 const XML_NAMES: Record<string, string> = {
   NetworkInterfaces: "networkInterfaceSet",
   Reservations: "reservationSet",
@@ -59,25 +63,31 @@ const XML_NAMES: Record<string, string> = {
   Tags: "tagSet",
   Groups: "groupSet",
   SecurityGroups: "groupSet",
+  ".SecurityGroups": "securityGroupInfo",
+  "SecurityGroups.Description": "groupDescription",
+  UserIdGroupPairs: "groups",
+  Vpcs: "vpcSet",
+  Subnets: "subnetSet",
   PrivateIpAddresses: "privateIpAddressesSet",
-  State: "instanceState",
+  "Instances.State": "instanceState",
   PublicIpAddress: "ipAddress",
   PrivateDnsName: "privateDnsName",
 };
 
-const xmlName = (key: string): string => XML_NAMES[key] ?? key.charAt(0).toLowerCase() + key.slice(1);
+const xmlName = (parent: string, key: string): string =>
+  XML_NAMES[`${parent}.${key}`] ?? XML_NAMES[key] ?? key.charAt(0).toLowerCase() + key.slice(1);
 
 /** Serialize an SDK-shaped EC2 output object to EC2's XML (lists become `<xSet><item>`). */
-export function toXml(value: unknown): string {
+export function toXml(value: unknown, parent = ""): string {
   if (value === undefined || value === null) return "";
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((v) => `<item>${toXml(v)}</item>`).join("");
+  if (Array.isArray(value)) return value.map((v) => `<item>${toXml(v, parent)}</item>`).join("");
   if (typeof value === "object") {
     return Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => {
-        const name = xmlName(k);
-        return `<${name}>${toXml(v)}</${name}>`;
+        const name = xmlName(parent, k);
+        return `<${name}>${toXml(v, k)}</${name}>`;
       })
       .join("");
   }

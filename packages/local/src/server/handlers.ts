@@ -12,6 +12,7 @@ import {
 } from "../ecs/task-definitions.js";
 import type { Engine } from "../engine.js";
 import type { QueryInput } from "../protocols/ec2-query.js";
+import { describeSecurityGroups, describeSubnets, describeVpcs } from "../vpc.js";
 
 export type JsonHandler = (input: Record<string, unknown>, engine: Engine) => unknown;
 export type QueryHandler = (input: QueryInput, engine: Engine) => object;
@@ -46,4 +47,7 @@ export const logsHandlers: Record<string, JsonHandler> = {
 export const ec2Handlers: Record<string, QueryHandler> = {
   DescribeNetworkInterfaces: describeNetworkInterfaces,
   DescribeInstances: describeInstances,
+  DescribeVpcs: describeVpcs,
+  DescribeSubnets: describeSubnets,
+  DescribeSecurityGroups: describeSecurityGroups,
 };

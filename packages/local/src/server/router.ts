@@ -48,7 +48,7 @@ export function createRouter(engine: Engine, stats: CallStats) {
     const requestId = randomUUID();
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (req.method === "GET" && path.startsWith("/v4/")) {
-      const doc = metadataResponse(engine.store, path, engine.config.region);
+      const doc = metadataResponse(engine.store, path);
       const body = JSON.stringify(doc ?? { error: "task metadata not found" });
       res.writeHead(doc ? 200 : 404, {
         "content-type": "application/json",
