@@ -30,3 +30,26 @@ export async function fetchTaskArn(
   }
   return null;
 }
+
+/**
+ * Keeps asking the metadata endpoint (every 2 s) until it names the task or `signal` aborts;
+ * used when the first {@link fetchTaskArn} gave up.
+ */
+export async function lookUpTaskArnLater(
+  metadataUri: string,
+  signal: AbortSignal,
+  found: (taskArn: string) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await sleep(2_000, undefined, { signal });
+      const arn = await fetchTaskArn(metadataUri, { attempts: 1, signal });
+      if (arn !== null) {
+        found(arn);
+        return;
+      }
+    } catch {
+      // Aborted: the worker is stopping.
+    }
+  }
+}

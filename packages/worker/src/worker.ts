@@ -10,7 +10,7 @@ import { CLOSE, sendError } from "./http/respond.js";
 import { dispatch, matchRoute } from "./http/routes.js";
 import { JobManager } from "./jobs.js";
 import { jsonLinesToStdout } from "./log.js";
-import { fetchTaskArn } from "./metadata.js";
+import { fetchTaskArn, lookUpTaskArnLater } from "./metadata.js";
 import { enabledProcessors } from "./processors/registry.js";
 import { WORKER_NAME, WORKER_VERSION } from "./version.js";
 
@@ -149,6 +149,14 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     shutdown: ({ force, reason }) => void shutdown({ force, reason }),
     stopping: stopping.signal,
   };
+  if (config.metadataUri && taskArn === null) {
+    // A slow agent (or a loaded host) must not leave the worker anonymous for good: the
+    // orchestrator waits for /v1/info to name the task, so keep asking in the background.
+    void lookUpTaskArnLater(config.metadataUri, stopping.signal, (arn) => {
+      ctx.taskArn = arn;
+      log({ event: "worker.metadata.found", taskArn: arn });
+    });
+  }
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://worker");

@@ -45,6 +45,29 @@ describe("worker lifecycle", () => {
     }
   });
 
+  it("keeps asking the metadata endpoint in the background when it is slow to answer, and then names its task", async () => {
+    const arn = "arn:aws:ecs:us-east-1:000000000000:task/default/fedcba9876543210";
+    // Six refusals: more than the start-up lookup's four attempts.
+    const metadata = await fakeMetadata(arn, 6);
+    try {
+      const worker = await spawnWorker({
+        ECS_CONTAINER_METADATA_URI_V4: metadata.uri,
+        FANOUT_RUN_ID: "run-7",
+      });
+      const first = await (await fetch(`${worker.url}/v1/info`, { headers: auth })).json();
+      expect(first).toMatchObject({ taskArn: null, runId: "run-7" });
+      let info = first as { taskArn: string | null };
+      for (let i = 0; i < 60 && info.taskArn === null; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        info = (await (await fetch(`${worker.url}/v1/info`, { headers: auth })).json()) as typeof info;
+      }
+      expect(info.taskArn).toBe(arn);
+      expect(worker.logs.find((e) => e.event === "worker.metadata.found")).toBeTruthy();
+    } finally {
+      metadata.close();
+    }
+  });
+
   it("refuses to start without FANOUT_TOKEN", async () => {
     const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
     const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", bin], {

@@ -8,7 +8,8 @@ export interface ServerContext {
   readonly jobs: JobManager;
   readonly log: LogSink;
   readonly startedAt: number;
-  readonly taskArn: string | null;
+  /** Null until the metadata endpoint has answered (it is retried in the background). */
+  taskArn: string | null;
   readonly processors: string[];
   /** Job ids whose input is being received right now. */
   readonly uploading: Set<string>;
