@@ -236,3 +236,30 @@ export class NoCapacityError extends FanoutError {
     this.lostBecause = Object.freeze([...lostBecause]);
   }
 }
+
+/**
+ * An awsvpc run (Fargate, or a task definition with `networkMode: "awsvpc"`) named no subnets,
+ * and the account has no default VPC in the region — or it has one without default subnets — to
+ * fall back to. Thrown before any task is launched; the message says what to pass instead.
+ */
+export class NoDefaultVpcError extends FanoutError {
+  /** The region looked in. */
+  readonly region: string;
+  /** The default VPC, when it exists but has no default subnets. */
+  readonly vpcId: string | undefined;
+
+  constructor(region: string, vpcId?: string) {
+    const what =
+      vpcId === undefined
+        ? `the account has no default VPC in ${region}`
+        : `the default VPC ${vpcId} in ${region} has no default subnets`;
+    super(
+      "NO_DEFAULT_VPC",
+      `${what}, and the run named no subnets: pass network.subnets (subnet ids of your VPC, in several availability zones), ` +
+        "with network.securityGroups allowing the worker port from where ecs-fanout runs, and " +
+        "network.assignPublicIp: true for public subnets (e.g. network: { subnets: ['subnet-…'], securityGroups: ['sg-…'], assignPublicIp: true })",
+    );
+    this.region = region;
+    this.vpcId = vpcId;
+  }
+}

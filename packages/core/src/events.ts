@@ -1,3 +1,4 @@
+import type { RunNetwork } from "./options.js";
 import type { BatchRunResult } from "./result.js";
 
 interface EventBase {
@@ -11,6 +12,8 @@ export interface RunStartedEvent extends EventBase {
   readonly type: "run.started";
   readonly segments: number;
   readonly plannedTasks: number;
+  /** The networking every task is launched with; `defaultVpc` is set when it came from the default VPC. */
+  readonly network: RunNetwork;
 }
 
 /** RunTask accepted a task. */

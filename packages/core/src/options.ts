@@ -79,12 +79,26 @@ export type LaunchType = "FARGATE" | "FARGATE_SPOT" | "EC2";
 
 /** awsvpc networking (Fargate always; EC2 when the task definition uses awsvpc). */
 export interface NetworkOptions {
-  readonly subnets: readonly string[];
-  /** @default the VPC's default security group */
+  /**
+   * Subnet ids (1–16) the tasks are placed in; give several availability zones.
+   * @default the default subnets of the account's default VPC (one per availability zone), found
+   * once per run with EC2 DescribeVpcs (`is-default`) and DescribeSubnets (`vpc-id`,
+   * `default-for-az`) when the launch needs awsvpc; a {@link NoDefaultVpcError} when the account
+   * has none
+   */
+  readonly subnets?: readonly string[];
+  /**
+   * Security group ids (at most 5).
+   * @default the VPC's default security group (with default-VPC subnets: found with
+   * DescribeSecurityGroups `group-name` default, `vpc-id`, and passed explicitly). It admits
+   * inbound traffic only from its own members, so an orchestrator outside it cannot reach workers:
+   * give a group that allows the worker port from where ecs-fanout runs.
+   */
   readonly securityGroups?: readonly string[];
   /**
    * Give each task a public IP: `true`/`false`, or RunTask's own `"ENABLED"`/`"DISABLED"`.
-   * @default false
+   * @default true with the default VPC's subnets (they are public: without a public IP a task
+   * there cannot pull its image), else false
    */
   readonly assignPublicIp?: boolean | "ENABLED" | "DISABLED";
   /**
@@ -109,6 +123,22 @@ export interface TaskOverrides {
   readonly environment?:
     | Readonly<Record<string, string>>
     | readonly { readonly name: string; readonly value: string }[];
+}
+
+/**
+ * The networking a run launches its tasks with, once the default VPC fallback is decided; carried
+ * by the `run.started` event.
+ */
+export interface RunNetwork {
+  /** awsvpc subnets; undefined when the launch does not use awsvpc (EC2 bridge or host mode). */
+  readonly subnets: readonly string[] | undefined;
+  /** Security groups passed to RunTask; undefined: the VPC's default one, chosen by ECS. */
+  readonly securityGroups: readonly string[] | undefined;
+  readonly assignPublicIp: boolean;
+  /** Which address the orchestrator uses to reach workers. */
+  readonly endpoint: "public" | "private";
+  /** The default VPC's id when the subnets (and security group) came from it, else undefined. */
+  readonly defaultVpc: string | undefined;
 }
 
 /** {@link NetworkOptions} after normalization (what RunTask is built from). */
@@ -244,7 +274,12 @@ export interface BatchRunOptions {
   readonly capacityProviderStrategy?: readonly CapacityProviderStrategyItem[];
   /** With FARGATE_SPOT: launch on-demand Fargate when Spot has no capacity. @default true */
   readonly fallbackToOnDemand?: boolean;
-  /** Required for awsvpc task definitions. */
+  /**
+   * awsvpc networking: subnets, security groups, public IP, which address reaches the workers.
+   * @default when the launch needs awsvpc (Fargate, or a task definition with `networkMode:
+   * "awsvpc"`): the account's default VPC — its default subnets, its default security group and a
+   * public IP (see {@link NetworkOptions}); otherwise none
+   */
   readonly network?: NetworkOptions;
   readonly overrides?: TaskOverrides;
   /** Extra tags for every task (the run's own tags are always added). @default {} */

@@ -9,7 +9,6 @@ import type {
   AwsConfig,
   BatchRunOptions,
   LaunchOptions,
-  ResolvedNetwork,
   ResolvedOverrides,
   SegmentInput,
   SegmentOrder,
@@ -30,7 +29,15 @@ export interface PlannedSegment {
   readonly weight: number | undefined;
 }
 
-/** Run options after defaults: every field decided once, here. */
+/** `network` as given, spellings unified; what is absent is decided once the task definition is known. */
+export interface NetworkRequest {
+  readonly subnets: readonly string[] | undefined;
+  readonly securityGroups: readonly string[] | undefined;
+  readonly assignPublicIp: boolean | undefined;
+  readonly endpoint: "public" | "private" | undefined;
+}
+
+/** Run options after defaults: every field decided once, here (networking once the task definition is known). */
 export interface NormalizedRunOptions {
   readonly runId: string;
   readonly segments: readonly PlannedSegment[];
@@ -45,8 +52,8 @@ export interface NormalizedRunOptions {
   readonly lookAhead: boolean;
   readonly order: SegmentOrder;
   readonly launch: LaunchOptions;
-  readonly network: ResolvedNetwork | undefined;
-  readonly endpoint: "public" | "private";
+  /** As given (subnets may be absent: the default VPC's, decided by `resolveRunNetwork`). */
+  readonly network: NetworkRequest | undefined;
   readonly overrides: ResolvedOverrides;
   readonly tags: Readonly<Record<string, string>>;
   readonly startedBy: string;
@@ -102,7 +109,7 @@ export function normalizeRunOptions(given: BatchRunOptions): NormalizedRunOption
   const options = canonicalRunOptions(given).options;
   const outputDir = resolve(options.outputDir);
   const params = options.params ?? {};
-  const assignPublicIp = options.network?.assignPublicIp === true;
+  const network = options.network;
   return {
     runId: options.runId ?? randomUUID(),
     segments: options.segments.map((s) => {
@@ -127,8 +134,15 @@ export function normalizeRunOptions(given: BatchRunOptions): NormalizedRunOption
     lookAhead: options.lookAhead ?? true,
     order: options.order ?? "largest-first",
     launch: (options.launch as LaunchOptions | undefined) ?? { type: "FARGATE" },
-    network: options.network === undefined ? undefined : { ...options.network, assignPublicIp },
-    endpoint: options.network?.endpoint ?? (assignPublicIp ? "public" : "private"),
+    network:
+      network === undefined
+        ? undefined
+        : {
+            subnets: network.subnets === undefined ? undefined : [...network.subnets],
+            securityGroups: network.securityGroups === undefined ? undefined : [...network.securityGroups],
+            assignPublicIp: network.assignPublicIp as boolean | undefined,
+            endpoint: network.endpoint,
+          },
     overrides: (options.overrides as ResolvedOverrides | undefined) ?? {},
     tags: options.tags ?? {},
     startedBy: options.startedBy ?? DEFAULT_STARTED_BY,

@@ -81,7 +81,7 @@ async function pollOnce(
     run.ctx,
     newlyRunning.map((t) => t.snapshot),
     {
-      endpoint: run.opts.endpoint,
+      endpoint: run.network.endpoint,
       containerPort: run.td.containerPort,
     },
   );

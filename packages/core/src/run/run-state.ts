@@ -7,9 +7,11 @@ import { stopTask } from "../ecs/stop.js";
 import type { TaskDefinitionInfo } from "../ecs/task-definition-info.js";
 import { LaunchError, NoCapacityError, TaskLostError } from "../errors.js";
 import { type EventPayload, type FanoutEvent, freezeEvent } from "../events.js";
+import type { RunNetwork } from "../options.js";
 import type { SegmentResult } from "../result.js";
 import type { AsyncQueue } from "../util/async-queue.js";
 import { FleetTask } from "./fleet-task.js";
+import { awsvpcOf } from "./network.js";
 import type { NormalizedRunOptions } from "./normalize.js";
 import { type SegmentState, WorkQueue } from "./queue.js";
 import { segmentResultOf } from "./result-builder.js";
@@ -41,6 +43,8 @@ export class RunState {
     readonly opts: NormalizedRunOptions,
     readonly ctx: AwsContext,
     readonly td: TaskDefinitionInfo,
+    /** Decided once per run, before any RunTask (the default VPC's when no subnets were given). */
+    readonly network: RunNetwork,
     readonly plannedTasks: number,
     readonly results: AsyncQueue<SegmentResult>,
     schedule?: { readonly order: readonly number[]; readonly weights: readonly number[] },
@@ -104,7 +108,7 @@ export class RunState {
     const base: LaunchBase = {
       cluster: this.opts.cluster,
       taskDefinition: this.opts.taskDefinition,
-      network: this.opts.network,
+      network: awsvpcOf(this.network),
       containerName: this.td.containerName,
       overrides: this.opts.overrides,
       token: this.token,

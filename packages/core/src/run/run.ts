@@ -10,6 +10,7 @@ import type { BatchRunResult, SegmentResult } from "../result.js";
 import { abortable, anySignal, throwIfAborted } from "../util/abort.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { stopEverything } from "./finish.js";
+import { resolveRunNetwork } from "./network.js";
 import { type NormalizedRunOptions, normalizeRunOptions } from "./normalize.js";
 import { queueOrder, resolveWeights } from "./order.js";
 import { pollLoop } from "./poller.js";
@@ -62,6 +63,8 @@ async function execute(
       containerName: opts.containerName,
       containerPort: opts.containerPort,
     });
+    // After validation and before any RunTask: an awsvpc launch without subnets gets the default VPC's.
+    const network = await resolveRunNetwork(ctx, opts, td, region);
     const plan = planRun({
       segments: opts.segments.length,
       maxParallelTasks: opts.maxParallelTasks,
@@ -69,8 +72,8 @@ async function execute(
     });
     const weights = await resolveWeights(opts.segments);
     const order = queueOrder(weights, opts.order);
-    const run = new RunState(opts, ctx, td, plan.tasks, results, { order, weights });
-    run.emit({ type: "run.started", segments: plan.segments, plannedTasks: plan.tasks });
+    const run = new RunState(opts, ctx, td, network, plan.tasks, results, { order, weights });
+    run.emit({ type: "run.started", segments: plan.segments, plannedTasks: plan.tasks, network });
     const pollStop = new AbortController();
     const polling = pollLoop(run, anySignal(signal, pollStop.signal));
     let settledAt = new Date();

@@ -43,7 +43,13 @@ export async function waitForWorker(
       delay = Math.min(2000, delay * 2);
     }
   }
-  const info = await client.info(signal);
+  let info = await client.info(signal);
+  // Our token and run id already match, but the worker may not have heard from the task
+  // metadata endpoint yet (slow agent, loaded host): give it until the readiness deadline.
+  while (info.runId === run.opts.runId && info.taskArn === null && Date.now() < deadline) {
+    await sleep(500, signal);
+    info = await client.info(signal);
+  }
   if (info.runId !== run.opts.runId || info.taskArn !== task.arn) {
     throw new WorkerIdentityError(
       `worker at ${client.baseUrl} is not ours: it says run ${String(info.runId)} task ${String(info.taskArn)}, expected run ${run.opts.runId} task ${task.arn}`,

@@ -47,7 +47,7 @@ export function validateRunOptions(given: BatchRunOptions): ValidationProblem[] 
     );
   optionalBoolean(p, options.handleSignals, "handleSignals");
   validateLaunch(p, options.launch);
-  validateNetwork(p, options.network, options.launch);
+  validateNetwork(p, options.network);
   validateOverrides(p, options.overrides, options.launch);
   if (options.tags !== undefined) {
     if (p.check(isRecord(options.tags), "tags", "an object of string values", options.tags)) {
@@ -264,34 +264,29 @@ function validateLaunch(p: Problems, given: BatchRunOptions["launch"]): void {
 const isFargate = (launch: BatchRunOptions["launch"]): boolean =>
   launch === undefined || (isRecord(launch) && (launch.type === "FARGATE" || launch.type === "FARGATE_SPOT"));
 
-function validateNetwork(
-  p: Problems,
-  network: NetworkOptions | undefined,
-  launch: BatchRunOptions["launch"],
-): void {
-  if (network === undefined) {
-    if (isFargate(launch)) p.add("network", "subnets for Fargate (awsvpc) tasks", network);
-    return;
-  }
+function validateNetwork(p: Problems, network: NetworkOptions | undefined): void {
+  // Without subnets an awsvpc launch falls back to the default VPC (decided after validation).
+  if (network === undefined) return;
   if (
     !p.check(
       isRecord(network),
       "network",
-      "an object { subnets, securityGroups?, assignPublicIp?, endpoint? }",
+      "an object { subnets?, securityGroups?, assignPublicIp?, endpoint? }",
       network,
     )
   )
     return;
   const subnets: unknown = network.subnets;
-  p.check(
-    Array.isArray(subnets) &&
-      subnets.length >= 1 &&
-      subnets.length <= 16 &&
-      subnets.every((s) => typeof s === "string" && s.length > 0),
-    "network.subnets",
-    "1–16 subnet ids",
-    subnets,
-  );
+  if (subnets !== undefined)
+    p.check(
+      Array.isArray(subnets) &&
+        subnets.length >= 1 &&
+        subnets.length <= 16 &&
+        subnets.every((s) => typeof s === "string" && s.length > 0),
+      "network.subnets",
+      "1–16 subnet ids (or none, for the default VPC's)",
+      subnets,
+    );
   const groups: unknown = network.securityGroups;
   if (groups !== undefined) {
     p.check(
@@ -319,8 +314,12 @@ function validateNetwork(
         network.endpoint,
       )
     ) {
+      // Default-VPC subnets get a public IP unless assignPublicIp says otherwise.
+      const publicIp =
+        network.assignPublicIp === true ||
+        (network.subnets === undefined && network.assignPublicIp === undefined);
       p.check(
-        network.endpoint === "private" || network.assignPublicIp === true,
+        network.endpoint === "private" || publicIp,
         "network.endpoint",
         'assignPublicIp: true with endpoint "public"',
         network.endpoint,

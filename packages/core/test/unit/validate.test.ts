@@ -66,7 +66,12 @@ describe("validateRunOptions", () => {
       { launch: { type: "CAPACITY_PROVIDER", capacityProviderStrategy: [] } },
       "launch.capacityProviderStrategy",
     ],
-    ["Fargate without subnets", { network: undefined }, "network"],
+    ["an empty subnet list", { network: { subnets: [] } }, "network.subnets"],
+    [
+      "a public endpoint with default-VPC subnets but no public IP",
+      { network: { assignPublicIp: false, endpoint: "public" } },
+      "network.endpoint",
+    ],
     [
       "a public endpoint without a public IP",
       { network: { subnets: ["s"], endpoint: "public" } },
@@ -97,6 +102,14 @@ describe("validateRunOptions", () => {
     const problems = validateRunOptions(withPatch(patch));
     expect(problems.map((p) => p.path)).toContain(path);
     for (const p of problems) expect(p.message).toMatch(/^expected .+, got /);
+  });
+
+  it.each([
+    ["no network at all", { network: undefined }],
+    ["a network without subnets", { network: { securityGroups: ["sg-1"] } }],
+    ["a public endpoint with default-VPC subnets", { network: { endpoint: "public" } }],
+  ])("accepts a Fargate run with %s (the default VPC's subnets)", (_name, patch) => {
+    expect(validateRunOptions(withPatch(patch))).toEqual([]);
   });
 
   it("accepts GPUs on EC2 capacity providers", () => {
