@@ -104,7 +104,9 @@ export async function attemptSegment(
     let runningAt: number | undefined;
     let lastProgress = -1;
     for (;;) {
-      const wait = status?.status === "queued" ? LONG_POLL_SECONDS : PROGRESS_POLL_SECONDS;
+      // First ask without waiting, so `segment.started` is prompt for a job that starts at once.
+      const wait =
+        status === undefined ? 0 : status.status === "queued" ? LONG_POLL_SECONDS : PROGRESS_POLL_SECONDS;
       status = await client.status(jobId, wait, signal);
       if (runningAt === undefined && status.status !== "queued") {
         handle.started = true;

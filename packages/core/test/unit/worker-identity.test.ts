@@ -12,12 +12,16 @@ const RUN = "run-1";
 const ARN = "arn:aws:ecs:us-east-1:1:task/c/t1";
 
 /** A worker that is healthy but names another run or task in /v1/info (a stale worker on a reused IP). */
-function workerSaying(info: { runId: string; taskArn: string }): Server {
+function workerSaying(info: { runId: string; taskArn: string }, anonymousInfoCalls = 0): Server {
+  let infoCalls = 0;
   return createServer((req, res) => {
     res.setHeader("content-type", "application/json");
     if (req.url === "/v1/health") res.end(JSON.stringify({ status: "ok" }));
-    else if (req.url === "/v1/info") res.end(JSON.stringify({ ...info, processors: [], slots: 1 }));
-    else {
+    else if (req.url === "/v1/info") {
+      // The first answers come before the worker heard from the task metadata endpoint.
+      const taskArn = infoCalls++ < anonymousInfoCalls ? null : info.taskArn;
+      res.end(JSON.stringify({ ...info, taskArn, processors: [], slots: 1 }));
+    } else {
       res.statusCode = 404;
       res.end("{}");
     }
@@ -54,6 +58,23 @@ describe("a worker that answers with the wrong identity", () => {
     const error = await waitForWorker(run, task(), client, new AbortController().signal).catch((e) => e);
     expect(error).toBeInstanceOf(WorkerIdentityError);
     expect((error as WorkerIdentityError).code).toBe("WORKER_IDENTITY_MISMATCH");
+  });
+
+  it("waits for a worker of this run that does not know its task ARN yet, instead of discarding it", async () => {
+    server = workerSaying({ runId: RUN, taskArn: ARN }, 3);
+    const port = await listen(server);
+    const client = new WorkerClient(`http://127.0.0.1:${port}`, "token", ARN, dispatcher, 5000);
+    const run = { opts: { runId: RUN, timeouts: { workerReadyMs: 10_000 } } } as unknown as RunState;
+    await expect(waitForWorker(run, task(), client, new AbortController().signal)).resolves.toBeUndefined();
+  });
+
+  it("gives up on a worker that never learns its task ARN by the readiness deadline", async () => {
+    server = workerSaying({ runId: RUN, taskArn: ARN }, 1_000);
+    const port = await listen(server);
+    const client = new WorkerClient(`http://127.0.0.1:${port}`, "token", ARN, dispatcher, 5000);
+    const run = { opts: { runId: RUN, timeouts: { workerReadyMs: 1500 } } } as unknown as RunState;
+    const error = await waitForWorker(run, task(), client, new AbortController().signal).catch((e) => e);
+    expect(error).toBeInstanceOf(WorkerIdentityError);
   });
 
   it("gets no work: the task is treated as lost", async () => {
