@@ -70,7 +70,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     log(`[bench] ${section.id}: running${options.smoke ? " (smoke)" : ""}`);
     try {
       const loaded = await entry.load();
-      const result = await loaded.run({ smoke: options.smoke, seed: options.seed, workDir, log, signal });
+      // A section that hangs (a bug in what it measures) fails with a timeout instead of hanging the bench.
+      const sectionSignal = AbortSignal.any([signal, AbortSignal.timeout(options.smoke ? 120_000 : 900_000)]);
+      const result = await loaded.run({
+        smoke: options.smoke,
+        seed: options.seed,
+        workDir,
+        log,
+        signal: sectionSignal,
+      });
       results.push({
         id: section.id,
         title: section.title,

@@ -24,6 +24,8 @@ export interface StackOptions {
   family?: string;
   /** A bundled worker (bundleWorker) to run with plain node; default: the bin from source via tsx. */
   workerBundle?: string;
+  /** Enforce AWS's documented API token buckets (ThrottlingException when exceeded). @default false */
+  rateLimits?: boolean;
 }
 
 export interface Stack {
@@ -54,6 +56,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     images: [workerImageMapping(options.workerBundle)],
     ...(options.timings ? { timings: options.timings } : {}),
     ...(options.logDir ? { logDir: options.logDir } : {}),
+    ...(options.rateLimits ? { rateLimits: true } : {}),
   });
   const ecs = ecsClient(local.clientConfig);
   const family = options.family ?? "fanout-worker";

@@ -33,7 +33,7 @@ function maxInWindow(samples: ReadonlyArray<{ t: number; describe: number }>, wi
 export const apiEconomy: BenchSection = {
   id: "api-economy",
   title: "API economy",
-  async run({ smoke, seed, workDir, log }) {
+  async run({ smoke, seed, workDir, log, signal }) {
     const tasks = smoke ? 4 : 100;
     const perTask = 3;
     const ms = smoke ? 200 : 3000;
@@ -43,7 +43,12 @@ export const apiEconomy: BenchSection = {
     }));
     const segments = await syntheticSegments(path.join(workDir, "inputs"), specs);
     const logDir = path.join(workDir, "logs");
-    const stack = await startStack({ workerBundle: await bundleWorker(workDir), faults: { seed }, logDir });
+    const stack = await startStack({
+      workerBundle: await bundleWorker(workDir),
+      faults: { seed },
+      logDir,
+      rateLimits: true,
+    });
     try {
       const before = stack.local.stats();
       const started = Date.now();
@@ -68,6 +73,7 @@ export const apiEconomy: BenchSection = {
       };
       log(`[api-economy] ${segments.length} segments on ${tasks} tasks`);
       const result = await executeParallelBatches({
+        signal,
         cluster: stack.cluster,
         taskDefinition: stack.taskDefinition,
         network: stack.network,
@@ -148,7 +154,8 @@ export const apiEconomy: BenchSection = {
       return {
         method:
           `${segments.length} synthetic segments of ${ms} ms on ${tasks} tasks (one executeParallelBatches run, no ` +
-          "faults, core's default API rates and poll interval) against the local ECS endpoint. Calls are counted " +
+          "faults, core's default API rates and poll interval) against the local ECS endpoint, which enforces the " +
+          "account token buckets AWS documents (so a run that overdraws them is throttled, and counted). Calls are counted " +
           "by the endpoint itself (LocalEcs.stats()), from just before the run to just after it returned, so every " +
           "ECS, EC2 and CloudWatch Logs call the library made is in — including stopping every task and waiting " +
           "for STOPPED. Per-minute rates divide by the run's wall time. The counter is sampled every 50 ms to find the " +

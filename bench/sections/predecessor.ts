@@ -10,7 +10,7 @@ const PREDECESSOR = { segments: 8, tasks: 4, speedup: 1.8 };
 export const predecessor: BenchSection = {
   id: "predecessor",
   title: "The predecessor's scenario: 8 segments on 4 tasks",
-  async run({ smoke, seed, workDir, log }) {
+  async run({ smoke, seed, workDir, log, signal }) {
     // The predecessor's numbers: ~2 min per scene, ~30 s start-up, scaled by 1/15 (smoke: smaller still).
     const ms = smoke ? 600 : 8000;
     const startup = smoke ? { min: 100, max: 150 } : { min: 1000, max: 2000 };
@@ -23,6 +23,7 @@ export const predecessor: BenchSection = {
     try {
       log(`[predecessor] ${PREDECESSOR.segments} segments of ${ms} ms on ${PREDECESSOR.tasks} tasks`);
       const result = await executeParallelBatches({
+        signal,
         cluster: stack.cluster,
         taskDefinition: stack.taskDefinition,
         network: stack.network,

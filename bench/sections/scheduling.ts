@@ -73,7 +73,13 @@ async function runDynamic(
 }
 
 /** The predecessor's way on the same stack: one single-task run per contiguous chunk, all at once. */
-async function runStatic(stack: Stack, segments: Segment[], tasks: number, outputDir: string) {
+async function runStatic(
+  stack: Stack,
+  segments: Segment[],
+  tasks: number,
+  outputDir: string,
+  signal: AbortSignal,
+) {
   const chunks = staticContiguousSplit(segments.length, tasks);
   const origin = Date.now();
   const results = await Promise.all(
@@ -83,6 +89,7 @@ async function runStatic(stack: Stack, segments: Segment[], tasks: number, outpu
         segments: chunk.map((index) => segments[index] as Segment),
         maxParallelTasks: 1,
         segmentsPerBatch: chunk.length,
+        signal,
       }),
     ),
   );
@@ -96,7 +103,7 @@ async function runStatic(stack: Stack, segments: Segment[], tasks: number, outpu
 export const scheduling: BenchSection = {
   id: "scheduling",
   title: "Scheduling: dynamic queue vs static contiguous split",
-  async run({ smoke, seed, workDir, log }) {
+  async run({ smoke, seed, workDir, log, signal }) {
     const tasks = smoke ? 3 : 20;
     const count = smoke ? 12 : 200;
     const meanMs = smoke ? 150 : 1000;
@@ -122,16 +129,23 @@ export const scheduling: BenchSection = {
     };
     try {
       log(`[scheduling] dynamic: ${count} segments on ${tasks} tasks`);
-      const dynamic = measured(await runDynamic(stack, segments, tasks, path.join(workDir, "out-dynamic")));
+      const dynamic = measured(
+        await runDynamic(stack, segments, tasks, path.join(workDir, "out-dynamic"), { signal }),
+      );
       log(`[scheduling] dynamic makespan ${dynamic.makespanMs} ms, ratio ${dynamic.ratio.toFixed(3)}`);
       log(`[scheduling] static: ${tasks} single-task runs with contiguous chunks`);
-      const staticRun = measured(await runStatic(stack, segments, tasks, path.join(workDir, "out-static")));
+      const staticRun = measured(
+        await runStatic(stack, segments, tasks, path.join(workDir, "out-static"), signal),
+      );
       log(`[scheduling] static makespan ${staticRun.makespanMs} ms, ratio ${staticRun.ratio.toFixed(3)}`);
       // Without a usable size hint: the queue hands segments out in the order given.
       let asGiven: Measured | undefined;
       if (!smoke) {
         asGiven = measured(
-          await runDynamic(stack, segments, tasks, path.join(workDir, "out-as-given"), { order: "as-given" }),
+          await runDynamic(stack, segments, tasks, path.join(workDir, "out-as-given"), {
+            order: "as-given",
+            signal,
+          }),
         );
         log(`[scheduling] as-given makespan ${asGiven.makespanMs} ms, ratio ${asGiven.ratio.toFixed(3)}`);
       }
