@@ -17,16 +17,24 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const worker = await startWorker(config);
   // ECS sends SIGTERM on StopTask and Spot interruption, then SIGKILL after stopTimeout:
-  // finish in-flight work but leave before the kill.
-  const onTerm = (signal: NodeJS.Signals) => {
+  // finish in-flight work but leave before the kill. Handlers go in before start-up, so a
+  // signal that arrives while the server is still binding is not fatal (it stops it cleanly).
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  let pending: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
     const stopMs = config.stopTimeoutSeconds * 1000;
     const margin = Math.min(5_000, Math.max(200, stopMs * 0.2));
-    void worker.shutdown({ deadlineMs: Math.max(100, stopMs - margin), reason: signal });
+    void worker?.shutdown({ deadlineMs: Math.max(100, stopMs - margin), reason: signal });
+  };
+  const onTerm = (signal: NodeJS.Signals) => {
+    if (worker) stop(signal);
+    else pending = signal;
   };
   process.once("SIGTERM", onTerm);
   process.once("SIGINT", onTerm);
+  worker = await startWorker(config);
+  if (pending) stop(pending);
   return worker.done;
 }
 
