@@ -1,20 +1,10 @@
-import { probe, runFfmpeg, type VideoInfo } from "@ecs-fanout/video";
+import { probe, runFfmpeg, type VideoInfo, X264_PRESETS } from "@ecs-fanout/video";
 import { ProcessorError } from "../errors.js";
 import { OptionReader } from "./options.js";
 import type { Normalized, Processor, ProcessorContext } from "./types.js";
 
-/** libx264 presets, fastest first: what `preset` accepts. */
-export const X264_PRESETS = [
-  "ultrafast",
-  "superfast",
-  "veryfast",
-  "faster",
-  "fast",
-  "medium",
-  "slow",
-  "slower",
-  "veryslow",
-] as const;
+/** libx264 presets, fastest first: what `preset` accepts (the video package's list). */
+export { X264_PRESETS };
 
 /** Options of the default processor, ffmpeg-scale, after defaults are applied. */
 export interface FfmpegScaleOptions {
