@@ -104,7 +104,10 @@ async function run(ctx: ProcessorContext<FfmpegScaleOptions>) {
 }
 
 /** Probes the upload; a non-video fails the job with ffprobe's own reason. */
-export async function probeInput(ctx: ProcessorContext<unknown>, processor: string): Promise<VideoInfo> {
+export async function probeInput(
+  ctx: Pick<ProcessorContext<unknown>, "jobId" | "inputPath" | "signal">,
+  processor: string,
+): Promise<VideoInfo> {
   const info = await probe(ctx.inputPath, { signal: ctx.signal });
   if (!info.width || !info.height) {
     throw new ProcessorError("NO_VIDEO_STREAM", "input has no video stream", { processor, jobId: ctx.jobId });

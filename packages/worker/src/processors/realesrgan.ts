@@ -1,11 +1,7 @@
-import { stat } from "node:fs/promises";
 import path from "node:path";
-import { ProcessorError } from "../errors.js";
-import { probeInput } from "./ffmpeg-scale.js";
 import { OptionReader } from "./options.js";
-import { remuxSourceAudio } from "./remux.js";
-import { runTool } from "./tool.js";
 import type { Normalized, Processor, ProcessorContext } from "./types.js";
+import { runVideoTool } from "./video-tool.js";
 
 /** Model names Real-ESRGAN's video script accepts for `model`. */
 export const REALESRGAN_MODELS = [
@@ -102,32 +98,13 @@ export function realEsrganArgs(input: string, outputDir: string, options: RealEs
 async function run(ctx: ProcessorContext<RealEsrganOptions>) {
   const command = ctx.config.realesrganCommand;
   if (!command) throw new Error("realesrgan is not configured");
-  await probeInput(ctx, "realesrgan");
   const outputDir = path.join(ctx.scratchDir, "realesrgan");
-  const env = ctx.options.device === "cpu" ? { ...process.env, CUDA_VISIBLE_DEVICES: "" } : process.env;
-  await runTool({
+  return runVideoTool(ctx, {
     tool: "realesrgan",
     argv: [...command, ...realEsrganArgs(ctx.inputPath, outputDir, ctx.options)],
-    cwd: ctx.scratchDir,
-    env,
-    signal: ctx.signal,
-    onProgress: (f) => ctx.onProgress(f * 0.95),
+    video: path.join(outputDir, `${path.parse(ctx.inputPath).name}_out.mp4`),
+    env: ctx.options.device === "cpu" ? { ...process.env, CUDA_VISIBLE_DEVICES: "" } : process.env,
   });
-  const video = path.join(outputDir, `${path.parse(ctx.inputPath).name}_out.mp4`);
-  await stat(video).catch((cause) => {
-    throw new ProcessorError("TOOL_NO_OUTPUT", `realesrgan exited 0 but wrote no ${video}`, {
-      processor: "realesrgan",
-      jobId: ctx.jobId,
-      cause,
-    });
-  });
-  await remuxSourceAudio({
-    source: ctx.inputPath,
-    video,
-    output: ctx.outputPath,
-    signal: ctx.signal,
-  });
-  return { contentType: "video/mp4" };
 }
 
 /** GPU (or CPU) upscale with Real-ESRGAN; enabled by FANOUT_REALESRGAN_BIN. */

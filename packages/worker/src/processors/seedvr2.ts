@@ -1,11 +1,7 @@
-import { stat } from "node:fs/promises";
 import path from "node:path";
-import { ProcessorError } from "../errors.js";
-import { probeInput } from "./ffmpeg-scale.js";
 import { OptionReader } from "./options.js";
-import { remuxSourceAudio } from "./remux.js";
-import { runTool } from "./tool.js";
 import type { Normalized, Processor, ProcessorContext } from "./types.js";
+import { runVideoTool } from "./video-tool.js";
 
 /** Values SeedVR2 accepts for `colorCorrection`. */
 export const SEEDVR2_COLOR_CORRECTIONS = [
@@ -148,30 +144,13 @@ export function seedVr2Args(input: string, output: string, modelDir: string, o: 
 async function run(ctx: ProcessorContext<SeedVr2Options>) {
   const command = ctx.config.seedvr2Command;
   if (!command) throw new Error("seedvr2 is not configured");
-  await probeInput(ctx, "seedvr2");
+  // SeedVR2 writes video only (OpenCV); runVideoTool puts the source audio back.
   const video = path.join(ctx.scratchDir, "seedvr2.mp4");
-  await runTool({
+  return runVideoTool(ctx, {
     tool: "seedvr2",
     argv: [...command, ...seedVr2Args(ctx.inputPath, video, ctx.config.modelDir, ctx.options)],
-    cwd: ctx.scratchDir,
-    signal: ctx.signal,
-    onProgress: (f) => ctx.onProgress(f * 0.95),
-  });
-  await stat(video).catch((cause) => {
-    throw new ProcessorError("TOOL_NO_OUTPUT", `seedvr2 exited 0 but wrote no ${video}`, {
-      processor: "seedvr2",
-      jobId: ctx.jobId,
-      cause,
-    });
-  });
-  // SeedVR2 writes video only (OpenCV); the source audio goes back in here.
-  await remuxSourceAudio({
-    source: ctx.inputPath,
     video,
-    output: ctx.outputPath,
-    signal: ctx.signal,
   });
-  return { contentType: "video/mp4" };
 }
 
 /** Diffusion video upscale with SeedVR2 on a GPU; enabled by FANOUT_SEEDVR2_CMD. */
