@@ -4,6 +4,7 @@ import type { BatchRunOptions, LaunchOptions, NetworkOptions, TaskOverrides } fr
 import { isValidStartedBy, tagProblems } from "../tags.js";
 import { Problems } from "../util/problems.js";
 import { canonicalRunOptions } from "./aliases.js";
+import { unknownKeyProblems } from "./known-keys.js";
 
 const SEGMENT_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const RUN_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -20,6 +21,7 @@ export function validateRunOptions(given: BatchRunOptions): ValidationProblem[] 
   }
   const { options, problems } = canonicalRunOptions(given);
   p.list.push(...problems);
+  p.list.push(...unknownKeyProblems(given as unknown as Record<string, unknown>));
   if (given.clientConfig !== undefined)
     p.check(
       isRecord(given.clientConfig),

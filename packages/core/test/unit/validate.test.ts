@@ -141,4 +141,47 @@ describe("validateRunOptions", () => {
     expect((error as ValidationError).code).toBe("INVALID_OPTIONS");
     expect((error as ValidationError).message).toContain("cluster: expected a non-empty string");
   });
+
+  it("reports unknown option keys at every level we own, with the closest known name", () => {
+    const problems = validateRunOptions(
+      withPatch({
+        maxParalelTasks: 4,
+        retry: { segmentAttemps: 2 },
+        timeouts: { segmentMs: 1000, bogus: 5 },
+        network: { subnets: ["subnet-1"], securityGroup: ["sg-1"] },
+        segments: [{ id: "a", input: { path: "/in/a.mp4" }, wieght: 3 }],
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { path: "maxParalelTasks", message: 'unknown option (did you mean "maxParallelTasks"?)' },
+        { path: "retry.segmentAttemps", message: 'unknown option (did you mean "retry.segmentAttempts"?)' },
+        { path: "timeouts.bogus", message: "unknown option" },
+        { path: "network.securityGroup", message: 'unknown option (did you mean "network.securityGroups"?)' },
+        { path: "segments[0].wieght", message: 'unknown option (did you mean "segments[0].weight"?)' },
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it("accepts every documented spelling: launch variants, AWS shorthands, clients", () => {
+    for (const patch of [
+      { launch: { type: "FARGATE_SPOT", fallbackToOnDemand: false } },
+      { launch: "EC2", region: "eu-west-1", endpoint: "http://127.0.0.1:9" },
+      { clientConfig: { region: "eu-west-1" }, pricing: { spotDiscount: 0.5, minimumBilledSeconds: 60 } },
+      { apiRate: { readPerSecond: 10, readBurst: 20 }, retry: { downloadResumes: 2 } },
+    ]) {
+      expect(validateRunOptions(withPatch(patch))).toEqual([]);
+    }
+  });
+
+  it("an unknown key is a ValidationError before any AWS call", async () => {
+    const error = await executeParallelBatches(
+      withPatch({ outputdir: "/x", aws: { endpoint: "http://127.0.0.1:9" } }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toContain(
+      'outputdir: unknown option (did you mean "outputDir"?)',
+    );
+  });
 });
