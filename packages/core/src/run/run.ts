@@ -16,6 +16,7 @@ import { queueOrder, resolveWeights } from "./order.js";
 import { pollLoop } from "./poller.js";
 import { buildResult } from "./result-builder.js";
 import { RunState } from "./run-state.js";
+import { removeStaleParts } from "./stale-parts.js";
 
 /** A run in progress: its segment results as they land on disk, and the final result. */
 export interface BatchRun extends AsyncIterable<SegmentResult> {
@@ -58,6 +59,8 @@ async function execute(
   try {
     throwIfAborted(signal);
     await mkdir(opts.outputDir, { recursive: true });
+    const stale = await removeStaleParts(opts.outputDir, opts.segments);
+    if (stale.length > 0) opts.logger.info("removed partial downloads of an earlier run", { files: stale });
     const region = opts.pricing.region ?? (await clientRegion(clients.ecs)) ?? "unknown";
     const td = await describeTaskDefinition(ctx, opts.taskDefinition, {
       containerName: opts.containerName,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { executeParallelBatches } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
@@ -65,6 +65,25 @@ describe("API economy on the local endpoint", () => {
   afterEach(async () => {
     await env?.close();
     env = undefined;
+  });
+
+  it("removes partial downloads a killed earlier run left for its segments, and nothing else", async () => {
+    env = await startEnv();
+    const td = await registerWorker(env, "synthetic", { FANOUT_ENABLE_SYNTHETIC: "1" });
+    const segments = await syntheticInputs(env, 2);
+    await mkdir(env.outputDir, { recursive: true });
+    // Names attemptSegment uses (`.<outputName>.<jobId>.part`), plus look-alikes that are not ours.
+    const stale = [".seg-000.bin.seg-000.a1.part", ".seg-001.bin.seg-001.a12.part"];
+    const foreign = [".seg-000.bin.other.a1.part", ".seg-009.bin.seg-009.a1.part", "notes.part", "keep.txt"];
+    for (const name of [...stale, ...foreign]) await writeFile(join(env.outputDir, name), "half");
+    const result = await executeParallelBatches({
+      ...baseOptions(env, td, segments),
+      params: { processor: "synthetic", ms: 10, bytes: 1000 },
+      maxParallelTasks: 1,
+      segmentsPerBatch: 2,
+    });
+    expect(result.succeeded).toBe(2);
+    expect(await outputFiles(env)).toEqual([...foreign, "seg-000.bin", "seg-001.bin"].sort());
   });
 
   it("retries throttled calls and polls all tasks with one DescribeTasks per interval", async () => {
