@@ -86,6 +86,44 @@ export interface NormalizedRunOptions {
   readonly aws: AwsConfig | undefined;
 }
 
+const RETRY_DEFAULTS: NormalizedRunOptions["retry"] = {
+  segmentAttempts: 3,
+  launchRetries: 6,
+  awsRetries: 8,
+  minBackoffMs: 1000,
+  maxBackoffMs: 30_000,
+  maxReplacements: undefined, // unset: as many as the plan has tasks (see RunState)
+  downloadResumes: 5,
+};
+
+const TIMEOUT_DEFAULTS: NormalizedRunOptions["timeouts"] = {
+  taskStartMs: 600_000,
+  workerReadyMs: 180_000,
+  segmentMs: 3_600_000,
+  httpMs: 30_000,
+  missingMs: 60_000,
+  stopWaitMs: 120_000,
+};
+
+const API_RATE_DEFAULTS: NormalizedRunOptions["apiRate"] = {
+  modifyPerSecond: 4,
+  modifyBurst: 10,
+  readPerSecond: 2,
+  readBurst: 10,
+  otherPerSecond: 5,
+  otherBurst: 10,
+};
+
+/** `defaults` with every field `given` sets (undefined means "use the default", as for top-level options). */
+function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
+  const out = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof T)[]) {
+    const value = given?.[key];
+    if (value !== undefined) out[key] = value as T[keyof T];
+  }
+  return out;
+}
+
 /** Default output name: the id plus the input's extension. */
 export function defaultOutputName(id: string, input: SegmentInput): string {
   const source = "path" in input ? input.path : safeUrlPath(input.url);
@@ -148,31 +186,9 @@ export function normalizeRunOptions(given: BatchRunOptions): NormalizedRunOption
     startedBy: options.startedBy ?? DEFAULT_STARTED_BY,
     platformVersion: options.platformVersion,
     pollIntervalMs: options.pollIntervalMs ?? 3000,
-    retry: {
-      segmentAttempts: options.retry?.segmentAttempts ?? 3,
-      launchRetries: options.retry?.launchRetries ?? 6,
-      awsRetries: options.retry?.awsRetries ?? 8,
-      minBackoffMs: options.retry?.minBackoffMs ?? 1000,
-      maxBackoffMs: options.retry?.maxBackoffMs ?? 30_000,
-      maxReplacements: options.retry?.maxReplacements,
-      downloadResumes: options.retry?.downloadResumes ?? 5,
-    },
-    timeouts: {
-      taskStartMs: options.timeouts?.taskStartMs ?? 600_000,
-      workerReadyMs: options.timeouts?.workerReadyMs ?? 180_000,
-      segmentMs: options.timeouts?.segmentMs ?? 3_600_000,
-      httpMs: options.timeouts?.httpMs ?? 30_000,
-      missingMs: options.timeouts?.missingMs ?? 60_000,
-      stopWaitMs: options.timeouts?.stopWaitMs ?? 120_000,
-    },
-    apiRate: {
-      modifyPerSecond: options.apiRate?.modifyPerSecond ?? 4,
-      modifyBurst: options.apiRate?.modifyBurst ?? 10,
-      readPerSecond: options.apiRate?.readPerSecond ?? 2,
-      readBurst: options.apiRate?.readBurst ?? 10,
-      otherPerSecond: options.apiRate?.otherPerSecond ?? 5,
-      otherBurst: options.apiRate?.otherBurst ?? 10,
-    },
+    retry: withDefaults(RETRY_DEFAULTS, options.retry),
+    timeouts: withDefaults(TIMEOUT_DEFAULTS, options.timeouts),
+    apiRate: withDefaults(API_RATE_DEFAULTS, options.apiRate),
     pricing: options.pricing ?? {},
     signal: options.signal,
     handleSignals: options.handleSignals ?? false,
