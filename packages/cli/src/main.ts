@@ -28,6 +28,10 @@ const LIBRARY_USAGE_CODES = new Set([
   "INVALID_ARGUMENT",
 ]);
 
+const NO_DEFAULT_VPC_HINT =
+  "  name the network: --subnets subnet-a,subnet-b (several availability zones), --security-groups sg-… " +
+  "(allowing the worker port from this machine) and --public-ip for public subnets";
+
 export function reportError(error: unknown, io: CliIo): ExitCode {
   // Commander already printed its message (and the help hint) on stderr.
   if (error instanceof CommanderError) return commanderExitCode(error);
@@ -39,6 +43,8 @@ export function reportError(error: unknown, io: CliIo): ExitCode {
   const code = errorCode(error);
   const usage = code !== undefined && LIBRARY_USAGE_CODES.has(code);
   println(io.stderr, `ecs-fanout: ${describe(error)}`);
+  // The library's message names its own options; say which flags those are.
+  if (code === "NO_DEFAULT_VPC") println(io.stderr, NO_DEFAULT_VPC_HINT);
   printCauses(error instanceof Error ? error.cause : undefined, io);
   if (io.env["ECS_FANOUT_DEBUG"] && error instanceof Error && error.stack) println(io.stderr, error.stack);
   return usage ? ExitCode.usage : ExitCode.failure;

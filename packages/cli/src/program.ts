@@ -43,8 +43,14 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
       "--task-definition <family[:rev]|arn>",
       "worker task definition (AWS only; default: <cluster>-worker-cpu, or -gpu)",
     )
-    .option("--subnets <ids>", "comma-separated subnet ids for awsvpc tasks (AWS only)")
-    .option("--security-groups <ids>", "comma-separated security group ids (AWS only)")
+    .option(
+      "--subnets <ids>",
+      "comma-separated subnet ids for awsvpc tasks (AWS only; default: the default VPC's subnets)",
+    )
+    .option(
+      "--security-groups <ids>",
+      "comma-separated security group ids (AWS only; default: the VPC's default group)",
+    )
     .option(
       "--public-ip",
       "give tasks a public IP and talk to them over it (the orchestrator runs outside the VPC)",

@@ -35,6 +35,8 @@ describe("ecs-fanout run", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr.split("\n")[0]).toMatch(/^using the local ECS endpoint at http:\/\/127\.0\.0\.1:\d+/);
     expect(run.stderr).toMatch(/task #1 \w+ RUNNING/);
+    // --local names no subnets: the core finds the endpoint's default VPC, as on an account.
+    expect(run.stderr).toMatch(/launching: .*; network: default VPC vpc-\w+, subnets subnet-\w+/);
     expect(run.stdout).toMatch(/task\s+capacity\s+start-up\s+segments\s+busy\s+billed\s+cost\s+stop/);
     expect(run.stdout).toMatch(/segments\s+2\/2 succeeded/);
     expect(run.stdout).toMatch(/speedup\s+\d+\.\d\d× \(ideal/);

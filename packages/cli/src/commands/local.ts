@@ -56,7 +56,8 @@ export async function localCommand(raw: RawLocalOptions, io: CliIo): Promise<Exi
   );
   println(
     io.stderr,
-    `#   ecs-fanout run in.mp4 --out out.mp4${clusterFlag} --subnets ${target.subnets.join(",")}`,
+    // No --subnets: the core finds the endpoint's default VPC, as it would on AWS.
+    `#   ecs-fanout run in.mp4 --out out.mp4${clusterFlag}`,
   );
   println(io.stderr, "# Ctrl-C stops the endpoint and every task it runs");
 

@@ -1,5 +1,5 @@
 import type { VideoInfo } from "@ecs-fanout/video";
-import type { BatchRunOptions } from "ecs-fanout";
+import type { BatchRunOptions, NetworkOptions } from "ecs-fanout";
 import { DEFAULT_CLUSTER, gpuCapacityProvider, workerFamily } from "../defaults.js";
 import { ExitCode, InterruptedError, RunFailedError, VerificationError } from "../errors.js";
 import { type CliIo, println } from "../io.js";
@@ -9,7 +9,7 @@ import { formatRunReport, type RunReportInput, runReportJson } from "../report/r
 import { abortOnSignals } from "../signals.js";
 import { gpuStandInEnvironment, gpuStandInNotice } from "../stand-in.js";
 import { openAwsTarget } from "../target/aws.js";
-import { LOCAL_SUBNETS, openLocalTarget } from "../target/local.js";
+import { openLocalTarget } from "../target/local.js";
 import type { Target } from "../target/target.js";
 import { type UpscaleJob, upscaleVideo } from "../upscale/pipeline.js";
 
@@ -32,6 +32,28 @@ export function processorParams(
 }
 
 type TargetBatch = UpscaleJob["batch"];
+
+/**
+ * The network options from `--subnets`, `--security-groups` and `--public-ip`, or undefined when
+ * none was given: the core then uses the default VPC (its default subnets, its default security
+ * group and a public IP), so nothing is invented here. Groups and `--public-ip` count without
+ * `--subnets` too, since the core applies them to the default VPC's subnets.
+ */
+export function networkOptions(
+  options: Pick<RunOptions, "subnets" | "securityGroups" | "publicIp">,
+): NetworkOptions | undefined {
+  if (options.subnets) {
+    // Subnets the user named: private unless --public-ip, as before the default-VPC fallback.
+    return {
+      subnets: options.subnets,
+      securityGroups: options.securityGroups,
+      assignPublicIp: options.publicIp,
+    };
+  }
+  if (options.securityGroups === undefined && !options.publicIp) return undefined;
+  // Without --public-ip, leave assignPublicIp to the core: default subnets need one to pull images.
+  return { securityGroups: options.securityGroups, assignPublicIp: options.publicIp ? true : undefined };
+}
 
 async function openRunTarget(
   options: RunOptions,
@@ -58,7 +80,8 @@ async function openRunTarget(
         cluster,
         taskDefinition: options.gpu ? target.gpuTaskDefinition! : target.taskDefinition,
         launch,
-        network: options.gpu ? undefined : { subnets: LOCAL_SUBNETS },
+        // No subnets: the core resolves the endpoint's default VPC, as it would an account's.
+        network: undefined,
         overrides: gpuEnv ? { environment: gpuEnv } : undefined,
         aws: target.aws,
         pollIntervalMs: 250,
@@ -82,13 +105,7 @@ async function openRunTarget(
       cluster,
       taskDefinition: options.taskDefinition ?? workerFamily(cluster, options.gpu),
       launch,
-      network: options.subnets
-        ? {
-            subnets: options.subnets,
-            securityGroups: options.securityGroups,
-            assignPublicIp: options.publicIp,
-          }
-        : undefined,
+      network: networkOptions(options),
       aws: target.aws,
       // A loopback endpoint has no API buckets to share: poll it as often as the in-process one.
       pollIntervalMs: target.loopback ? 250 : undefined,

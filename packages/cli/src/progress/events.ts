@@ -1,4 +1,4 @@
-import type { FanoutEvent } from "ecs-fanout";
+import type { FanoutEvent, RunNetwork } from "ecs-fanout";
 import { shortArn } from "../report/format.js";
 import type { ProgressReporter } from "./types.js";
 
@@ -25,12 +25,14 @@ export class EventTranslator {
   handle(event: FanoutEvent): void {
     const r = this.reporter;
     switch (event.type) {
-      case "run.started":
+      case "run.started": {
+        const network = describeNetwork(event.network);
         r.phase(
           "launching",
-          `${event.segments} segments, ${event.plannedTasks} tasks planned (run ${event.runId})`,
+          `${event.segments} segments, ${event.plannedTasks} tasks planned (run ${event.runId})${network ? `; ${network}` : ""}`,
         );
         break;
+      }
       case "task.launched":
         r.task(
           this.key(event.taskArn),
@@ -85,4 +87,18 @@ export class EventTranslator {
         break;
     }
   }
+}
+
+/**
+ * Where the tasks go, said once at launch: above all when the core picked the default VPC
+ * because no subnets were given, so the user sees which network (and group) that was.
+ * Undefined for bridge/host-mode tasks, which have no awsvpc network.
+ */
+export function describeNetwork(network: RunNetwork): string | undefined {
+  if (network.subnets === undefined) return undefined;
+  const where = network.defaultVpc === undefined ? "subnets" : `default VPC ${network.defaultVpc}, subnets`;
+  const groups = network.securityGroups?.length
+    ? `, security groups ${network.securityGroups.join(",")}`
+    : "";
+  return `network: ${where} ${network.subnets.join(",")}${groups}, ${network.assignPublicIp ? "public IP" : "private IP"}`;
 }

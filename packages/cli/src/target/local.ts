@@ -8,7 +8,10 @@ import { workerTaskDefinition } from "ecs-fanout";
 import { gpuCapacityProvider, workerFamily } from "../defaults.js";
 import type { Target } from "./target.js";
 
-/** Any subnet id does locally; awsvpc still needs one, as on AWS. */
+/**
+ * A subnet id for callers that name subnets explicitly (any id does locally). Runs need none: the
+ * core falls back to the endpoint's default VPC, as it does to an account's.
+ */
 export const LOCAL_SUBNETS = ["subnet-local"];
 
 /** Options of {@link openLocalTarget}. */
@@ -33,7 +36,7 @@ export interface LocalTarget extends Target {
   readonly gpuTaskDefinition: string | undefined;
   /** The GPU capacity provider, when GPU instances were asked for. */
   readonly gpuProvider: string | undefined;
-  /** Subnets to give awsvpc tasks (any id does locally, but one is required, as on AWS). */
+  /** Subnets a caller may give awsvpc tasks explicitly (any id does locally); without them the default VPC's are used. */
   readonly subnets: readonly string[];
 }
 

@@ -5,7 +5,7 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from "@aws-sdk/client-ecs";
-import { type LocalEcs, startLocalEcs } from "@ecs-fanout/local";
+import { type LocalEcs, type LocalEcsConfig, startLocalEcs } from "@ecs-fanout/local";
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "ecs-fanout";
 
 export const CLUSTER = "cli-test";
@@ -14,13 +14,14 @@ export const CLUSTER = "cli-test";
  * A local endpoint owned by a test, with a `sleeper` image (a process that idles until stopped),
  * so tasks can be left running on purpose and the CLI pointed at them through the SDK's env.
  */
-export async function startTestEndpoint(): Promise<{
+export async function startTestEndpoint(config: LocalEcsConfig = {}): Promise<{
   local: LocalEcs;
   ecs: ECSClient;
   env: Record<string, string>;
   close(): Promise<void>;
 }> {
   const local = await startLocalEcs({
+    ...config,
     clusters: [CLUSTER],
     images: [{ match: "sleeper", command: ["node", "-e", "setInterval(() => {}, 1000)"] }],
   });
