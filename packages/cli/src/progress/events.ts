@@ -72,6 +72,9 @@ export class EventTranslator {
       case "segment.progress":
         r.segmentProgress(this.key(event.taskArn), event.segmentId, "processing", event.progress);
         break;
+      case "segment.takenBack":
+        r.segmentMoved(this.key(event.fromTaskArn), this.key(event.toTaskArn), event.segmentId);
+        break;
       case "segment.downloaded":
         r.segmentDone(this.key(event.taskArn), event.segmentId);
         break;

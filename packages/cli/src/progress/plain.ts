@@ -9,7 +9,8 @@ export class PlainReporter implements ProgressReporter {
   private readonly started = Date.now();
   private total = 0;
   private done = 0;
-  private lastQuarter = new Map<string, number>();
+  /** Last quarter logged per segment and stage; forgotten when the segment starts over elsewhere. */
+  private readonly lastQuarter = new Map<string, Map<string, number>>();
   private lastPhaseTenth = -1;
 
   constructor(private readonly stream: CliStream) {}
@@ -40,13 +41,25 @@ export class PlainReporter implements ProgressReporter {
   }
 
   segmentProgress(taskKey: string, segmentId: string, stage: string, fraction?: number): void {
-    const key = `${segmentId}:${stage}`;
+    let stages = this.lastQuarter.get(segmentId);
+    if (!stages) {
+      stages = new Map();
+      this.lastQuarter.set(segmentId, stages);
+    }
     const quarter = fraction === undefined ? 0 : Math.floor(fraction * 4);
-    const last = this.lastQuarter.get(key);
+    const last = stages.get(stage);
     if (last !== undefined && quarter <= last) return;
-    this.lastQuarter.set(key, quarter);
+    stages.set(stage, quarter);
     const pct = fraction === undefined ? "" : ` ${Math.round(fraction * 100)}%`;
     this.line(`task ${taskKey} ${segmentId} ${stage}${pct}`);
+  }
+
+  segmentMoved(fromTaskKey: string, toTaskKey: string, segmentId: string): void {
+    // Its stages start over on the new task: without this its "uploaded" there would be skipped.
+    this.lastQuarter.delete(segmentId);
+    this.line(
+      `${segmentId} moved from task ${fromTaskKey} to task ${toTaskKey} (an idle task took over this look-ahead)`,
+    );
   }
 
   segmentDone(taskKey: string | undefined, segmentId: string): void {
@@ -55,6 +68,8 @@ export class PlainReporter implements ProgressReporter {
   }
 
   segmentFailed(taskKey: string | undefined, segmentId: string, message: string, willRetry: boolean): void {
+    // A retry logs its stages again, from the start.
+    this.lastQuarter.delete(segmentId);
     this.line(`${segmentId} failed on task ${taskKey ?? "?"}${willRetry ? " (will retry)" : ""}: ${message}`);
   }
 

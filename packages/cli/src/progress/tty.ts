@@ -1,14 +1,9 @@
 import cliProgress from "cli-progress";
 import type { CliStream } from "../io.js";
+import { TaskLines } from "./task-lines.js";
 import type { Phase, ProgressReporter } from "./types.js";
 
 type Bar = cliProgress.SingleBar;
-
-interface TaskLine {
-  bar: Bar;
-  state: string;
-  segment: string;
-}
 
 const OVERALL_FORMAT = "{phase} |{bar}| {shown} {unit} | {elapsed}";
 const TASK_FORMAT = "  task {task} |{bar}| {state} {segment}";
@@ -20,7 +15,9 @@ const TASK_FORMAT = "  task {task} |{bar}| {state} {segment}";
 export class TtyReporter implements ProgressReporter {
   private readonly multibar: cliProgress.MultiBar;
   private readonly overall: Bar;
-  private readonly tasks = new Map<string, TaskLine>();
+  /** One bar per task, drawn from {@link lines}. */
+  private readonly bars = new Map<string, Bar>();
+  private readonly lines = new TaskLines();
   private readonly started = Date.now();
   private readonly timer: NodeJS.Timeout;
   private phaseName: Phase = "probing";
@@ -86,44 +83,44 @@ export class TtyReporter implements ProgressReporter {
     this.total = total;
   }
 
-  private line(taskKey: string): TaskLine {
-    let line = this.tasks.get(taskKey);
-    if (!line) {
-      const bar = this.multibar.create(100, 0, { task: taskKey, state: "", segment: "" });
-      line = { bar, state: "", segment: "" };
-      this.tasks.set(taskKey, line);
-    }
-    return line;
+  /** Redraws a task's line from the model, creating its bar on first use. */
+  private draw(taskKey: string): void {
+    if (this.stopped) return;
+    const view = this.lines.view(taskKey);
+    const payload = { task: taskKey, state: view.state.padEnd(12), segment: view.segment };
+    const bar = this.bars.get(taskKey);
+    if (bar) bar.update(view.value, payload);
+    else this.bars.set(taskKey, this.multibar.create(100, view.value, payload));
   }
 
   task(taskKey: string, state: string, detail?: string): void {
-    if (this.stopped) return;
-    const line = this.line(taskKey);
-    line.state = state;
-    if (state === "STOPPED") line.segment = detail ?? "";
-    line.bar.update({ task: taskKey, state: line.state.padEnd(12), segment: line.segment });
+    this.lines.task(taskKey, state, detail);
+    this.draw(taskKey);
   }
 
   segmentProgress(taskKey: string, segmentId: string, stage: string, fraction?: number): void {
-    if (this.stopped) return;
-    const line = this.line(taskKey);
-    line.segment = `${segmentId} ${stage}`;
-    const payload = { task: taskKey, state: line.state.padEnd(12), segment: line.segment };
-    if (fraction === undefined) line.bar.update(payload);
-    else line.bar.update(Math.round(fraction * 100), payload);
+    this.lines.progress(taskKey, segmentId, stage, fraction);
+    this.draw(taskKey);
+  }
+
+  segmentMoved(fromTaskKey: string, toTaskKey: string, segmentId: string): void {
+    this.lines.moved(fromTaskKey, toTaskKey, segmentId);
+    if (this.bars.has(fromTaskKey)) this.draw(fromTaskKey);
+    this.draw(toTaskKey);
   }
 
   segmentDone(taskKey: string | undefined, segmentId: string): void {
     this.done += 1;
-    if (taskKey && !this.stopped) {
-      const line = this.line(taskKey);
-      line.segment = `${segmentId} done`;
-      line.bar.update(100, { task: taskKey, state: line.state.padEnd(12), segment: line.segment });
-    }
+    this.lines.done(taskKey, segmentId);
+    // Any line may have held it (a take-over whose event is still on its way): redraw them all.
+    for (const key of this.bars.keys()) this.draw(key);
+    if (taskKey && !this.bars.has(taskKey)) this.draw(taskKey);
     this.refreshOverall(this.done, Math.max(1, this.total));
   }
 
   segmentFailed(taskKey: string | undefined, segmentId: string, message: string, willRetry: boolean): void {
+    this.lines.failed(taskKey, segmentId);
+    if (taskKey && this.bars.has(taskKey)) this.draw(taskKey);
     this.note(`${segmentId} failed on task ${taskKey ?? "?"}${willRetry ? " (will retry)" : ""}: ${message}`);
   }
 

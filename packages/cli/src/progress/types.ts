@@ -26,6 +26,12 @@ export interface ProgressReporter {
   task(taskKey: string, state: string, detail?: string): void;
   /** A segment made progress on a task (fraction of its processing, 0..1). */
   segmentProgress(taskKey: string, segmentId: string, stage: string, fraction?: number): void;
+  /**
+   * A look-ahead segment that had not started on `fromTaskKey` was taken over by the idle
+   * `toTaskKey` (the core's `segment.takenBack`): it is no longer on the first task, and it is not
+   * a failed attempt. Its progress on the new task follows as usual.
+   */
+  segmentMoved(fromTaskKey: string, toTaskKey: string, segmentId: string): void;
   /** A segment's output is on disk. */
   segmentDone(taskKey: string | undefined, segmentId: string): void;
   /** A segment attempt failed; `willRetry` says whether it went back into the queue. */
@@ -43,6 +49,7 @@ export const silentReporter: ProgressReporter = {
   segments() {},
   task() {},
   segmentProgress() {},
+  segmentMoved() {},
   segmentDone() {},
   segmentFailed() {},
   note() {},
