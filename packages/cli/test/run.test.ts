@@ -60,6 +60,7 @@ describe("ecs-fanout run", () => {
       verification: { ok: boolean };
       output: { info: { width: number } };
       result: { succeeded: number; failed: number; tasks: Array<{ lastStatus: string }> };
+      lostTasks: Record<string, string>;
     };
     expect(doc.ok).toBe(true);
     expect(doc.verification.ok).toBe(true);
@@ -67,6 +68,7 @@ describe("ecs-fanout run", () => {
     expect(doc.result.succeeded).toBe(2);
     expect(doc.result.tasks.length).toBeGreaterThanOrEqual(1);
     expect(doc.result.tasks.every((t) => t.lastStatus === "STOPPED")).toBe(true);
+    expect(doc.lostTasks).toEqual({});
     expect(io.err()).not.toMatch(/\[\s*\d+\.\ds\]/);
   }, 120_000);
 });

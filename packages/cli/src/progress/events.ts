@@ -1,5 +1,6 @@
 import type { FanoutEvent, RunNetwork } from "ecs-fanout";
 import { shortArn } from "../report/format.js";
+import { lossReason } from "../report/lost-tasks.js";
 import type { ProgressReporter } from "./types.js";
 
 /**
@@ -60,7 +61,7 @@ export class EventTranslator {
         r.task(
           this.key(event.taskArn),
           "STOPPED",
-          event.expected ? undefined : `(${event.stopCode ?? "?"}: ${event.stoppedReason ?? "lost"})`,
+          event.expected ? undefined : `(lost: ${lossReason(event)})`,
         );
         break;
       case "segment.uploaded":

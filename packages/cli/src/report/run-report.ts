@@ -20,6 +20,8 @@ export interface RunReportInput {
   output?: { path: string; info: VideoSummary };
   timings?: PipelineTimings;
   problems?: readonly string[];
+  /** Why each lost task was given up, by task ARN (from the run's events; see LostTasks). */
+  lostTasks?: ReadonlyMap<string, string>;
 }
 
 const secondsBetween = (from: Date | undefined, to: Date | undefined) =>
@@ -44,6 +46,29 @@ const TASK_COLUMNS: Column<TaskResult>[] = [
   { header: "stop", value: (t) => t.stopCode ?? t.lastStatus ?? "–" },
 ];
 
+/**
+ * The per-task columns, plus "lost because" when some task was lost, so the user sees why a task
+ * stopped early without digging through the progress log.
+ */
+function taskColumns(
+  tasks: readonly TaskResult[],
+  lost: ReadonlyMap<string, string> | undefined,
+): Column<TaskResult>[] {
+  if (!lost || !tasks.some((t) => lost.has(t.taskArn))) return TASK_COLUMNS;
+  return [...TASK_COLUMNS, { header: "lost because", value: (t) => lostBecause(t, lost.get(t.taskArn)) }];
+}
+
+/**
+ * The run's reason, and ECS's own when it adds something: a crash first noticed as a refused
+ * connection is "EssentialContainerExited" to ECS. Our own StopTask reason repeats the run's.
+ */
+export function lostBecause(task: Pick<TaskResult, "stoppedReason">, why: string | undefined): string {
+  if (why === undefined) return "";
+  const ecs = task.stoppedReason;
+  if (!ecs || ecs.startsWith("ecs-fanout:") || why.includes(ecs)) return why;
+  return `${why} (ECS: ${ecs})`;
+}
+
 function videoLine(v: VideoSummary): string {
   return `${v.width}×${v.height}, ${v.durationSeconds.toFixed(3)}s, ${v.hasAudio ? "audio" : "no audio"}, ${formatBytes(v.sizeBytes)}`;
 }
@@ -60,7 +85,7 @@ export function formatRunReport(report: RunReportInput): string {
   if (report.input) head.push(["input", `${report.input.path} (${videoLine(report.input.info)})`]);
   if (report.output) head.push(["output", `${report.output.path} (${videoLine(report.output.info)})`]);
   sections.push(renderPairs(head));
-  sections.push(renderTable(TASK_COLUMNS, result.tasks));
+  sections.push(renderTable(taskColumns(result.tasks, report.lostTasks), result.tasks));
 
   const totals: Array<[string, string]> = [
     [
@@ -127,6 +152,8 @@ export function runReportJson(report: RunReportInput, ok: boolean): Record<strin
     output: report.output ?? null,
     verification: { ok: (report.problems?.length ?? 0) === 0, problems: report.problems ?? [] },
     timings: report.timings ?? null,
+    // Why tasks were lost, by task ARN: the core's result does not say.
+    lostTasks: Object.fromEntries(report.lostTasks ?? []),
     result: report.result,
   };
 }
