@@ -55,6 +55,18 @@ describe("why a task was lost", () => {
     ).toBe("EssentialContainerExited: Essential container in task exited");
     expect(lostBecause({ stoppedReason: "UserInitiated" }, undefined)).toBe("");
   });
+
+  it("adds the container's exit code when ECS reported one", () => {
+    expect(
+      lostBecause(
+        { stoppedReason: "Essential container in task exited", exitCode: 137 },
+        "connect ECONNREFUSED",
+      ),
+    ).toBe("connect ECONNREFUSED (ECS: Essential container in task exited; exit 137)");
+    expect(lostBecause({ stoppedReason: "ecs-fanout: task lost", exitCode: 0 }, "draining")).toBe(
+      "draining (exit 0)",
+    );
+  });
 });
 
 describe("the run report of a run that lost tasks (real core, local endpoint)", () => {
@@ -118,7 +130,8 @@ describe("the run report of a run that lost tasks (real core, local endpoint)", 
     const reasons = table.slice(2).map((l) => l.slice(lostColumn).trim());
     // Two lost, the replacements not: a reason only where a task stopped early.
     expect(reasons.filter(Boolean).length).toBe(2);
-    expect(row(crashed)!.slice(lostColumn).trim()).not.toBe("");
+    // The crash fault SIGKILLs the worker: ECS reports exit code 137, and the table shows it.
+    expect(row(crashed)!.slice(lostColumn).trim()).toMatch(/exit 137\)$/);
     // The live log said it too, the moment each loss was noticed.
     const live = io.err().match(/STOPPED \(lost: .+\)$/gm) ?? [];
     expect(live.length).toBe(2);

@@ -73,6 +73,8 @@ export interface TaskStoppedEvent extends EventBase {
   readonly stopCode: string | undefined;
   /** ECS's stopped reason, when ECS reported the task STOPPED. */
   readonly stoppedReason: string | undefined;
+  /** The worker container's exit code, when ECS reported it. */
+  readonly exitCode?: number | undefined;
   /** False for tasks lost mid-run; true for tasks stopped because their work was done or the run ended. */
   readonly expected: boolean;
   /** Why the run gave the task up (lost tasks only). */

@@ -48,6 +48,13 @@ export interface TaskResult {
   readonly stoppedAt: Date | undefined;
   readonly stopCode: string | undefined;
   readonly stoppedReason: string | undefined;
+  /** Exit code of the worker container as ECS reports it (e.g. 137 after SIGKILL), once it exited. */
+  readonly exitCode: number | undefined;
+  /**
+   * Why the run gave up on this task before its work was done (unreachable worker, Spot
+   * interruption, crash…); undefined for a task that was stopped because it was finished.
+   */
+  readonly lostBecause: string | undefined;
   readonly lastStatus: string | undefined;
   readonly segmentsSucceeded: number;
   readonly segmentsAttempted: number;

@@ -62,11 +62,17 @@ function taskColumns(
  * The run's reason, and ECS's own when it adds something: a crash first noticed as a refused
  * connection is "EssentialContainerExited" to ECS. Our own StopTask reason repeats the run's.
  */
-export function lostBecause(task: Pick<TaskResult, "stoppedReason">, why: string | undefined): string {
+export function lostBecause(
+  task: { readonly stoppedReason: string | undefined; readonly exitCode?: number | undefined },
+  why: string | undefined,
+): string {
   if (why === undefined) return "";
   const ecs = task.stoppedReason;
-  if (!ecs || ecs.startsWith("ecs-fanout:") || why.includes(ecs)) return why;
-  return `${why} (ECS: ${ecs})`;
+  const parts: string[] = [];
+  if (ecs && !ecs.startsWith("ecs-fanout:") && !why.includes(ecs)) parts.push(`ECS: ${ecs}`);
+  // 137 = SIGKILL (out of memory, a hard kill): worth seeing next to a reason that may not say it.
+  if (task.exitCode !== undefined) parts.push(`exit ${task.exitCode}`);
+  return parts.length === 0 ? why : `${why} (${parts.join("; ")})`;
 }
 
 function videoLine(v: VideoSummary): string {

@@ -16,6 +16,8 @@ export interface TaskSnapshot {
   readonly stoppedAt: Date | undefined;
   readonly stopCode: string | undefined;
   readonly stoppedReason: string | undefined;
+  /** Exit code of the named (or first) container, once it exited. */
+  readonly exitCode: number | undefined;
   readonly startedBy: string | undefined;
   readonly group: string | undefined;
   readonly taskDefinitionArn: string | undefined;
@@ -71,6 +73,7 @@ export function snapshotOf(task: Task, containerName?: string): TaskSnapshot {
     stoppedAt: task.stoppedAt,
     stopCode: task.stopCode,
     stoppedReason: task.stoppedReason,
+    exitCode: container?.exitCode,
     startedBy: task.startedBy,
     group: task.group,
     taskDefinitionArn: task.taskDefinitionArn,

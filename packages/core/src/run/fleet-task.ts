@@ -35,6 +35,8 @@ export class FleetTask {
   stopEventSent = false;
   /** Lost or interrupted rather than stopped because its work was done. */
   unexpectedStop = false;
+  /** Why the run gave up on it (see RunState.markLost). */
+  lostBecause: string | undefined;
   /** The StopTask in flight (or done); undefined until asked, or again after a failed attempt. */
   stopping: Promise<void> | undefined;
   /** ECS accepted our StopTask. */

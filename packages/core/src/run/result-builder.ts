@@ -61,6 +61,8 @@ export function taskResultOf(
     stoppedAt: s.stoppedAt,
     stopCode: s.stopCode,
     stoppedReason: s.stoppedReason,
+    exitCode: s.exitCode,
+    lostBecause: task.lostBecause,
     lastStatus: s.lastStatus,
     segmentsSucceeded: task.segmentsSucceeded,
     segmentsAttempted: task.segmentsAttempted,

@@ -177,6 +177,7 @@ export class RunState {
     const wasDraining = task.phase === "draining";
     task.phase = "lost";
     task.unexpectedStop = true;
+    task.lostBecause = why;
     this.opts.logger.info("task lost", { taskArn: task.arn, why });
     this.noteLoss(why);
     task.controller.abort(
@@ -273,6 +274,7 @@ export class RunState {
       taskArn: task.arn,
       stopCode: task.snapshot.stopCode,
       stoppedReason: task.snapshot.stoppedReason,
+      exitCode: task.snapshot.exitCode,
       expected,
       lostBecause,
     });

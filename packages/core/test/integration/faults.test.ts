@@ -106,7 +106,12 @@ describe("runs on the local endpoint with faults", () => {
         }
       },
     });
-    expect(result.tasks.find((t) => t.taskArn === crashed)?.lastStatus).toBe("STOPPED");
+    const crashedTask = result.tasks.find((t) => t.taskArn === crashed);
+    expect(crashedTask?.lastStatus).toBe("STOPPED");
+    // The result says why the run gave the task up, and the container's exit code (SIGKILL).
+    expect(crashedTask?.lostBecause).toEqual(expect.any(String));
+    expect(crashedTask?.exitCode).toBe(137);
+    for (const t of result.tasks) if (t.taskArn !== crashed) expect(t.lostBecause).toBeUndefined();
     // The attempt in flight on the crashed task was requeued, not counted as the segment's fault alone.
     const requeued = rec.of("segment.failed").filter((e) => e.taskArn === crashed);
     expect(requeued.length).toBeGreaterThan(0);
