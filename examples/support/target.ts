@@ -4,7 +4,7 @@
  *
  *   ECS_FANOUT_CLUSTER          cluster name or ARN (setting it selects real AWS)
  *   ECS_FANOUT_TASK_DEFINITION  worker task definition (default ecs-fanout-worker, GPU: ecs-fanout-worker-gpu)
- *   ECS_FANOUT_SUBNETS          comma-separated subnets for awsvpc tasks
+ *   ECS_FANOUT_SUBNETS          comma-separated subnets for awsvpc tasks (default: the default VPC's)
  *   ECS_FANOUT_SECURITY_GROUPS  comma-separated security groups
  *   ECS_FANOUT_PUBLIC_IP=1      give tasks a public IP and reach them over it (orchestrator outside the VPC)
  *   ECS_FANOUT_GPU_PROVIDER     GPU capacity provider name (gpu-upscale only)
@@ -78,7 +78,8 @@ export async function exampleTarget(options: { gpu?: boolean; tasks?: number } =
           capacityProviderStrategy: [{ capacityProvider: local.gpuProvider!, weight: 1 }],
         }
       : { type: "FARGATE" },
-    network: options.gpu ? undefined : { subnets: local.subnets },
+    // No subnets: core uses the (local) default VPC's, exactly as it would on AWS.
+    network: undefined,
     aws: local.aws,
     environment: {},
     close: () => local.close(),
