@@ -18,7 +18,7 @@ function run(file: string): Promise<{ code: number | null; output: string }> {
       TSX_TSCONFIG_PATH: join(root, "tsconfig.examples.json"),
     };
     for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
-    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", file], {
+    const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", file], {
       cwd: work,
       env,
     });

@@ -23,7 +23,7 @@ export async function bundleWorker(outDir: string): Promise<string> {
     platform: "node",
     format: "esm",
     target: "node22",
-    conditions: ["source"],
+    conditions: ["ecs-fanout-source"],
     packages: "bundle",
     // CommonJS dependencies inside an ESM bundle still call require().
     banner: {

@@ -7,8 +7,8 @@ export const workerBinSource = fileURLToPath(new URL("../../packages/worker/src/
 
 /**
  * argv that starts a package bin from its TypeScript source with no build:
- * node --conditions=source --import tsx <bin.ts>. Run with cwd = repo root so `tsx` resolves.
+ * node --conditions=ecs-fanout-source --import tsx <bin.ts>. Run with cwd = repo root so `tsx` resolves.
  */
 export function sourceBinArgv(binPath: string): string[] {
-  return [process.execPath, "--conditions=source", "--import", "tsx", binPath];
+  return [process.execPath, "--conditions=ecs-fanout-source", "--import", "tsx", binPath];
 }

@@ -23,7 +23,7 @@ export interface ChildRun {
 export function spawnOrchestrator(
   options: Omit<BatchRunOptions, "onEvent" | "signal" | "logger" | "clients">,
 ): ChildRun {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", script], {
+  const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", script], {
     cwd: repoRoot,
     env: { ...process.env, FANOUT_CHILD_OPTIONS: JSON.stringify(options), TSX_TSCONFIG_PATH: tsconfig },
     stdio: ["ignore", "pipe", "pipe"],

@@ -18,7 +18,7 @@ let exports: Record<string, string> = {};
 async function startLocalCommand(home: string): Promise<Record<string, string>> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_")) env[k] = v;
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", CLI_BIN, "local"], {
+  const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, "local"], {
     cwd: REPO_ROOT,
     env: { ...env, HOME: home },
     stdio: ["ignore", "pipe", "pipe"],

@@ -96,7 +96,7 @@ describe("Ctrl-C during a run", () => {
     });
     const args = ["run", long, "--out", join(dir, "never.mp4"), "--tasks", "2", "--segment-seconds", "1"];
     args.push("--cluster", "cli-sigint", "--subnets", "subnet-test");
-    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", CLI_BIN, ...args], {
+    const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, ...args], {
       cwd: REPO_ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -126,7 +126,7 @@ describe("the ecs-fanout-local bin", () => {
     const result = spawnSync(
       process.execPath,
       [
-        "--conditions=source",
+        "--conditions=ecs-fanout-source",
         "--import",
         "tsx",
         fileURLToPath(new URL("../src/bin.ts", import.meta.url)),

@@ -87,7 +87,7 @@ describe("no orphans, ever", () => {
     );
     const proc = spawn(
       process.execPath,
-      ["--conditions=source", "--import", "tsx", BIN, "--port", "0", "--config", config],
+      ["--conditions=ecs-fanout-source", "--import", "tsx", BIN, "--port", "0", "--config", config],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },

@@ -60,7 +60,7 @@ function spawnRaw(env: Record<string, string>): {
   out: () => string;
   exited: Promise<number>;
 } {
-  const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", bin], {
+  const proc = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", bin], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -29,7 +29,7 @@ const running = new Set<SpawnedWorker>();
 /** Starts the worker bin from source on a free loopback port. */
 export async function spawnWorker(env: Record<string, string> = {}): Promise<SpawnedWorker> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), "fanout-worker-test-"));
-  const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", bin], {
+  const proc = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", bin], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? "",

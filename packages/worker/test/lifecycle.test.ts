@@ -70,7 +70,7 @@ describe("worker lifecycle", () => {
 
   it("refuses to start without FANOUT_TOKEN", async () => {
     const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
-    const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", bin], {
+    const proc = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", bin], {
       cwd: fileURLToPath(new URL("../../../", import.meta.url)),
       env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1" },
     });

@@ -25,7 +25,7 @@ export function runCli(
   }
   Object.assign(env, { HOME: options.home, NO_COLOR: "1" }, options.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", CLI_BIN, ...args], {
+    const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],

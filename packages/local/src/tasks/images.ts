@@ -69,7 +69,7 @@ export function defaultWorkerMapping(): ImageMapping | undefined {
   if (fresh) return { match: "*", command: ["node", built], cwd: dir };
   return {
     match: "*",
-    command: ["node", "--conditions=source", "--import", "tsx", join(dir, "src", "bin.ts")],
+    command: ["node", "--conditions=ecs-fanout-source", "--import", "tsx", join(dir, "src", "bin.ts")],
     cwd: dir,
   };
 }
