@@ -255,7 +255,7 @@ export const scheduling: BenchSection = {
           `On the same stack and workload the dynamic queue finished ${round(staticRun.makespanMs / dynamic.makespanMs, 2)}× sooner than the static contiguous split.`,
           'The 1.10 target applies to the default order. With order "as-given" the queue hands segments out first-come-first-served in generated order, so its ratio is bounded by the ideal first-come-first-served simulation above, not by the implementation: it is reported, not targeted.',
           "Both bounds use the measured start-ups of the same run, so slow launches are not charged to scheduling.",
-          "The two simulated ideal queues use the dynamic run's own per-segment times (upload + process + download) and start-ups; the gap between them and the measured ratio is what the implementation costs (hand-off latency, look-ahead commitments), the gap between the two is what arrival order costs.",
+          "The two simulated ideal queues use the dynamic run's own per-segment times (upload + process + download) and start-ups; a measured ratio above them is what the implementation costs (hand-off latency, look-ahead commitments); one below them is what look-ahead gains by uploading the next segment while the current one runs (the simulations run each segment's transfers back to back). The gap between the two simulations is what arrival order costs.",
         ],
         raw: {
           durationsMs: durations,
