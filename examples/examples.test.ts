@@ -15,11 +15,15 @@ function runExample(file: string): Promise<{ code: number | null; output: string
     if (!k.startsWith("AWS_") && !k.startsWith("ECS_FANOUT_")) env[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", `examples/${file}`], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=ecs-fanout-source", "--import", "tsx", `examples/${file}`],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (d) => {
       output += d;

@@ -3,11 +3,15 @@ import { repoRoot } from "./paths.js";
 
 /** Runs a TypeScript script of the bench as its own Node process and returns its last JSON line. */
 export async function runTsChild<T>(script: string, args: string[], signal?: AbortSignal): Promise<T> {
-  const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", script, ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-    ...(signal ? { signal } : {}),
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=ecs-fanout-source", "--import", "tsx", script, ...args],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(signal ? { signal } : {}),
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => {

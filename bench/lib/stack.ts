@@ -43,7 +43,9 @@ export interface Stack {
 export function workerImageMapping(bundle?: string): NonNullable<LocalEcsConfig["images"]>[number] {
   return {
     match: "*",
-    command: bundle ? ["node", bundle] : ["node", "--conditions=ecs-fanout-source", "--import", "tsx", workerBinSource],
+    command: bundle
+      ? ["node", bundle]
+      : ["node", "--conditions=ecs-fanout-source", "--import", "tsx", workerBinSource],
     cwd: repoRoot,
   };
 }

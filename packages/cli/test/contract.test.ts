@@ -18,11 +18,15 @@ let exports: Record<string, string> = {};
 async function startLocalCommand(home: string): Promise<Record<string, string>> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_")) env[k] = v;
-  const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, "local"], {
-    cwd: REPO_ROOT,
-    env: { ...env, HOME: home },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, "local"],
+    {
+      cwd: REPO_ROOT,
+      env: { ...env, HOME: home },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   local = child;
   let out = "";
   let err = "";

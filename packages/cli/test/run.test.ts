@@ -96,11 +96,15 @@ describe("Ctrl-C during a run", () => {
     });
     const args = ["run", long, "--out", join(dir, "never.mp4"), "--tasks", "2", "--segment-seconds", "1"];
     args.push("--cluster", "cli-sigint", "--subnets", "subnet-test");
-    const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, ...args], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, ...args],
+      {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     await new Promise<void>((resolve, reject) => {

@@ -25,11 +25,15 @@ export function runCli(
   }
   Object.assign(env, { HOME: options.home, NO_COLOR: "1" }, options.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, ...args],
+      {
+        cwd: options.cwd ?? REPO_ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
