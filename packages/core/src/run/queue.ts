@@ -89,10 +89,15 @@ export class WorkQueue {
     return this.pending.some((s) => allowTried || !s.triedOn.has(taskArn));
   }
 
-  /** Takes the next segment for a task, preferring ones it has not tried; undefined when none fits. */
-  take(taskArn: string, allowTried: boolean): SegmentState | undefined {
-    const index = this.pending.findIndex((s) => !s.triedOn.has(taskArn));
-    const at = index >= 0 ? index : allowTried && this.pending.length > 0 ? 0 : -1;
+  /**
+   * Takes the next segment for a task, preferring ones it has not tried; undefined when none fits.
+   * `skip` leaves that many segments at the head for others (see serveTask's look-ahead).
+   */
+  take(taskArn: string, allowTried: boolean, skip = 0): SegmentState | undefined {
+    const from = Math.min(skip, Math.max(0, this.pending.length - 1));
+    let index = this.pending.findIndex((s, i) => i >= from && !s.triedOn.has(taskArn));
+    if (index < 0) index = this.pending.findIndex((s) => !s.triedOn.has(taskArn));
+    const at = index >= 0 ? index : allowTried && this.pending.length > 0 ? from : -1;
     if (at < 0) return undefined;
     const [state] = this.pending.splice(at, 1) as [SegmentState];
     state.status = "active";

@@ -96,9 +96,14 @@ export async function serveTask(run: RunState, task: FleetTask, address: TaskAdd
     while (!signal.aborted && !run.failed && task.phase === "ready" && !queue.allSettled) {
       const allowTried = run.liveTasks().every((t) => t === task);
       const freeSlot = task.active < opts.slotsPerTask;
+      const demandElsewhere = run.demandElsewhere(task);
       const lookAhead =
-        opts.lookAhead && task.active === opts.slotsPerTask && queue.pendingCount > run.demandElsewhere(task);
-      let state = freeSlot || lookAhead ? queue.take(task.arn, allowTried) : undefined;
+        opts.lookAhead && task.active === opts.slotsPerTask && queue.pendingCount > demandElsewhere;
+      // A look-ahead waits behind this task's current job, so it leaves the head of the queue (the
+      // heaviest segments, largest-first) to the tasks that are free or still starting: those start
+      // sooner. Taking the head instead parks a long segment behind another long one.
+      const skip = freeSlot ? 0 : demandElsewhere;
+      let state = freeSlot || lookAhead ? queue.take(task.arn, allowTried, skip) : undefined;
       // Idle with an empty queue: rather than wait, run a look-ahead segment another task has not started.
       if (state === undefined && freeSlot && opts.lookAhead) state = queue.takeBack(task.arn, allowTried);
       if (state !== undefined) {

@@ -45,16 +45,49 @@ describe("scheduling on the local endpoint", () => {
     expect(result.failed).toBe(0);
     const byId = new Map(result.segments.map((s) => [s.id, s]));
     const longTask = byId.get("seg-002")?.taskArn;
+    // Which segment rides along depends on whether the other task was ready yet (a look-ahead
+    // leaves the head of the queue to a task still starting); whichever it was comes back.
+    const firstUploads = rec.of("segment.uploaded").filter((e) => e.taskArn === longTask);
+    const ahead = firstUploads[1]?.segmentId as string;
     const takenBack = rec.of("segment.takenBack");
-    expect(takenBack.map((e) => [e.segmentId, e.fromTaskArn])).toEqual([["seg-004", longTask]]);
-    expect(byId.get("seg-004")?.taskArn).not.toBe(longTask);
-    expect(byId.get("seg-004")?.attempts).toBe(1);
+    expect(takenBack.map((e) => [e.segmentId, e.fromTaskArn])).toEqual([[ahead, longTask]]);
+    expect(byId.get(ahead)?.taskArn).not.toBe(longTask);
+    expect(byId.get(ahead)?.attempts).toBe(1);
     expect(rec.of("segment.failed")).toEqual([]);
     // The look-ahead upload waits for its task's first upload: the worker runs jobs in arrival
     // order, and a look-ahead that arrived first would run before the long segment (a flake once).
-    const firstUploads = rec.of("segment.uploaded").filter((e) => e.taskArn === longTask);
-    expect(firstUploads.map((e) => e.segmentId).slice(0, 2)).toEqual(["seg-002", "seg-004"]);
+    expect(firstUploads[0]?.segmentId).toBe("seg-002");
     expect(rec.of("segment.started").find((e) => e.taskArn === longTask)?.segmentId).toBe("seg-002");
+    await expectCleanFinish(
+      env,
+      result.segments,
+      segments.map((s) => s.id),
+    );
+  });
+
+  it("leaves the heaviest segments to tasks still starting instead of parking one as a look-ahead", async () => {
+    // Task start-ups spread over 0–2.5 s (seeded): one task is ready well before the other.
+    env = await startEnv({ faults: { seed: 3, startupDelayMs: { min: 0, max: 2500 } } });
+    const td = await registerWorker(env, "synthetic", { FANOUT_ENABLE_SYNTHETIC: "1" });
+    const inputs = await syntheticInputs(env, 6);
+    const ms = [2500, 2000, 300, 200, 200, 100];
+    const segments: Segment[] = inputs.map((s, i) => ({ ...s, weight: ms[i], params: { ms: ms[i] } }));
+    const rec = recorder();
+    const result = await executeParallelBatches({
+      ...baseOptions(env, td, segments),
+      params: { processor: "synthetic", bytes: 5000 },
+      maxParallelTasks: 2,
+      segmentsPerBatch: 3,
+      onEvent: rec.onEvent,
+    });
+    expect(result.failed).toBe(0);
+    const ready = result.tasks.map((t) => t.readyAt?.getTime() ?? Number.NaN).sort((a, b) => a - b);
+    expect(ready[1]! - ready[0]!, "the seed must spread the two start-ups").toBeGreaterThan(400);
+    const byId = new Map(result.segments.map((s) => [s.id, s]));
+    // Largest-first on two tasks: the two heaviest run side by side, neither waits behind the other
+    // (before, the first ready task took the second heaviest as its look-ahead and ran it second).
+    expect(byId.get("seg-001")?.taskArn).not.toBe(byId.get("seg-000")?.taskArn);
+    expect(rec.of("segment.takenBack").map((e) => e.segmentId)).not.toContain("seg-001");
     await expectCleanFinish(
       env,
       result.segments,

@@ -19,6 +19,20 @@ describe("WorkQueue", () => {
     expect(q.pendingCount).toBe(1);
   });
 
+  it("skips the head for a look-ahead, leaving it to tasks that start sooner", () => {
+    const q = new WorkQueue(segs(5));
+    expect(q.take("A", false, 2)?.segment.id).toBe("s2");
+    expect(q.take("B", false)?.segment.id).toBe("s0");
+    // Skipping past the end takes the last one; a tried segment is passed over as without skip.
+    expect(q.take("A", false, 10)?.segment.id).toBe("s4");
+    const s1 = q.take("C", false)!;
+    s1.triedOn.add("A");
+    q.requeue(s1);
+    expect(q.take("A", false, 0)?.segment.id).toBe("s3");
+    expect(q.take("A", false, 0)).toBeUndefined();
+    expect(q.take("A", true, 0)?.segment.id).toBe("s1");
+  });
+
   it("gives a retried segment to another task first", () => {
     const q = new WorkQueue(segs(2));
     const s0 = q.take("A", false)!;
