@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -11,6 +12,16 @@ import {
 import { type LocalEcs, type LocalEcsConfig, startLocalEcs } from "../src/index.js";
 
 export const TASK_SCRIPT = fileURLToPath(new URL("./fixtures/task.mjs", import.meta.url));
+
+/** Alive and not a zombie (a zombie has exited; only its parent has not reaped it yet). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
 
 export interface Harness {
   local: LocalEcs;

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  alive,
   closeHarness,
   fargateTaskDef,
   type Harness,
@@ -18,16 +19,6 @@ import {
 } from "./helpers.js";
 
 const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
-
-/** Alive and not a zombie (a zombie has exited; only its parent has not reaped it yet). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
-}
 
 async function taskPids(h: { ecs: ECSClient } & Partial<Harness>, arns: string[]): Promise<number[]> {
   const harness = h as Harness;

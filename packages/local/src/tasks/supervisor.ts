@@ -4,6 +4,11 @@
  * kills the whole group when its stdin closes or its parent changes — so a task never outlives the
  * endpoint, even one killed with SIGKILL. It exits with the task's code (128+n for signal n) and
  * reports a failed spawn on fd 3.
+ *
+ * SIGTERM goes to the task's main process only, as the container runtime sends it to PID 1 (tini
+ * forwards it to its one child, not the group): a worker can then let its ffmpeg children finish
+ * while it drains. SIGKILL goes to the whole group, so nothing in the "container" survives it, and
+ * the group is killed when the main process exits, as a container's processes die with its PID 1.
  */
 export const SUPERVISOR_SOURCE = String.raw`
 const { spawn } = require("node:child_process");
@@ -13,6 +18,10 @@ const spec = JSON.parse(process.env.ECS_FANOUT_LOCAL_SPEC);
 const parent = process.ppid;
 let child;
 let orphaned = false;
+const main = (sig) => {
+  if (!child || child.pid === undefined) return;
+  try { child.kill(sig); } catch {}
+};
 const group = (sig) => {
   if (!child || child.pid === undefined) return;
   try { process.kill(-child.pid, sig); } catch { try { child.kill(sig); } catch {} }
@@ -20,7 +29,7 @@ const group = (sig) => {
 const orphan = () => {
   if (orphaned) return;
   orphaned = true;
-  group("SIGTERM");
+  main("SIGTERM");
   setTimeout(() => { group("SIGKILL"); process.exit(137); }, spec.orphanGraceMs).unref();
 };
 try {
@@ -46,13 +55,13 @@ process.stdin.on("data", (chunk) => {
   while ((i = buffer.indexOf("\n")) >= 0) {
     const line = buffer.slice(0, i);
     buffer = buffer.slice(i + 1);
-    if (line === "TERM") group("SIGTERM");
+    if (line === "TERM") main("SIGTERM");
     if (line === "KILL") group("SIGKILL");
   }
 });
 process.stdin.on("end", orphan);
 process.stdin.on("error", orphan);
-process.on("SIGTERM", () => group("SIGTERM"));
+process.on("SIGTERM", () => main("SIGTERM"));
 process.on("SIGINT", () => {});
 process.on("SIGHUP", orphan);
 setInterval(() => { if (process.ppid !== parent) orphan(); }, 250).unref();
