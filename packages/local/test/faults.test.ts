@@ -1,4 +1,4 @@
-import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FaultConfig } from "../src/index.js";
 import { closeHarness, type Harness, network, register, startHarness, waitForStatus } from "./helpers.js";
@@ -122,6 +122,32 @@ describe("fault injection", () => {
     const stopped = await waitForStatus(h, (await run(h)).tasks?.[0]?.taskArn ?? "", "STOPPED");
     expect(stopped.stopCode).toBe("EssentialContainerExited");
     expect(stopped.containers?.[0]?.exitCode).toBe(137);
+  });
+
+  it("a crash already done wins over a StopTask that lands before its exit is recorded", async () => {
+    h = await startHarness();
+    const harness = h;
+    const arns = ((await run(harness, { count: 5 })).tasks ?? []).map((t) => t.taskArn ?? "");
+    for (const arn of arns) {
+      await waitForStatus(harness, arn, "RUNNING");
+      // The test task exits 0 on SIGTERM, so a StopTask that won the race would show as exit 0.
+      harness.local.crashTask(arn);
+      await harness.ecs.send(new StopTaskCommand({ task: arn, reason: "too late" }));
+    }
+    for (const arn of arns) {
+      const stopped = await waitForStatus(harness, arn, "STOPPED");
+      expect(stopped.stopCode).toBe("EssentialContainerExited");
+      expect(stopped.stoppedReason).toBe("Essential container in task exited");
+      expect(stopped.containers?.[0]?.exitCode).toBe(137);
+    }
+    // A StopTask that truly came first stays UserInitiated, even if a crash follows.
+    const first = (await run(harness)).tasks?.[0]?.taskArn ?? "";
+    await waitForStatus(harness, first, "RUNNING");
+    await harness.ecs.send(new StopTaskCommand({ task: first, reason: "first" }));
+    harness.local.crashTask(first);
+    const stopped = await waitForStatus(harness, first, "STOPPED");
+    expect(stopped.stopCode).toBe("UserInitiated");
+    expect(stopped.stoppedReason).toBe("first");
   });
 
   it("interruptTask and crashTask act on one task; setFaults changes faults at run time", async () => {

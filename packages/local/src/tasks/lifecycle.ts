@@ -287,10 +287,19 @@ export class Lifecycle {
     );
   }
 
-  /** SIGKILL every container now: exit code 137, like an OOM kill or a crashed host. */
+  /**
+   * SIGKILL every container now: exit code 137, like an OOM kill or a crashed host. The stop code
+   * is set here, not when the exit is recorded: the kill has happened, so a StopTask that lands
+   * before the (asynchronous) exit must not relabel it UserInitiated. A stop already under way
+   * keeps its own code.
+   */
   crash(task: TaskRecord): void {
     if (task.lastStatus !== "RUNNING") return;
-    for (const c of task.containers) if (c.process?.alive()) c.process.kill();
+    const live = task.containers.filter((c) => c.process?.alive());
+    if (task.desiredStatus === "RUNNING" && live.some((c) => c.essential)) {
+      this.markStopping(task, "EssentialContainerExited", "Essential container in task exited");
+    }
+    for (const c of live) c.process?.kill();
   }
 
   private failToStart(task: TaskRecord, reason: string): void {
