@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ImageMapping } from "../config.js";
 
@@ -51,27 +52,37 @@ export function findWorkerPackage(start = here()): string | undefined {
   return undefined;
 }
 
-const newestIn = (dir: string): number =>
-  readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .reduce((newest, e) => Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+/** Whether `dir` is a checkout one edits, not an installed copy (pnpm links resolve out of node_modules). */
+const inCheckout = (dir: string): boolean => !realpathSync(dir).split(sep).includes("node_modules");
+
+/** Whether `--import tsx`, run with `dir` as its cwd, would find tsx. */
+function tsxFrom(dir: string): boolean {
+  try {
+    createRequire(join(dir, "package.json")).resolve("tsx/package.json");
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
- * Default image mapping: every image runs the worker bin — built when dist/bin.js is present and
- * not older than src/ (a stale build would hide fixes), else from source with tsx.
+ * Default image mapping: every image runs the worker bin. In a checkout with tsx at hand that is
+ * always `src/bin.ts` (with the source condition, so its workspace dependencies run from source
+ * too): no age test can vouch for a build there. `dist/bin.js` loads the dependencies' own builds,
+ * whose sources the worker's mtimes never see, and mtimes lie after `cp -p`, `rsync -a`, `tar` or
+ * a deleted file. An installed package is never edited, so there its build is used.
  */
-export function defaultWorkerMapping(): ImageMapping | undefined {
-  const dir = findWorkerPackage();
+export function defaultWorkerMapping(dir = findWorkerPackage()): ImageMapping | undefined {
   if (!dir) return undefined;
+  const source = join(dir, "src", "bin.ts");
   const built = join(dir, "dist", "bin.js");
-  const src = join(dir, "src");
-  const fresh = existsSync(built) && (!existsSync(src) || statSync(built).mtimeMs >= newestIn(src));
-  if (fresh) return { match: "*", command: ["node", built], cwd: dir };
-  return {
+  const fromSource: ImageMapping = {
     match: "*",
-    command: ["node", "--conditions=ecs-fanout-source", "--import", "tsx", join(dir, "src", "bin.ts")],
+    command: ["node", "--conditions=ecs-fanout-source", "--import", "tsx", source],
     cwd: dir,
   };
+  if (existsSync(source) && inCheckout(dir) && tsxFrom(dir)) return fromSource;
+  return existsSync(built) ? { match: "*", command: ["node", built], cwd: dir } : fromSource;
 }
 
 /** The command for a container: the mapping is the entrypoint; the container's `command` its arguments. */
