@@ -7,8 +7,12 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
+  RunTaskCommand,
+  type RunTaskCommandInput,
+  type RunTaskCommandOutput,
   type Task,
 } from "@aws-sdk/client-ecs";
+import { afterAll, beforeAll, onTestFinished } from "vitest";
 import { type LocalEcs, type LocalEcsConfig, startLocalEcs } from "../src/index.js";
 
 export const TASK_SCRIPT = fileURLToPath(new URL("./fixtures/task.mjs", import.meta.url));
@@ -23,17 +27,43 @@ export function alive(pid: number): boolean {
   }
 }
 
-export interface Harness {
-  local: LocalEcs;
+/** SDK clients for one endpoint. */
+export interface Clients {
   ecs: ECSClient;
   ec2: EC2Client;
   logs: CloudWatchLogsClient;
 }
 
-/** A local endpoint where every image runs the tiny test task, with fast timings. */
-export async function startHarness(config: LocalEcsConfig = {}): Promise<Harness> {
+export interface Harness extends Clients {
+  local: LocalEcs;
+}
+
+export interface HarnessConfig extends LocalEcsConfig {
+  /** Leave `images` unset, so tasks run the endpoint's default mapping (the real worker bin). */
+  defaultImages?: boolean;
+}
+
+/** Clients for `clientConfig`, with no retries: a test should see the first answer. */
+export function connect(clientConfig: LocalEcs["clientConfig"]): Clients {
+  const config = { ...clientConfig, maxAttempts: 1 };
+  return { ecs: new ECSClient(config), ec2: new EC2Client(config), logs: new CloudWatchLogsClient(config) };
+}
+
+export function disconnect(c: Clients): void {
+  c.ecs.destroy();
+  c.ec2.destroy();
+  c.logs.destroy();
+}
+
+/**
+ * A local endpoint where every image runs the tiny test task, with fast timings. Prefer
+ * {@link testHarness} or {@link fileHarness}, which also close it.
+ */
+export async function startHarness({ defaultImages, ...config }: HarnessConfig = {}): Promise<Harness> {
   const local = await startLocalEcs({
-    images: [{ match: "*", command: ["node", TASK_SCRIPT] }],
+    ...(defaultImages ? {} : { images: [{ match: "*", command: ["node", TASK_SCRIPT] }] }),
+    ...config,
+    // Merged, so a test that sets one timing keeps the fast defaults for the others.
     timings: {
       provisioningMs: 10,
       pullMs: 10,
@@ -41,23 +71,52 @@ export async function startHarness(config: LocalEcsConfig = {}): Promise<Harness
       spotNoticeMs: 300,
       ...config.timings,
     },
-    ...config,
   });
-  const clientConfig = { ...local.clientConfig, maxAttempts: 1 };
-  return {
-    local,
-    ecs: new ECSClient(clientConfig),
-    ec2: new EC2Client(clientConfig),
-    logs: new CloudWatchLogsClient(clientConfig),
-  };
+  return { local, ...connect(local.clientConfig) };
 }
 
 export async function closeHarness(h: Harness | undefined): Promise<void> {
   if (!h) return;
-  h.ecs.destroy();
-  h.ec2.destroy();
-  h.logs.destroy();
+  disconnect(h);
   await h.local.close();
+}
+
+/** A harness for the running test, closed when the test finishes, whether it passed or not. */
+export async function testHarness(config: HarnessConfig = {}): Promise<Harness> {
+  const h = await startHarness(config);
+  onTestFinished(() => closeHarness(h));
+  return h;
+}
+
+/**
+ * One harness shared by the tests of the enclosing file or describe block: started by a
+ * beforeAll registered here (so before the caller's own beforeAll hooks), closed by an afterAll.
+ * Its fields may only be read once that beforeAll ran.
+ */
+export function fileHarness(config: HarnessConfig = {}): Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(config);
+  });
+  afterAll(() => closeHarness(started));
+  const get = (): Harness => {
+    if (!started) throw new Error("fileHarness: used outside a test or hook (it starts in beforeAll)");
+    return started;
+  };
+  return {
+    get local() {
+      return get().local;
+    },
+    get ecs() {
+      return get().ecs;
+    },
+    get ec2() {
+      return get().ec2;
+    },
+    get logs() {
+      return get().logs;
+    },
+  };
 }
 
 export const fargateTaskDef = (
@@ -91,7 +150,7 @@ export const fargateTaskDef = (
 });
 
 export async function register(
-  h: Harness,
+  h: Pick<Clients, "ecs">,
   input: RegisterTaskDefinitionCommandInput = fargateTaskDef(),
 ): Promise<string> {
   const out = await h.ecs.send(new RegisterTaskDefinitionCommand(input));
@@ -102,7 +161,53 @@ export const network = (assignPublicIp: "ENABLED" | "DISABLED" = "DISABLED") => 
   awsvpcConfiguration: { subnets: ["subnet-0abc"], securityGroups: ["sg-0abc"], assignPublicIp },
 });
 
-export async function describe1(h: Harness, arn: string, cluster = "default"): Promise<Task> {
+// The default definition is registered once per endpoint, so runs do not pile up revisions.
+const defaultDefinitions = new WeakMap<ECSClient, Promise<string>>();
+
+export interface RunOptions extends Partial<RunTaskCommandInput> {
+  /** Register this and run it, instead of the default {@link fargateTaskDef}. */
+  definition?: RegisterTaskDefinitionCommandInput;
+}
+
+/**
+ * RunTask on FARGATE in {@link network}: of `taskDefinition`, else `definition` (registered
+ * now), else the default test definition. Other fields are passed through and win.
+ */
+export async function runTask(
+  h: Pick<Clients, "ecs">,
+  { definition, ...input }: RunOptions = {},
+): Promise<RunTaskCommandOutput> {
+  let taskDefinition = input.taskDefinition;
+  if (taskDefinition === undefined && definition) taskDefinition = await register(h, definition);
+  if (taskDefinition === undefined) {
+    let registered = defaultDefinitions.get(h.ecs);
+    if (!registered) {
+      registered = register(h);
+      defaultDefinitions.set(h.ecs, registered);
+    }
+    taskDefinition = await registered;
+  }
+  return h.ecs.send(
+    new RunTaskCommand({ launchType: "FARGATE", networkConfiguration: network(), ...input, taskDefinition }),
+  );
+}
+
+/** {@link runTask} that must place every task: their ARNs. */
+export async function runTasks(h: Pick<Clients, "ecs">, options: RunOptions = {}): Promise<string[]> {
+  const out = await runTask(h, options);
+  const arns = (out.tasks ?? []).map((t) => t.taskArn ?? "");
+  if (out.failures?.length || arns.length !== (options.count ?? 1) || arns.includes(""))
+    throw new Error(`RunTask placed ${arns.length} task(s): ${JSON.stringify(out.failures)}`);
+  return arns;
+}
+
+/** {@link runTask} of one task that must be placed: its ARN. */
+export async function runOne(h: Pick<Clients, "ecs">, options: RunOptions = {}): Promise<string> {
+  const [arn = ""] = await runTasks(h, { ...options, count: 1 });
+  return arn;
+}
+
+export async function describe1(h: Pick<Clients, "ecs">, arn: string, cluster = "default"): Promise<Task> {
   const out = await h.ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn], include: ["TAGS"] }));
   const task = out.tasks?.[0];
   if (!task) throw new Error(`task ${arn} not described: ${JSON.stringify(out.failures)}`);
@@ -124,7 +229,7 @@ export async function waitFor<T>(
 }
 
 export const waitForStatus = (
-  h: Harness,
+  h: Pick<Clients, "ecs">,
   arn: string,
   status: string,
   cluster = "default",
@@ -135,6 +240,24 @@ export const waitForStatus = (
     async () => {
       const t = await describe1(h, arn, cluster);
       return t.lastStatus === status ? t : undefined;
+    },
+    timeoutMs,
+  );
+
+/** The private IPv4 address of a task's ENI (awsvpc). */
+export const privateIp = (task: Task): string | undefined =>
+  task.attachments?.[0]?.details?.find((d) => d.name === "privateIPv4Address")?.value;
+
+/** GET a task's JSON over HTTP, retrying until it answers: RUNNING means started, not yet listening. */
+export const fetchJson = <T>(url: string, timeoutMs?: number): Promise<T> =>
+  waitFor(
+    url,
+    async () => {
+      try {
+        return (await (await fetch(url)).json()) as T;
+      } catch {
+        return undefined;
+      }
     },
     timeoutMs,
   );
