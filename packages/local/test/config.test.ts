@@ -3,22 +3,10 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DescribeClustersCommand, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type LocalEcs,
-  type LocalEcsConfig,
-  LocalEcsConfigError,
-  normalizeConfig,
-  startLocalEcs,
-} from "../src/index.js";
-import { network, register, waitForStatus } from "./helpers.js";
-
-let local: LocalEcs | undefined;
-afterEach(async () => {
-  await local?.close();
-  local = undefined;
-});
+import { DescribeClustersCommand } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { type LocalEcsConfig, LocalEcsConfigError, normalizeConfig } from "../src/index.js";
+import { runOne, TASK_SCRIPT, testHarness, waitForStatus } from "./helpers.js";
 
 const problems = (config: unknown): string[] => {
   try {
@@ -79,40 +67,22 @@ describe("config", () => {
   });
 
   it("creates the configured clusters, uses the region and account, and custom address pools", async () => {
-    local = await startLocalEcs({
+    const h = await testHarness({
       region: "eu-west-1",
       accountId: "123456789012",
       clusters: ["batch"],
       addresses: { privateCidr: "127.0.5.0/24", publicCidr: "127.0.6.0/24" },
-      images: [
-        {
-          match: "worker-*",
-          command: ["node", fileURLToPath(new URL("./fixtures/task.mjs", import.meta.url))],
-        },
-      ],
-      timings: { provisioningMs: 5, pullMs: 5 },
+      images: [{ match: "worker-*", command: ["node", TASK_SCRIPT] }],
     });
-    const ecs = new ECSClient(local.clientConfig);
-    const out = await ecs.send(new DescribeClustersCommand({ clusters: ["batch", "default"] }));
+    const out = await h.ecs.send(new DescribeClustersCommand({ clusters: ["batch", "default"] }));
     expect(out.clusters?.map((c) => c.clusterArn)).toEqual([
       "arn:aws:ecs:eu-west-1:123456789012:cluster/batch",
       "arn:aws:ecs:eu-west-1:123456789012:cluster/default",
     ]);
-    const h = { local, ecs } as Parameters<typeof register>[0];
-    const def = await register(h);
-    const run = await ecs.send(
-      new RunTaskCommand({
-        cluster: "batch",
-        taskDefinition: def,
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-      }),
-    );
     // The image "ecs-fanout-worker:latest" matches no glob: the task fails to start as an image pull would.
-    const stopped = await waitForStatus(h, run.tasks?.[0]?.taskArn ?? "", "STOPPED", "batch");
+    const stopped = await waitForStatus(h, await runOne(h, { cluster: "batch" }), "STOPPED", "batch");
     expect(stopped.stopCode).toBe("TaskFailedToStart");
     expect(stopped.stoppedReason).toMatch(/CannotPullContainerError/);
-    ecs.destroy();
   });
 });
 

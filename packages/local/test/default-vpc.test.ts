@@ -4,15 +4,8 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
 } from "@aws-sdk/client-ec2";
-import { RunTaskCommand } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
-import { closeHarness, type Harness, register, startHarness, waitForStatus } from "./helpers.js";
-
-let h: Harness | undefined;
-afterEach(async () => {
-  await closeHarness(h);
-  h = undefined;
-});
+import { describe, expect, it } from "vitest";
+import { type Clients, runOne, testHarness, waitForStatus } from "./helpers.js";
 
 const errorOf = async (p: Promise<unknown>): Promise<{ name: string; message: string }> => {
   try {
@@ -24,7 +17,7 @@ const errorOf = async (p: Promise<unknown>): Promise<{ name: string; message: st
 };
 
 /** What every peer (the console, prefect-aws, dask-cloudprovider) does to find the default subnets. */
-async function defaultSubnets(harness: Harness): Promise<string[]> {
+async function defaultSubnets(harness: Pick<Clients, "ec2">): Promise<string[]> {
   const vpcs = await harness.ec2.send(
     new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
   );
@@ -43,7 +36,7 @@ async function defaultSubnets(harness: Harness): Promise<string[]> {
 
 describe("the account's default VPC through the real EC2 client", () => {
   it("has one default VPC, found by the is-default filter", async () => {
-    h = await startHarness();
+    const h = await testHarness();
     const out = await h.ec2.send(
       new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
     );
@@ -59,7 +52,7 @@ describe("the account's default VPC through the real EC2 client", () => {
   });
 
   it("has one public default subnet per availability zone of the region", async () => {
-    h = await startHarness({ region: "ap-northeast-2" });
+    const h = await testHarness({ region: "ap-northeast-2" });
     const vpcId = (await h.ec2.send(new DescribeVpcsCommand({}))).Vpcs?.[0]?.VpcId ?? "";
     const out = await h.ec2.send(
       new DescribeSubnetsCommand({
@@ -95,7 +88,7 @@ describe("the account's default VPC through the real EC2 client", () => {
   });
 
   it("has a security group named default that admits only its own members", async () => {
-    h = await startHarness();
+    const h = await testHarness();
     const vpcId = (await h.ec2.send(new DescribeVpcsCommand({}))).Vpcs?.[0]?.VpcId ?? "";
     const out = await h.ec2.send(
       new DescribeSecurityGroupsCommand({
@@ -156,25 +149,21 @@ describe("the account's default VPC through the real EC2 client", () => {
     ],
     ["MaxResults below 5", () => new DescribeVpcsCommand({ MaxResults: 2 }), "InvalidParameterValue"],
   ] as const)("refuses %s", async (_what, command, name) => {
-    h = await startHarness();
+    const h = await testHarness();
     const error = await errorOf((h.ec2 as { send(c: unknown): Promise<unknown> }).send(command()));
     expect(error.name).toBe(name);
   });
 
   it("puts a task's ENI in the default subnet it was given, in that subnet's zone", async () => {
-    h = await startHarness();
+    const h = await testHarness();
     const subnets = await defaultSubnets(h);
     expect(subnets).toHaveLength(3);
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h),
-        launchType: "FARGATE",
-        networkConfiguration: {
-          awsvpcConfiguration: { subnets: [subnets[1] ?? ""], assignPublicIp: "ENABLED" },
-        },
-      }),
-    );
-    const task = await waitForStatus(h, run.tasks?.[0]?.taskArn ?? "", "RUNNING");
+    const arn = await runOne(h, {
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: [subnets[1] ?? ""], assignPublicIp: "ENABLED" },
+      },
+    });
+    const task = await waitForStatus(h, arn, "RUNNING");
     expect(task.availabilityZone).toBe("us-east-1b");
     const eniId = task.attachments?.[0]?.details?.find((d) => d.name === "networkInterfaceId")?.value ?? "";
     const eni = (await h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] })))
@@ -183,7 +172,7 @@ describe("the account's default VPC through the real EC2 client", () => {
   });
 
   it("finds no VPC, subnet or security group with defaultVpc: false", async () => {
-    h = await startHarness({ defaultVpc: false });
+    const h = await testHarness({ defaultVpc: false });
     expect(await defaultSubnets(h)).toEqual([]);
     expect((await h.ec2.send(new DescribeSubnetsCommand({}))).Subnets).toEqual([]);
     expect((await h.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups).toEqual([]);

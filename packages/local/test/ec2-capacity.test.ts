@@ -5,22 +5,8 @@ import {
   RunTaskCommand,
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  closeHarness,
-  describe1,
-  type Harness,
-  register,
-  startHarness,
-  waitFor,
-  waitForStatus,
-} from "./helpers.js";
-
-let h: Harness | undefined;
-afterEach(async () => {
-  await closeHarness(h);
-  h = undefined;
-});
+import { describe, expect, it } from "vitest";
+import { describe1, register, testHarness, waitFor, waitForStatus } from "./helpers.js";
 
 const gpuDef = (gpus = "1") => ({
   family: "upscale",
@@ -40,7 +26,7 @@ const strategy = [{ capacityProvider: "gpu", weight: 1 }];
 
 describe("EC2 GPU capacity providers and bridge networking", () => {
   it("keeps tasks in PROVISIONING while instances launch or are full, then runs them", async () => {
-    h = await startHarness({ capacityProviders: [gpuProvider] });
+    const h = await testHarness({ capacityProviders: [gpuProvider] });
     const run = await h.ecs.send(
       new RunTaskCommand({
         taskDefinition: await register(h, gpuDef()),
@@ -53,7 +39,7 @@ describe("EC2 GPU capacity providers and bridge networking", () => {
     await new Promise((r) => setTimeout(r, 150));
     for (const arn of arns) expect((await describe1(h, arn)).lastStatus).toBe("PROVISIONING");
     const running = await waitFor("two running tasks", async () => {
-      const tasks = await Promise.all(arns.map((a) => describe1(h!, a)));
+      const tasks = await Promise.all(arns.map((a) => describe1(h, a)));
       const up = tasks.filter((t) => t.lastStatus === "RUNNING");
       return up.length === 2 ? up : undefined;
     });
@@ -68,7 +54,7 @@ describe("EC2 GPU capacity providers and bridge networking", () => {
   });
 
   it("binds a dynamic host port on the container instance, found through DescribeContainerInstances and DescribeInstances", async () => {
-    h = await startHarness({ capacityProviders: [{ ...gpuProvider, provisioningDelayMs: 0 }] });
+    const h = await testHarness({ capacityProviders: [{ ...gpuProvider, provisioningDelayMs: 0 }] });
     const run = await h.ecs.send(
       new RunTaskCommand({ taskDefinition: await register(h, gpuDef()), capacityProviderStrategy: strategy }),
     );
@@ -107,7 +93,9 @@ describe("EC2 GPU capacity providers and bridge networking", () => {
   });
 
   it("fails placements that can never fit with RESOURCE:GPU, and the EC2 launch type on full instances", async () => {
-    h = await startHarness({ capacityProviders: [{ ...gpuProvider, instances: 1, provisioningDelayMs: 0 }] });
+    const h = await testHarness({
+      capacityProviders: [{ ...gpuProvider, instances: 1, provisioningDelayMs: 0 }],
+    });
     const tooBig = await h.ecs.send(
       new RunTaskCommand({
         taskDefinition: await register(h, gpuDef("2")),
@@ -125,7 +113,7 @@ describe("EC2 GPU capacity providers and bridge networking", () => {
   });
 
   it("lists FARGATE, FARGATE_SPOT and the configured providers", async () => {
-    h = await startHarness({ capacityProviders: [gpuProvider] });
+    const h = await testHarness({ capacityProviders: [gpuProvider] });
     const out = await h.ecs.send(new DescribeCapacityProvidersCommand({}));
     expect(out.capacityProviders?.map((p) => p.name)).toEqual(["FARGATE", "FARGATE_SPOT", "gpu"]);
     expect(out.capacityProviders?.[2]?.autoScalingGroupProvider?.managedScaling?.maximumScalingStepSize).toBe(

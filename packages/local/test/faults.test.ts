@@ -1,35 +1,21 @@
-import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
+import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
 import type { FaultConfig } from "../src/index.js";
-import { closeHarness, type Harness, network, register, startHarness, waitForStatus } from "./helpers.js";
+import { runOne, runTask, runTasks, testHarness, waitForStatus } from "./helpers.js";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await closeHarness(h);
-  h = undefined;
-});
-
-const spot = [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
-
-async function run(harness: Harness, extra: Record<string, unknown> = {}) {
-  return harness.ecs.send(
-    new RunTaskCommand({
-      taskDefinition: await register(harness),
-      networkConfiguration: network(),
-      launchType: "FARGATE",
-      ...extra,
-    }),
-  );
-}
+const spot = {
+  launchType: undefined,
+  capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+};
 
 describe("fault injection", () => {
   it("throttles the named actions and counts them in stats()", async () => {
-    h = await startHarness({ faults: { throttle: { fraction: 1, actions: ["ListTasks"] } } });
+    const h = await testHarness({ faults: { throttle: { fraction: 1, actions: ["ListTasks"] } } });
     const error = await h.ecs.send(new ListTasksCommand({})).catch((e) => e);
     // ECS does not model ThrottlingException: the SDK raises a ServiceException by that name (and retries it).
     expect(error.name).toBe("ThrottlingException");
     expect(error.message).toBe("Rate exceeded");
-    await run(h); // RunTask is not named, so it passes
+    await runTask(h); // RunTask is not named, so it passes
     expect(h.local.stats()).toMatchObject({
       calls: { ListTasks: 1, RunTask: 1 },
       throttled: { ListTasks: 1 },
@@ -38,17 +24,16 @@ describe("fault injection", () => {
 
   it("throttles the same calls for the same seed", async () => {
     const pattern = async (seed: number) => {
-      const harness = await startHarness({ faults: { seed, throttle: { fraction: 0.5 } } });
+      const h = await testHarness({ faults: { seed, throttle: { fraction: 0.5 } } });
       const outcome: boolean[] = [];
       for (let i = 0; i < 20; i++) {
         outcome.push(
-          await harness.ecs.send(new ListTasksCommand({})).then(
+          await h.ecs.send(new ListTasksCommand({})).then(
             () => true,
             () => false,
           ),
         );
       }
-      await closeHarness(harness);
       return outcome;
     };
     const a = await pattern(7);
@@ -58,32 +43,32 @@ describe("fault injection", () => {
   });
 
   it("fails placements by script, one entry per task placement", async () => {
-    h = await startHarness({ faults: { placementFailures: { script: ["", "RESOURCE:MEMORY", ""] } } });
-    const out = await run(h, { count: 3 });
+    const h = await testHarness({ faults: { placementFailures: { script: ["", "RESOURCE:MEMORY", ""] } } });
+    const out = await runTask(h, { count: 3 });
     expect(out.tasks).toHaveLength(2);
     expect(out.failures).toEqual([{ reason: "RESOURCE:MEMORY" }]);
   });
 
   it("fails only FARGATE_SPOT placements with Capacity is unavailable when asked", async () => {
-    h = await startHarness({ faults: { spotCapacityUnavailable: true } });
-    const spotRun = await run(h, { launchType: undefined, capacityProviderStrategy: spot, count: 2 });
+    const h = await testHarness({ faults: { spotCapacityUnavailable: true } });
+    const spotRun = await runTask(h, { ...spot, count: 2 });
     expect(spotRun.tasks).toEqual([]);
     expect(spotRun.failures?.[0]?.reason).toMatch(/^Capacity is unavailable at this time/);
-    expect((await run(h)).tasks).toHaveLength(1);
+    expect((await runTask(h)).tasks).toHaveLength(1);
   });
 
   it("fails a fraction of placements for the listed launch types, with the given reason", async () => {
-    h = await startHarness({
+    const h = await testHarness({
       faults: { placementFailures: { fraction: 1, reason: "RESOURCE:CPU", launchTypes: ["FARGATE_SPOT"] } },
     });
-    const spotRun = await run(h, { launchType: undefined, capacityProviderStrategy: spot });
+    const spotRun = await runTask(h, spot);
     expect(spotRun.failures).toEqual([{ reason: "RESOURCE:CPU" }]);
-    expect((await run(h)).failures).toEqual([]);
+    expect((await runTask(h)).failures).toEqual([]);
   });
 
   it("hides new tasks from DescribeTasks for missingMs (eventual consistency)", async () => {
-    h = await startHarness({ faults: { missingMs: 400 } });
-    const arn = (await run(h)).tasks?.[0]?.taskArn ?? "";
+    const h = await testHarness({ faults: { missingMs: 400 } });
+    const arn = await runOne(h);
     const early = await h.ecs.send(new DescribeTasksCommand({ tasks: [arn] }));
     expect(early.failures).toEqual([{ arn, reason: "MISSING" }]);
     await new Promise((r) => setTimeout(r, 450));
@@ -92,24 +77,24 @@ describe("fault injection", () => {
   });
 
   it("delays start-up by startupDelayMs", async () => {
-    h = await startHarness({ faults: { startupDelayMs: { min: 400, max: 400 } } });
+    const h = await testHarness({ faults: { startupDelayMs: { min: 400, max: 400 } } });
     const started = Date.now();
-    const arn = (await run(h)).tasks?.[0]?.taskArn ?? "";
+    const arn = await runOne(h);
     const task = await waitForStatus(h, arn, "RUNNING");
     expect(task.startedAt!.getTime() - task.pullStoppedAt!.getTime()).toBeGreaterThanOrEqual(390);
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
   });
 
   it("interrupts Spot tasks: SIGTERM, then STOPPED with stopCode SpotInterruption", async () => {
-    h = await startHarness({ faults: { spotInterruptions: { fraction: 1, afterMs: 100 } } });
-    const out = await run(h, { launchType: undefined, capacityProviderStrategy: spot });
+    const h = await testHarness({ faults: { spotInterruptions: { fraction: 1, afterMs: 100 } } });
+    const out = await runTask(h, spot);
     expect(out.tasks?.[0]?.capacityProviderName).toBe("FARGATE_SPOT");
     const stopped = await waitForStatus(h, out.tasks?.[0]?.taskArn ?? "", "STOPPED");
     expect(stopped.stopCode).toBe("SpotInterruption");
     // SIGTERM, not SIGKILL: 0 once the test task's handler is installed, 143 before.
     expect([0, 143]).toContain(stopped.containers?.[0]?.exitCode);
     // On-demand tasks are never interrupted.
-    const onDemand = (await run(h)).tasks?.[0]?.taskArn ?? "";
+    const onDemand = await runOne(h);
     await waitForStatus(h, onDemand, "RUNNING");
     await new Promise((r) => setTimeout(r, 200));
     expect((await h.ecs.send(new DescribeTasksCommand({ tasks: [onDemand] }))).tasks?.[0]?.lastStatus).toBe(
@@ -118,43 +103,41 @@ describe("fault injection", () => {
   });
 
   it("crashes tasks with SIGKILL: exit code 137", async () => {
-    h = await startHarness({ faults: { crashes: { fraction: 1, afterMs: 50 } } });
-    const stopped = await waitForStatus(h, (await run(h)).tasks?.[0]?.taskArn ?? "", "STOPPED");
+    const h = await testHarness({ faults: { crashes: { fraction: 1, afterMs: 50 } } });
+    const stopped = await waitForStatus(h, await runOne(h), "STOPPED");
     expect(stopped.stopCode).toBe("EssentialContainerExited");
     expect(stopped.containers?.[0]?.exitCode).toBe(137);
   });
 
   it("a crash already done wins over a StopTask that lands before its exit is recorded", async () => {
-    h = await startHarness();
-    const harness = h;
-    const arns = ((await run(harness, { count: 5 })).tasks ?? []).map((t) => t.taskArn ?? "");
+    const h = await testHarness();
+    const arns = await runTasks(h, { count: 5 });
     for (const arn of arns) {
-      await waitForStatus(harness, arn, "RUNNING");
+      await waitForStatus(h, arn, "RUNNING");
       // The test task exits 0 on SIGTERM, so a StopTask that won the race would show as exit 0.
-      harness.local.crashTask(arn);
-      await harness.ecs.send(new StopTaskCommand({ task: arn, reason: "too late" }));
+      h.local.crashTask(arn);
+      await h.ecs.send(new StopTaskCommand({ task: arn, reason: "too late" }));
     }
     for (const arn of arns) {
-      const stopped = await waitForStatus(harness, arn, "STOPPED");
+      const stopped = await waitForStatus(h, arn, "STOPPED");
       expect(stopped.stopCode).toBe("EssentialContainerExited");
       expect(stopped.stoppedReason).toBe("Essential container in task exited");
       expect(stopped.containers?.[0]?.exitCode).toBe(137);
     }
     // A StopTask that truly came first stays UserInitiated, even if a crash follows.
-    const first = (await run(harness)).tasks?.[0]?.taskArn ?? "";
-    await waitForStatus(harness, first, "RUNNING");
-    await harness.ecs.send(new StopTaskCommand({ task: first, reason: "first" }));
-    harness.local.crashTask(first);
-    const stopped = await waitForStatus(harness, first, "STOPPED");
+    const first = await runOne(h);
+    await waitForStatus(h, first, "RUNNING");
+    await h.ecs.send(new StopTaskCommand({ task: first, reason: "first" }));
+    h.local.crashTask(first);
+    const stopped = await waitForStatus(h, first, "STOPPED");
     expect(stopped.stopCode).toBe("UserInitiated");
     expect(stopped.stoppedReason).toBe("first");
   });
 
   it("interruptTask and crashTask act on one task; setFaults changes faults at run time", async () => {
-    h = await startHarness({ timings: { spotNoticeMs: 300 } });
-    const a =
-      (await run(h, { launchType: undefined, capacityProviderStrategy: spot })).tasks?.[0]?.taskArn ?? "";
-    const b = (await run(h)).tasks?.[0]?.taskArn ?? "";
+    const h = await testHarness({ timings: { spotNoticeMs: 300 } });
+    const a = await runOne(h, spot);
+    const b = await runOne(h);
     await waitForStatus(h, a, "RUNNING");
     await waitForStatus(h, b, "RUNNING");
     h.local.interruptTask(a);
@@ -163,7 +146,7 @@ describe("fault injection", () => {
     expect((await waitForStatus(h, b, "STOPPED")).containers?.[0]?.exitCode).toBe(137);
     h.local.setFaults({ throttle: { fraction: 1 } });
     await expect(h.ecs.send(new ListTasksCommand({}))).rejects.toMatchObject({ name: "ThrottlingException" });
-    expect(() => h?.local.setFaults({ throttle: { fraction: 2 } } as FaultConfig)).toThrow(
+    expect(() => h.local.setFaults({ throttle: { fraction: 2 } } as FaultConfig)).toThrow(
       /expected a number >= 0 <= 1, got 2/,
     );
   });

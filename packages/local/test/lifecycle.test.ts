@@ -1,42 +1,33 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
+import { StopTaskCommand } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
 import {
-  closeHarness,
   describe1,
   fargateTaskDef,
-  type Harness,
-  network,
-  register,
-  startHarness,
+  fetchJson,
+  privateIp,
+  runOne,
+  runTask,
+  testHarness,
   waitForStatus,
 } from "./helpers.js";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await closeHarness(h);
-  h = undefined;
-});
+type Served = { env: Record<string, string | undefined> };
 
 describe("a Fargate task's lifecycle", () => {
   it("runs a real process and goes PROVISIONING → PENDING → RUNNING → DEPROVISIONING → STOPPED with every timestamp", async () => {
     const logDir = mkdtempSync(join(tmpdir(), "local-ecs-logs-"));
-    h = await startHarness({ logDir });
-    const taskDef = await register(h, fargateTaskDef({}, { GREETING: "hi" }));
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: taskDef,
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-        startedBy: "ecs-fanout",
-        tags: [{ key: "ecs-fanout:run-id", value: "r1" }],
-        overrides: {
-          containerOverrides: [{ name: "worker", environment: [{ name: "GREETING", value: "hello" }] }],
-        },
-      }),
-    );
+    const h = await testHarness({ logDir });
+    const run = await runTask(h, {
+      definition: fargateTaskDef({}, { GREETING: "hi" }),
+      startedBy: "ecs-fanout",
+      tags: [{ key: "ecs-fanout:run-id", value: "r1" }],
+      overrides: {
+        containerOverrides: [{ name: "worker", environment: [{ name: "GREETING", value: "hello" }] }],
+      },
+    });
     expect(run.failures).toEqual([]);
     const arn = run.tasks?.[0]?.taskArn ?? "";
     expect(arn).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/default\/[0-9a-f]{32}$/);
@@ -63,7 +54,7 @@ describe("a Fargate task's lifecycle", () => {
     expect(ip).toMatch(/^127\.0\.1\.\d+$/);
 
     // The process sees its own address, port, metadata URI and the overridden environment.
-    const info = await fetchRetry(`http://${ip}:8080/`);
+    const info = await fetchJson<Served>(`http://${ip}:8080/`);
     expect(info.env).toMatchObject({ HOST: ip, PORT: "8080", GREETING: "hello" });
     expect(info.env.ECS_CONTAINER_METADATA_URI_V4).toBe(`${h.local.endpoint}/v4/${arn.split("/").at(-1)}`);
 
@@ -85,32 +76,21 @@ describe("a Fargate task's lifecycle", () => {
   });
 
   it("stops the task with EssentialContainerExited and the exit code when the process exits", async () => {
-    h = await startHarness();
-    const taskDef = await register(h, fargateTaskDef({}, { TASK_EXIT_AFTER_MS: "100", TASK_EXIT_CODE: "3" }));
-    const run = await h.ecs.send(
-      new RunTaskCommand({ taskDefinition: taskDef, launchType: "FARGATE", networkConfiguration: network() }),
-    );
-    const stopped = await waitForStatus(h, run.tasks?.[0]?.taskArn ?? "", "STOPPED");
+    const h = await testHarness();
+    const definition = fargateTaskDef({}, { TASK_EXIT_AFTER_MS: "100", TASK_EXIT_CODE: "3" });
+    const stopped = await waitForStatus(h, await runOne(h, { definition }), "STOPPED");
     expect(stopped.stopCode).toBe("EssentialContainerExited");
     expect(stopped.stoppedReason).toBe("Essential container in task exited");
     expect(stopped.containers?.[0]?.exitCode).toBe(3);
   });
 
   it("sends SIGKILL after the container's stop timeout when SIGTERM is ignored (exit 137)", async () => {
-    h = await startHarness({ timings: { stopTimeoutMsScale: 0.1 } });
-    const def = fargateTaskDef({}, { TASK_IGNORE_SIGTERM: "1" });
-    def.containerDefinitions![0]!.stopTimeout = 3; // 300 ms at this scale
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h, def),
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-      }),
-    );
-    const arn = run.tasks?.[0]?.taskArn ?? "";
+    const h = await testHarness({ timings: { stopTimeoutMsScale: 0.1 } });
+    const definition = fargateTaskDef({}, { TASK_IGNORE_SIGTERM: "1" });
+    definition.containerDefinitions![0]!.stopTimeout = 3; // 300 ms at this scale
+    const arn = await runOne(h, { definition });
     const running = await waitForStatus(h, arn, "RUNNING");
-    const ip = running.attachments?.[0]?.details?.find((d) => d.name === "privateIPv4Address")?.value;
-    await fetchRetry(`http://${ip}:8080/`); // serving: its SIGTERM handler is installed
+    await fetchJson<Served>(`http://${privateIp(running)}:8080/`); // serving: its SIGTERM handler is installed
     const started = Date.now();
     await h.ecs.send(new StopTaskCommand({ task: arn }));
     const stopped = await waitForStatus(h, arn, "STOPPED");
@@ -120,15 +100,8 @@ describe("a Fargate task's lifecycle", () => {
   });
 
   it("treats StopTask on a stopped task as harmless, and keeps it describable", async () => {
-    h = await startHarness();
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h),
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-      }),
-    );
-    const arn = run.tasks?.[0]?.taskArn ?? "";
+    const h = await testHarness();
+    const arn = await runOne(h);
     await h.ecs.send(new StopTaskCommand({ task: arn, reason: "first" }));
     await waitForStatus(h, arn, "STOPPED");
     const again = await h.ecs.send(new StopTaskCommand({ task: arn, reason: "second" }));
@@ -137,15 +110,3 @@ describe("a Fargate task's lifecycle", () => {
     expect((await describe1(h, arn)).lastStatus).toBe("STOPPED");
   });
 });
-
-async function fetchRetry(url: string): Promise<{ env: Record<string, string | undefined> }> {
-  for (let i = 0; ; i++) {
-    try {
-      const res = await fetch(url);
-      return (await res.json()) as { env: Record<string, string | undefined> };
-    } catch (error) {
-      if (i > 100) throw error;
-      await new Promise((r) => setTimeout(r, 30));
-    }
-  }
-}

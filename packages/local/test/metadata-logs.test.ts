@@ -4,36 +4,13 @@ import {
   FilterLogEventsCommand,
   GetLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { RunTaskCommand } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  closeHarness,
-  fargateTaskDef,
-  type Harness,
-  network,
-  register,
-  startHarness,
-  waitFor,
-  waitForStatus,
-} from "./helpers.js";
-
-let h: Harness | undefined;
-afterEach(async () => {
-  await closeHarness(h);
-  h = undefined;
-});
+import { describe, expect, it } from "vitest";
+import { fargateTaskDef, privateIp, runOne, testHarness, waitFor, waitForStatus } from "./helpers.js";
 
 describe("the task metadata endpoint v4", () => {
   it("serves /task and the container document for a running task, 404 for unknown tasks", async () => {
-    h = await startHarness();
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h),
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-      }),
-    );
-    const arn = run.tasks?.[0]?.taskArn ?? "";
+    const h = await testHarness();
+    const arn = await runOne(h);
     const task = await waitForStatus(h, arn, "RUNNING");
     const id = arn.split("/").at(-1);
     const doc = (await (await fetch(`${h.local.endpoint}/v4/${id}/task`)).json()) as Record<string, unknown>;
@@ -53,7 +30,7 @@ describe("the task metadata endpoint v4", () => {
       Name: string;
       Networks: { NetworkMode: string; IPv4Addresses: string[] }[];
     }[];
-    const ip = task.attachments?.[0]?.details?.find((d) => d.name === "privateIPv4Address")?.value;
+    const ip = privateIp(task);
     expect(containers[0]?.Name).toBe("worker");
     expect(containers[0]?.Networks[0]).toMatchObject({ NetworkMode: "awsvpc", IPv4Addresses: [ip] });
     const container = (await (await fetch(`${h.local.endpoint}/v4/${id}`)).json()) as Record<string, unknown>;
@@ -65,25 +42,18 @@ describe("the task metadata endpoint v4", () => {
 
 describe("CloudWatch Logs from task output", () => {
   it("writes stdout and stderr to the awslogs stream prefix/container/taskId", async () => {
-    h = await startHarness();
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h),
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-      }),
-    );
-    const arn = run.tasks?.[0]?.taskArn ?? "";
+    const h = await testHarness();
+    const arn = await runOne(h);
     await waitForStatus(h, arn, "RUNNING");
     const id = arn.split("/").at(-1);
     const stream = `fanout/worker/${id}`;
     const streams = await waitFor("the log stream", async () => {
-      const out = await h!.logs.send(new DescribeLogStreamsCommand({ logGroupName: "/ecs/worker" }));
+      const out = await h.logs.send(new DescribeLogStreamsCommand({ logGroupName: "/ecs/worker" }));
       return out.logStreams?.length ? out.logStreams : undefined;
     });
     expect(streams.map((s) => s.logStreamName)).toEqual([stream]);
     const events = await waitFor("the listening line", async () => {
-      const out = await h!.logs.send(
+      const out = await h.logs.send(
         new GetLogEventsCommand({ logGroupName: "/ecs/worker", logStreamName: stream, startFromHead: true }),
       );
       return out.events?.some((e) => e.message === "listening") ? out.events : undefined;
@@ -98,18 +68,11 @@ describe("CloudWatch Logs from task output", () => {
   });
 
   it("pages GetLogEvents forward with nextForwardToken and returns the same token at the end", async () => {
-    h = await startHarness();
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h),
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-      }),
-    );
-    const arn = run.tasks?.[0]?.taskArn ?? "";
+    const h = await testHarness();
+    const arn = await runOne(h);
     const stream = `fanout/worker/${arn.split("/").at(-1)}`;
     await waitFor("three lines", async () => {
-      const out = await h!.logs
+      const out = await h.logs
         .send(new GetLogEventsCommand({ logGroupName: "/ecs/worker", logStreamName: stream }))
         .catch(() => undefined);
       return (out?.events?.length ?? 0) >= 3 ? true : undefined;
@@ -136,26 +99,19 @@ describe("CloudWatch Logs from task output", () => {
   });
 
   it("fails the task to start when the log group is missing and awslogs-create-group is not set", async () => {
-    h = await startHarness();
-    const def = fargateTaskDef();
-    const options = def.containerDefinitions![0]!.logConfiguration!.options!;
+    const h = await testHarness();
+    const definition = fargateTaskDef();
+    const options = definition.containerDefinitions![0]!.logConfiguration!.options!;
     delete options["awslogs-create-group"];
     options["awslogs-group"] = "/ecs/missing";
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h, def),
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-      }),
-    );
-    const stopped = await waitForStatus(h, run.tasks?.[0]?.taskArn ?? "", "STOPPED");
+    const stopped = await waitForStatus(h, await runOne(h, { definition }), "STOPPED");
     expect(stopped.stopCode).toBe("TaskFailedToStart");
     expect(stopped.stoppedReason).toContain("ResourceInitializationError");
     expect(stopped.stoppedReason).toContain("The specified log group does not exist");
   });
 
   it("answers CreateLogGroup twice with ResourceAlreadyExistsException and unknown groups with ResourceNotFoundException", async () => {
-    h = await startHarness();
+    const h = await testHarness();
     await h.logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/x" }));
     const again = await h.logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/x" })).catch((e) => e);
     expect(again.name).toBe("ResourceAlreadyExistsException");

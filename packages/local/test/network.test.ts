@@ -1,36 +1,15 @@
 import { DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
-import { RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  closeHarness,
-  type Harness,
-  network,
-  register,
-  startHarness,
-  waitFor,
-  waitForStatus,
-} from "./helpers.js";
-
-let h: Harness | undefined;
-afterEach(async () => {
-  await closeHarness(h);
-  h = undefined;
-});
+import { StopTaskCommand } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { fetchJson, network, privateIp, runOne, runTasks, testHarness, waitForStatus } from "./helpers.js";
 
 const eniOf = (task: { attachments?: { details?: { name?: string; value?: string }[] }[] }) =>
   task.attachments?.[0]?.details?.find((d) => d.name === "networkInterfaceId")?.value ?? "";
 
 describe("task networking through EC2 DescribeNetworkInterfaces", () => {
   it("gives a public IP through the association, and forwards TCP from it to the task", async () => {
-    h = await startHarness();
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h),
-        launchType: "FARGATE",
-        networkConfiguration: network("ENABLED"),
-      }),
-    );
-    const arn = run.tasks?.[0]?.taskArn ?? "";
+    const h = await testHarness();
+    const arn = await runOne(h, { networkConfiguration: network("ENABLED") });
     const task = await waitForStatus(h, arn, "RUNNING");
     const eniId = eniOf(task);
     const out = await h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }));
@@ -43,26 +22,13 @@ describe("task networking through EC2 DescribeNetworkInterfaces", () => {
     expect(publicIp).toMatch(/^127\.0\.2\.\d+$/);
     expect(eni?.PrivateIpAddresses?.[0]?.Association?.PublicIp).toBe(publicIp);
 
-    const body = await waitFor("the task through its public IP", async () => {
-      try {
-        return (await (await fetch(`http://${publicIp}:8080/`)).json()) as { env: { HOST: string } };
-      } catch {
-        return undefined;
-      }
-    });
+    const body = await fetchJson<{ env: { HOST: string } }>(`http://${publicIp}:8080/`);
     expect(body.env.HOST).toBe(eni?.PrivateIpAddress);
   });
 
   it("has no association without a public IP, and answers InvalidNetworkInterfaceID.NotFound once the task stopped", async () => {
-    h = await startHarness();
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h),
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-      }),
-    );
-    const arn = run.tasks?.[0]?.taskArn ?? "";
+    const h = await testHarness();
+    const arn = await runOne(h);
     const eniId = eniOf(await waitForStatus(h, arn, "RUNNING"));
     const out = await h.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }));
     expect(out.NetworkInterfaces?.[0]?.Association).toBeUndefined();
@@ -81,21 +47,9 @@ describe("task networking through EC2 DescribeNetworkInterfaces", () => {
   });
 
   it("gives each task its own private address", async () => {
-    h = await startHarness();
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h),
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-        count: 3,
-      }),
-    );
-    const ips = await Promise.all(
-      (run.tasks ?? []).map(async (t) => {
-        const task = await waitForStatus(h!, t.taskArn ?? "", "RUNNING");
-        return task.attachments?.[0]?.details?.find((d) => d.name === "privateIPv4Address")?.value;
-      }),
-    );
+    const h = await testHarness();
+    const arns = await runTasks(h, { count: 3 });
+    const ips = await Promise.all(arns.map(async (arn) => privateIp(await waitForStatus(h, arn, "RUNNING"))));
     expect(new Set(ips).size).toBe(3);
   });
 });

@@ -3,70 +3,46 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import {
   alive,
-  closeHarness,
+  type Clients,
+  connect,
+  disconnect,
   fargateTaskDef,
-  type Harness,
-  network,
-  register,
-  startHarness,
+  fetchJson,
+  privateIp,
+  runTasks,
   TASK_SCRIPT,
+  testHarness,
   waitFor,
   waitForStatus,
 } from "./helpers.js";
 
 const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
 
-async function taskPids(h: { ecs: ECSClient } & Partial<Harness>, arns: string[]): Promise<number[]> {
-  const harness = h as Harness;
+/** Tasks of the test task that ignore SIGTERM: their pids, once each serves. */
+async function startStubborn(h: Pick<Clients, "ecs">, count: number): Promise<number[]> {
+  const arns = await runTasks(h, { definition: fargateTaskDef({}, { TASK_IGNORE_SIGTERM: "1" }), count });
   return Promise.all(
     arns.map(async (arn) => {
-      const task = await waitForStatus(harness, arn, "RUNNING");
-      const ip = task.attachments?.[0]?.details?.find((d) => d.name === "privateIPv4Address")?.value;
-      return waitFor("the task's pid", async () => {
-        try {
-          return ((await (await fetch(`http://${ip}:8080/`)).json()) as { pid: number }).pid;
-        } catch {
-          return undefined;
-        }
-      });
+      const task = await waitForStatus(h, arn, "RUNNING");
+      return (await fetchJson<{ pid: number }>(`http://${privateIp(task)}:8080/`)).pid;
     }),
   );
 }
 
-let h: Harness | undefined;
-let bin: ChildProcess | undefined;
-afterEach(async () => {
-  await closeHarness(h);
-  h = undefined;
-  bin?.kill("SIGKILL");
-  bin = undefined;
-});
-
 describe("no orphans, ever", () => {
   it("ends every task process on close(), even ones that ignore SIGTERM", async () => {
-    h = await startHarness({ timings: { stopTimeoutMsScale: 0.01 } });
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: await register(h, fargateTaskDef({}, { TASK_IGNORE_SIGTERM: "1" })),
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-        count: 3,
-      }),
-    );
-    const pids = await taskPids(
-      h,
-      (run.tasks ?? []).map((t) => t.taskArn ?? ""),
-    );
+    const h = await testHarness({ timings: { stopTimeoutMsScale: 0.01 } });
+    const pids = await startStubborn(h, 3);
     expect(pids.every(alive)).toBe(true);
     await h.local.close();
     expect(h.local.runningProcesses()).toBe(0);
     await waitFor("every task process to be gone", async () => (pids.some(alive) ? undefined : true), 5000);
   });
 
+  /** The ecs-fanout-local bin in its own process, killed when the test finishes. */
   async function startBin(): Promise<{ proc: ChildProcess; endpoint: string }> {
     const config = join(tmpdir(), `ecs-fanout-local-${process.pid}-${Date.now()}.json`);
     writeFileSync(
@@ -83,6 +59,9 @@ describe("no orphans, ever", () => {
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
+    onTestFinished(() => {
+      proc.kill("SIGKILL");
+    });
     let out = "";
     proc.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
@@ -99,33 +78,20 @@ describe("no orphans, ever", () => {
   }
 
   async function runTasksThroughBin(endpoint: string): Promise<number[]> {
-    const ecs = new ECSClient({
+    const clients = connect({
       endpoint,
       region: "us-east-1",
       credentials: { accessKeyId: "a", secretAccessKey: "b" },
     });
-    const def = await ecs.send(
-      new RegisterTaskDefinitionCommand(fargateTaskDef({}, { TASK_IGNORE_SIGTERM: "1" })),
-    );
-    const run = await ecs.send(
-      new RunTaskCommand({
-        taskDefinition: def.taskDefinition?.taskDefinitionArn,
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-        count: 2,
-      }),
-    );
-    const pids = await taskPids(
-      { ecs },
-      (run.tasks ?? []).map((t) => t.taskArn ?? ""),
-    );
-    ecs.destroy();
-    return pids;
+    try {
+      return await startStubborn(clients, 2);
+    } finally {
+      disconnect(clients);
+    }
   }
 
   it("kills the tasks of a bin that is killed with SIGKILL (the supervisors notice)", async () => {
     const { proc, endpoint } = await startBin();
-    bin = proc;
     const pids = await runTasksThroughBin(endpoint);
     expect(pids.every(alive)).toBe(true);
     proc.kill("SIGKILL");
@@ -134,7 +100,6 @@ describe("no orphans, ever", () => {
 
   it("stops every task when the bin gets SIGTERM, and exits 0", async () => {
     const { proc, endpoint } = await startBin();
-    bin = proc;
     const pids = await runTasksThroughBin(endpoint);
     const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
     proc.kill("SIGTERM");

@@ -2,27 +2,20 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { afterEach, describe, expect, it } from "vitest";
+import { StopTaskCommand } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
 import {
   alive,
-  closeHarness,
+  type Clients,
   fargateTaskDef,
-  type Harness,
-  network,
-  register,
-  startHarness,
+  runOne,
+  testHarness,
   waitFor,
   waitForStatus,
 } from "./helpers.js";
 
 const DRAIN = fileURLToPath(new URL("./fixtures/drain.mjs", import.meta.url));
-
-let h: Harness | undefined;
-afterEach(async () => {
-  await closeHarness(h);
-  h = undefined;
-});
+const drainImages = [{ match: "*", command: ["node", DRAIN] }];
 
 interface Event {
   who: string;
@@ -47,25 +40,21 @@ const has = (log: string, who: string, event: string) =>
 
 /** Run the drain fixture (parent + one child) as a Fargate task; resolves once both are up. */
 async function runDrain(
-  harness: Harness,
+  harness: Pick<Clients, "ecs">,
   opts: { stopTimeout: number; ignoreSigterm?: boolean; spot?: boolean },
 ): Promise<{ arn: string; log: string; pids: number[] }> {
   const log = join(mkdtempSync(join(tmpdir(), "local-ecs-drain-")), "events.log");
-  const def = fargateTaskDef(
+  const definition = fargateTaskDef(
     {},
     { DRAIN_LOG: log, ...(opts.ignoreSigterm ? { DRAIN_IGNORE_SIGTERM: "1" } : {}) },
   );
-  def.containerDefinitions![0]!.stopTimeout = opts.stopTimeout;
-  const run = await harness.ecs.send(
-    new RunTaskCommand({
-      taskDefinition: await register(harness, def),
-      networkConfiguration: network(),
-      ...(opts.spot
-        ? { capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }
-        : { launchType: "FARGATE" }),
-    }),
-  );
-  const arn = run.tasks?.[0]?.taskArn ?? "";
+  definition.containerDefinitions![0]!.stopTimeout = opts.stopTimeout;
+  const arn = await runOne(harness, {
+    definition,
+    ...(opts.spot
+      ? { launchType: undefined, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }
+      : {}),
+  });
   await waitForStatus(harness, arn, "RUNNING");
   // Both must have their SIGTERM handlers installed (they log "started" after installing them).
   await waitFor("parent and child to start", async () =>
@@ -78,8 +67,8 @@ describe("SIGTERM goes to the container's main process only (as tini → PID 1's
   for (const how of ["StopTask", "Spot interruption"] as const) {
     it(`${how}: a draining task's child is not signalled and finishes; exit 0`, async () => {
       // Stop timeout and Spot notice both far longer than the test needs: nothing is killed.
-      h = await startHarness({
-        images: [{ match: "*", command: ["node", DRAIN] }],
+      const h = await testHarness({
+        images: drainImages,
         timings: { stopTimeoutMsScale: 0.1, spotNoticeMs: 12_000 },
       });
       const { arn, log, pids } = await runDrain(h, { stopTimeout: 120, spot: how !== "StopTask" });
@@ -99,10 +88,7 @@ describe("SIGTERM goes to the container's main process only (as tini → PID 1's
   }
 
   it("after the stop timeout, SIGKILL ends the whole group; the child never saw SIGTERM", async () => {
-    h = await startHarness({
-      images: [{ match: "*", command: ["node", DRAIN] }],
-      timings: { stopTimeoutMsScale: 0.1 },
-    });
+    const h = await testHarness({ images: drainImages, timings: { stopTimeoutMsScale: 0.1 } });
     // The parent ignores SIGTERM and the child is never released: only SIGKILL ends them.
     const { arn, log, pids } = await runDrain(h, { stopTimeout: 2, ignoreSigterm: true });
     expect(pids).toHaveLength(2);
