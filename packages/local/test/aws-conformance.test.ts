@@ -23,29 +23,26 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
-  closeHarness,
   describe1,
   fargateTaskDef,
-  type Harness,
+  fetchJson,
+  fileHarness,
   network,
   register,
-  startHarness,
-  waitFor,
   waitForStatus,
 } from "./helpers.js";
 
-let h: Harness;
+const h = fileHarness({
+  capacityProviders: [{ name: "gpu", gpusPerInstance: 1, instances: 1, provisioningDelayMs: 20 }],
+});
 let fargate: string;
 let gpuDef: string;
 let bridge: string;
 const ARN_PREFIX = "arn:aws:ecs:us-east-1:000000000000";
 
 beforeAll(async () => {
-  h = await startHarness({
-    capacityProviders: [{ name: "gpu", gpusPerInstance: 1, instances: 1, provisioningDelayMs: 20 }],
-  });
   fargate = await register(h, fargateTaskDef({}, { GREETING: "from-definition" }));
   gpuDef = await register(h, {
     family: "gpu",
@@ -59,7 +56,6 @@ beforeAll(async () => {
     containerDefinitions: [{ name: "w", image: "img", memory: 256, portMappings: [{ containerPort: 8080 }] }],
   });
 });
-afterAll(() => closeHarness(h));
 
 const fargateRun = (extra: Partial<RunTaskCommandInput> = {}): RunTaskCommandInput => ({
   taskDefinition: fargate,
@@ -407,11 +403,8 @@ describe("a Fargate task, from RunTask to STOPPED", () => {
     expect(details.networkInterfaceId).toMatch(/^eni-/);
     expect(task.containers?.[0]?.networkInterfaces?.[0]?.privateIpv4Address).toBe(details.privateIPv4Address);
     // RUNNING says the process started, not that it listens yet: retry until it answers.
-    const served = await waitFor("the task to answer", () =>
-      fetch(`http://${details.privateIPv4Address}:8080/`).then(
-        async (r) => (await r.json()) as { env: Record<string, string> },
-        () => undefined,
-      ),
+    const served = await fetchJson<{ env: Record<string, string> }>(
+      `http://${details.privateIPv4Address}:8080/`,
     );
     expect(served.env.GREETING).toBe("from-override");
 

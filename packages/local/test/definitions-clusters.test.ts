@@ -6,22 +6,10 @@ import {
   ListTasksCommand,
   RunTaskCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  closeHarness,
-  describe1,
-  fargateTaskDef,
-  type Harness,
-  network,
-  register,
-  startHarness,
-} from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { describe1, fargateTaskDef, fileHarness, network, register } from "./helpers.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => closeHarness(h));
+const h = fileHarness();
 
 describe("task definitions", () => {
   it("adds revisions, resolves a family to its latest ACTIVE one, and refuses to run an INACTIVE one", async () => {

@@ -3,35 +3,26 @@ import {
   ListTagsForResourceCommand,
   ListTasksCommand,
   paginateListTasks,
-  RunTaskCommand,
   StopTaskCommand,
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeHarness, type Harness, network, register, startHarness, waitForStatus } from "./helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fileHarness, runTasks, waitForStatus } from "./helpers.js";
 
-let h: Harness;
-let taskDef: string;
+const h = fileHarness();
 const launched: string[] = [];
 beforeAll(async () => {
-  h = await startHarness();
-  taskDef = await register(h);
   for (let i = 0; i < 3; i++) {
-    const run = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: taskDef,
-        launchType: "FARGATE",
-        networkConfiguration: network(),
+    launched.push(
+      ...(await runTasks(h, {
         count: 5,
         startedBy: "ecs-fanout",
         tags: [{ key: "batch", value: String(i) }],
-      }),
+      })),
     );
-    launched.push(...(run.tasks ?? []).map((t) => t.taskArn ?? ""));
   }
 });
-afterAll(() => closeHarness(h));
 
 describe("ListTasks", () => {
   it("pages with maxResults and nextToken through every task, each once", async () => {

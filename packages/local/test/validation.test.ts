@@ -7,15 +7,14 @@ import {
   RunTaskCommand,
   type RunTaskCommandInput,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeHarness, fargateTaskDef, type Harness, network, register, startHarness } from "./helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fargateTaskDef, fileHarness, network, register } from "./helpers.js";
 
-let h: Harness;
+const h = fileHarness();
 let fargate: string;
 let bridge: string;
 let gpu: string;
 beforeAll(async () => {
-  h = await startHarness();
   fargate = await register(h);
   bridge = await register(h, {
     family: "bridge",
@@ -29,31 +28,22 @@ beforeAll(async () => {
     containerDefinitions: [{ name: "w", image: "img", resourceRequirements: [{ type: "GPU", value: "1" }] }],
   });
 });
-afterAll(() => closeHarness(h));
 
+/** A Fargate RunTask that AWS would accept, but for `extra`. */
+const fargateRun = (extra: Partial<RunTaskCommandInput>): RunTaskCommandInput => ({
+  taskDefinition: fargate,
+  launchType: "FARGATE",
+  networkConfiguration: network(),
+  ...extra,
+});
 const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: "v" }));
 
 const runCases: Array<[string, () => RunTaskCommandInput, string, RegExp?]> = [
-  [
-    "count 0",
-    () => ({ taskDefinition: fargate, launchType: "FARGATE", networkConfiguration: network(), count: 0 }),
-    "InvalidParameterException",
-    /count/,
-  ],
-  [
-    "count 11",
-    () => ({ taskDefinition: fargate, launchType: "FARGATE", networkConfiguration: network(), count: 11 }),
-    "InvalidParameterException",
-    /count/,
-  ],
+  ["count 0", () => fargateRun({ count: 0 }), "InvalidParameterException", /count/],
+  ["count 11", () => fargateRun({ count: 11 }), "InvalidParameterException", /count/],
   [
     "launchType and capacityProviderStrategy together",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }],
-      networkConfiguration: network(),
-    }),
+    () => fargateRun({ capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }] }),
     "InvalidParameterException",
     /launch type and capacity provider/,
   ],
@@ -82,132 +72,68 @@ const runCases: Array<[string, () => RunTaskCommandInput, string, RegExp?]> = [
   ],
   [
     "FARGATE_SPOT as a launch type",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE_SPOT" as "FARGATE",
-      networkConfiguration: network(),
-    }),
+    () => fargateRun({ launchType: "FARGATE_SPOT" as "FARGATE" }),
     "InvalidParameterException",
     /capacityProviderStrategy/,
   ],
-  [
-    "51 tags",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      tags: tags(51),
-    }),
-    "InvalidParameterException",
-    /50/,
-  ],
+  ["51 tags", () => fargateRun({ tags: tags(51) }), "InvalidParameterException", /50/],
   [
     "a tag key of 129 characters",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      tags: [{ key: "k".repeat(129), value: "v" }],
-    }),
+    () => fargateRun({ tags: [{ key: "k".repeat(129), value: "v" }] }),
     "InvalidParameterException",
     /128/,
   ],
   [
     "an empty tag key",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      tags: [{ key: "", value: "v" }],
-    }),
+    () => fargateRun({ tags: [{ key: "", value: "v" }] }),
     "InvalidParameterException",
     /128/,
   ],
   [
     "a tag value of 257 characters",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      tags: [{ key: "k", value: "v".repeat(257) }],
-    }),
+    () => fargateRun({ tags: [{ key: "k", value: "v".repeat(257) }] }),
     "InvalidParameterException",
     /256/,
   ],
   [
     "an aws: tag",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      tags: [{ key: "aws:x", value: "v" }],
-    }),
+    () => fargateRun({ tags: [{ key: "aws:x", value: "v" }] }),
     "InvalidParameterException",
     /reserved/,
   ],
   [
     "an AWS: tag in upper case",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      tags: [{ key: "AwS:x", value: "v" }],
-    }),
+    () => fargateRun({ tags: [{ key: "AwS:x", value: "v" }] }),
     "InvalidParameterException",
     /reserved/,
   ],
   [
     "startedBy with a space",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      startedBy: "ecs fanout",
-    }),
+    () => fargateRun({ startedBy: "ecs fanout" }),
     "InvalidParameterException",
     /startedBy/,
   ],
   [
     "startedBy of 129 characters",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      startedBy: "a".repeat(129),
-    }),
+    () => fargateRun({ startedBy: "a".repeat(129) }),
     "InvalidParameterException",
     /startedBy/,
   ],
   [
     "a clientToken of 65 characters",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      clientToken: "t".repeat(65),
-    }),
+    () => fargateRun({ clientToken: "t".repeat(65) }),
     "InvalidParameterException",
     /clientToken/,
   ],
   [
     "a clientToken with a space",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      clientToken: "a b",
-    }),
+    () => fargateRun({ clientToken: "a b" }),
     "InvalidParameterException",
     /clientToken/,
   ],
   [
     "propagateTags SERVICE",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      propagateTags: "SERVICE",
-    }),
+    () => fargateRun({ propagateTags: "SERVICE" }),
     "InvalidParameterException",
     /SERVICE/,
   ],
@@ -251,48 +177,27 @@ const runCases: Array<[string, () => RunTaskCommandInput, string, RegExp?]> = [
     "ClientException",
     /TaskDefinition not found/,
   ],
-  [
-    "an unknown cluster",
-    () => ({
-      cluster: "nope",
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-    }),
-    "ClusterNotFoundException",
-  ],
+  ["an unknown cluster", () => fargateRun({ cluster: "nope" }), "ClusterNotFoundException"],
   [
     "a cpu override Fargate cannot run",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      overrides: { cpu: "256", memory: "4096" },
-    }),
+    () => fargateRun({ overrides: { cpu: "256", memory: "4096" } }),
     "InvalidParameterException",
     /No Fargate configuration/,
   ],
   [
     "an override of an unknown container",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      overrides: { containerOverrides: [{ name: "ghost" }] },
-    }),
+    () => fargateRun({ overrides: { containerOverrides: [{ name: "ghost" }] } }),
     "InvalidParameterException",
     /ghost/,
   ],
   [
     "overrides over 8192 characters",
-    () => ({
-      taskDefinition: fargate,
-      launchType: "FARGATE",
-      networkConfiguration: network(),
-      overrides: {
-        containerOverrides: [{ name: "worker", environment: [{ name: "BIG", value: "x".repeat(9000) }] }],
-      },
-    }),
+    () =>
+      fargateRun({
+        overrides: {
+          containerOverrides: [{ name: "worker", environment: [{ name: "BIG", value: "x".repeat(9000) }] }],
+        },
+      }),
     "InvalidParameterException",
     /8192/,
   ],
@@ -319,13 +224,12 @@ describe("RunTask validation (as strict as AWS)", () => {
 
   it("accepts exactly 50 tags, a 128-character key, a 256-character value and startedBy of 128 characters", async () => {
     const out = await h.ecs.send(
-      new RunTaskCommand({
-        taskDefinition: fargate,
-        launchType: "FARGATE",
-        networkConfiguration: network(),
-        startedBy: `a-b/c_${"d".repeat(122)}`,
-        tags: [...tags(49), { key: "k".repeat(128), value: "v".repeat(256) }],
-      }),
+      new RunTaskCommand(
+        fargateRun({
+          startedBy: `a-b/c_${"d".repeat(122)}`,
+          tags: [...tags(49), { key: "k".repeat(128), value: "v".repeat(256) }],
+        }),
+      ),
     );
     expect(out.tasks).toHaveLength(1);
   });
