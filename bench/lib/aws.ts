@@ -3,6 +3,7 @@
  * (ListTasks after every row). The root package has no @aws-sdk dependency of its own, so the
  * module is loaded from the local endpoint's package, where it is a dependency.
  */
+import { Agent } from "node:http";
 import { createRequire } from "node:module";
 // Types by path: a tsconfig `paths` entry would also redirect core's own runtime imports under tsx.
 import type * as EcsSdk from "../../packages/local/node_modules/@aws-sdk/client-ecs/dist-types/index.js";
@@ -20,8 +21,13 @@ export interface ClientConfig {
 }
 
 export function ecsClient(config: ClientConfig): EcsClient {
-  // No retries: a check that needs a retry to pass is hiding something.
-  return new ecsSdk.ECSClient({ ...config, maxAttempts: 1 });
+  // No retries: a check that needs a retry to pass is hiding something. No keep-alive either, so a
+  // pooled socket the endpoint closes while idle cannot fail a request with ECONNRESET.
+  return new ecsSdk.ECSClient({
+    ...config,
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
+  });
 }
 
 /** ARNs of RUNNING tasks in a cluster (ListTasks' default desiredStatus), all pages. */

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { Agent } from "node:http";
 import { fileURLToPath } from "node:url";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -43,9 +44,17 @@ export interface HarnessConfig extends LocalEcsConfig {
   defaultImages?: boolean;
 }
 
-/** Clients for `clientConfig`, with no retries: a test should see the first answer. */
+/**
+ * Clients for `clientConfig`, with no retries: a test should see the first answer. No keep-alive
+ * either: a request on a pooled socket the endpoint is closing (its 5 s idle timeout) fails with
+ * ECONNRESET, which only a retry would hide.
+ */
 export function connect(clientConfig: LocalEcs["clientConfig"]): Clients {
-  const config = { ...clientConfig, maxAttempts: 1 };
+  const config = {
+    ...clientConfig,
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
+  };
   return { ecs: new ECSClient(config), ec2: new EC2Client(config), logs: new CloudWatchLogsClient(config) };
 }
 

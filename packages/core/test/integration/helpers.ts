@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -36,7 +37,13 @@ export async function startEnv(config: LocalEcsConfig = {}): Promise<Env> {
       ...config.timings,
     },
   });
-  const ecs = new ECSClient({ ...local.clientConfig, maxAttempts: 1 });
+  // No retries, so no keep-alive either: a request on a pooled socket the endpoint is closing
+  // (its 5 s idle timeout) fails with ECONNRESET, which only a retry would hide.
+  const ecs = new ECSClient({
+    ...local.clientConfig,
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
+  });
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER })).catch(() => {});
   const dir = await mkdtemp(join(tmpdir(), "fanout-it-"));
   return {
