@@ -51,8 +51,9 @@ export interface TaskResult {
   /** Exit code of the worker container as ECS reports it (e.g. 137 after SIGKILL), once it exited. */
   readonly exitCode: number | undefined;
   /**
-   * Why the run gave up on this task before its work was done (unreachable worker, Spot
-   * interruption, crash…); undefined for a task that was stopped because it was finished.
+   * Why this task stopped before its work was done: the run's reason when it gave the task up
+   * (unreachable worker, crash…), else ECS's stop code and reason (a Spot interruption drained
+   * through); undefined for a task that was stopped because it was finished.
    */
   readonly lostBecause: string | undefined;
   readonly lastStatus: string | undefined;

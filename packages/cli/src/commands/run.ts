@@ -5,7 +5,6 @@ import { ExitCode, InterruptedError, RunFailedError, VerificationError } from ".
 import { type CliIo, println } from "../io.js";
 import { normalizeRunOptions, type RawRunOptions, type RunOptions } from "../parse/run-options.js";
 import { chooseReporter } from "../progress/choose.js";
-import { LostTasks } from "../report/lost-tasks.js";
 import { formatRunReport, type RunReportInput, runReportJson } from "../report/run-report.js";
 import { abortOnSignals } from "../signals.js";
 import { gpuStandInEnvironment, gpuStandInNotice } from "../stand-in.js";
@@ -127,7 +126,6 @@ export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): 
     () => "Run `ecs-fanout cleanup --yes` to stop any task left behind.",
   );
   let report: RunReportInput | undefined;
-  const lost = new LostTasks();
   try {
     const outcome = await upscaleVideo({
       input: options.input,
@@ -138,7 +136,6 @@ export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): 
       params: (info) => ({ ...processorParams(options, info), ...options.extraParams }),
       batch,
       reporter,
-      onEvent: (event) => lost.handle(event),
       signal: controller.signal,
       keepTemp: options.keepTemp,
     });
@@ -150,7 +147,6 @@ export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): 
       output: { path: outcome.outputPath, info: outcome.output },
       timings: outcome.timings,
       problems: outcome.problems,
-      lostTasks: lost.all,
     };
     const ok = outcome.problems.length === 0;
     if (options.json) println(io.stdout, JSON.stringify(runReportJson(report, ok), null, 2));
@@ -162,11 +158,7 @@ export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): 
     if (controller.signal.aborted && controller.signal.reason instanceof InterruptedError)
       throw controller.signal.reason;
     if (error instanceof RunFailedError && error.result && !report) {
-      const failed: RunReportInput = {
-        result: error.result,
-        target: target.notice.split("\n")[0]!,
-        lostTasks: lost.all,
-      };
+      const failed: RunReportInput = { result: error.result, target: target.notice.split("\n")[0]! };
       if (options.json) println(io.stdout, JSON.stringify(runReportJson(failed, false), null, 2));
       else println(io.stdout, `\n${formatRunReport(failed)}`);
     }

@@ -20,8 +20,6 @@ export interface RunReportInput {
   output?: { path: string; info: VideoSummary };
   timings?: PipelineTimings;
   problems?: readonly string[];
-  /** Why each lost task was given up, by task ARN (from the run's events; see LostTasks). */
-  lostTasks?: ReadonlyMap<string, string>;
 }
 
 const secondsBetween = (from: Date | undefined, to: Date | undefined) =>
@@ -50,12 +48,9 @@ const TASK_COLUMNS: Column<TaskResult>[] = [
  * The per-task columns, plus "lost because" when some task was lost, so the user sees why a task
  * stopped early without digging through the progress log.
  */
-function taskColumns(
-  tasks: readonly TaskResult[],
-  lost: ReadonlyMap<string, string> | undefined,
-): Column<TaskResult>[] {
-  if (!lost || !tasks.some((t) => lost.has(t.taskArn))) return TASK_COLUMNS;
-  return [...TASK_COLUMNS, { header: "lost because", value: (t) => lostBecause(t, lost.get(t.taskArn)) }];
+function taskColumns(tasks: readonly TaskResult[]): Column<TaskResult>[] {
+  if (!tasks.some((t) => t.lostBecause !== undefined)) return TASK_COLUMNS;
+  return [...TASK_COLUMNS, { header: "lost because", value: (t) => lostBecause(t, t.lostBecause) }];
 }
 
 /**
@@ -91,7 +86,7 @@ export function formatRunReport(report: RunReportInput): string {
   if (report.input) head.push(["input", `${report.input.path} (${videoLine(report.input.info)})`]);
   if (report.output) head.push(["output", `${report.output.path} (${videoLine(report.output.info)})`]);
   sections.push(renderPairs(head));
-  sections.push(renderTable(taskColumns(result.tasks, report.lostTasks), result.tasks));
+  sections.push(renderTable(taskColumns(result.tasks), result.tasks));
 
   const totals: Array<[string, string]> = [
     [
@@ -158,8 +153,10 @@ export function runReportJson(report: RunReportInput, ok: boolean): Record<strin
     output: report.output ?? null,
     verification: { ok: (report.problems?.length ?? 0) === 0, problems: report.problems ?? [] },
     timings: report.timings ?? null,
-    // Why tasks were lost, by task ARN: the core's result does not say.
-    lostTasks: Object.fromEntries(report.lostTasks ?? []),
+    // Why tasks were lost, by task ARN: at hand without searching result.tasks.
+    lostTasks: Object.fromEntries(
+      report.result.tasks.flatMap((t) => (t.lostBecause === undefined ? [] : [[t.taskArn, t.lostBecause]])),
+    ),
     result: report.result,
   };
 }

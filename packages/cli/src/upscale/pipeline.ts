@@ -2,12 +2,7 @@ import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { concatSegments, muxAudio, ProbeError, probe, splitVideo, type VideoInfo } from "@ecs-fanout/video";
-import {
-  type BatchRunOptions,
-  type BatchRunResult,
-  executeParallelBatches,
-  type FanoutEvent,
-} from "ecs-fanout";
+import { type BatchRunOptions, type BatchRunResult, executeParallelBatches } from "ecs-fanout";
 import { RunFailedError, UsageError } from "../errors.js";
 import { EventTranslator } from "../progress/events.js";
 import type { ProgressReporter } from "../progress/types.js";
@@ -29,8 +24,6 @@ export interface UpscaleJob {
     "segments" | "outputDir" | "params" | "maxParallelTasks" | "segmentsPerBatch" | "signal" | "onEvent"
   >;
   reporter: ProgressReporter;
-  /** Sees every event of the run too, after the reporter (e.g. to collect why tasks were lost). */
-  onEvent?: (event: FanoutEvent) => void;
   signal?: AbortSignal;
   /** Keep the working directory (segments, outputs) instead of deleting it. */
   keepTemp?: boolean;
@@ -124,10 +117,7 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       maxParallelTasks: job.tasks,
       segmentsPerBatch: Math.max(1, Math.ceil(segments.length / job.tasks)),
       signal,
-      onEvent: (event) => {
-        translator.handle(event);
-        job.onEvent?.(event);
-      },
+      onEvent: (event) => translator.handle(event),
     });
     timings.fanoutSeconds = seconds(t);
     if (result.failed > 0) {

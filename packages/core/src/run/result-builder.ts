@@ -1,3 +1,4 @@
+import type { TaskSnapshot } from "../ecs/snapshot.js";
 import { computeMetrics } from "../metrics.js";
 import { type PricingOptions, taskCost } from "../pricing.js";
 import type { BatchRunResult, SegmentResult, TaskResult } from "../result.js";
@@ -20,6 +21,10 @@ export function segmentResultOf(state: SegmentState): SegmentResult {
     logTail: ok ? undefined : state.logTail,
   } satisfies SegmentResult);
 }
+
+/** ECS's own account of a stop, e.g. "SpotInterruption: Your Spot Task was interrupted.". */
+const ecsStopOf = (s: TaskSnapshot): string =>
+  [s.stopCode, s.stoppedReason].filter(Boolean).join(": ") || "lost";
 
 /** One task's result with billing applied. */
 export function taskResultOf(
@@ -62,7 +67,8 @@ export function taskResultOf(
     stopCode: s.stopCode,
     stoppedReason: s.stoppedReason,
     exitCode: s.exitCode,
-    lostBecause: task.lostBecause,
+    // A task that drained through a Spot notice was not given up, but did stop early: ECS says why.
+    lostBecause: task.lostBecause ?? (task.unexpectedStop ? ecsStopOf(s) : undefined),
     lastStatus: s.lastStatus,
     segmentsSucceeded: task.segmentsSucceeded,
     segmentsAttempted: task.segmentsAttempted,

@@ -82,6 +82,8 @@ describe("runs on the local endpoint with faults", () => {
     const lost = result.tasks.find((t) => t.taskArn === interrupted);
     expect(lost?.stopCode).toBe("SpotInterruption");
     expect(lost?.capacityProvider).toBe("FARGATE_SPOT");
+    // Given up (its worker went away) or drained through the notice: either way the result says why.
+    expect(lost?.lostBecause).toEqual(expect.any(String));
     expect(rec.of("task.launched").some((e) => e.replacementFor === interrupted)).toBe(true);
     expect(rec.of("task.stopped").find((e) => e.taskArn === interrupted)?.expected).toBe(false);
     expect(result.failed).toBe(0);
