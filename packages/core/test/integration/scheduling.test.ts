@@ -10,6 +10,17 @@ import {
   syntheticInputs,
 } from "./helpers.js";
 
+/** The look-ahead tests' shape: 2 tasks, 3 segments a batch, synthetic jobs of 5000 bytes. */
+function runOnTwoTasks(env: Env, td: string, segments: Segment[], rec: ReturnType<typeof recorder>) {
+  return executeParallelBatches({
+    ...baseOptions(env, td, segments),
+    params: { processor: "synthetic", bytes: 5000 },
+    maxParallelTasks: 2,
+    segmentsPerBatch: 3,
+    onEvent: rec.onEvent,
+  });
+}
+
 describe("scheduling on the local endpoint", () => {
   let env: Env | undefined;
   afterEach(async () => {
@@ -35,13 +46,7 @@ describe("scheduling on the local endpoint", () => {
       return { ...s, weight, params: { ms } };
     });
     const rec = recorder();
-    const result = await executeParallelBatches({
-      ...baseOptions(env, td, segments),
-      params: { processor: "synthetic", bytes: 5000 },
-      maxParallelTasks: 2,
-      segmentsPerBatch: 3,
-      onEvent: rec.onEvent,
-    });
+    const result = await runOnTwoTasks(env, td, segments, rec);
     expect(result.failed).toBe(0);
     const byId = new Map(result.segments.map((s) => [s.id, s]));
     const longTask = byId.get("seg-002")?.taskArn;
@@ -75,13 +80,7 @@ describe("scheduling on the local endpoint", () => {
     const ms = [2500, 2000, 300, 200, 200, 100];
     const segments: Segment[] = inputs.map((s, i) => ({ ...s, weight: ms[i], params: { ms: ms[i] } }));
     const rec = recorder();
-    const result = await executeParallelBatches({
-      ...baseOptions(env, td, segments),
-      params: { processor: "synthetic", bytes: 5000 },
-      maxParallelTasks: 2,
-      segmentsPerBatch: 3,
-      onEvent: rec.onEvent,
-    });
+    const result = await runOnTwoTasks(env, td, segments, rec);
     expect(result.failed).toBe(0);
     const ready = result.tasks.map((t) => t.readyAt?.getTime() ?? Number.NaN).sort((a, b) => a - b);
     expect(ready[1]! - ready[0]!, "the seed must spread the two start-ups").toBeGreaterThan(400);
