@@ -7,6 +7,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      "@ecs-fanout/protocol": src("protocol"),
       "@ecs-fanout/video": src("video"),
       "@ecs-fanout/worker": src("worker"),
       "@ecs-fanout/local": src("local"),
