@@ -69,7 +69,8 @@ async function pollOnce(
       run.noticeStopped(task, expected);
     } else if (snapshot.desiredStatus === "STOPPED" && task.stopRequestedAt === undefined && task.live) {
       // ECS is stopping it and we did not ask (Spot interruption notice): take nothing new there.
-      if (task.phase === "ready") run.markDraining(task);
+      // An essential container that already exited is no notice: the task is gone now.
+      if (task.phase === "ready" && snapshot.stopCode !== "EssentialContainerExited") run.markDraining(task);
       else
         run.markLost(
           task,
