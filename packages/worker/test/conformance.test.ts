@@ -20,8 +20,10 @@ import {
   putHead,
   putJob,
   rawRequest,
+  SECURE_ENV,
   type SpawnedWorker,
   sha256,
+  spawnBin,
   spawnWorker,
   TOKEN,
   until,
@@ -523,7 +525,80 @@ describe("limits", () => {
   });
 });
 
+/** Runs the bin to its exit (it must not start); everything it printed. */
+async function refusedStart(
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; out: string }> {
+  const proc = spawnBin({ HOST: "127.0.0.1", PORT: "0", ...env });
+  let out = "";
+  proc.stdout?.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  proc.stderr?.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  const code = await within(
+    new Promise<number | null>((resolve) => proc.once("exit", resolve)),
+    20_000,
+    "the refused start's exit",
+  );
+  return { code, out };
+}
+
 describe("start-up", () => {
+  it.each([
+    [
+      "no TLS material",
+      { FANOUT_TOKEN_SHA256: sha256(TOKEN) },
+      /FANOUT_TLS_CERT: expected base64 of a PEM certificate/,
+    ],
+    [
+      "no token hash",
+      { ...SECURE_ENV, FANOUT_TOKEN_SHA256: undefined },
+      /FANOUT_TOKEN_SHA256: expected the bearer token's SHA-256/,
+    ],
+    ["the plain token", { ...SECURE_ENV, FANOUT_TOKEN: TOKEN }, /FANOUT_TOKEN: expected no FANOUT_TOKEN/],
+    [
+      "an unknown FANOUT_ variable",
+      { ...SECURE_ENV, FANOUT_SLOT: "2" },
+      /FANOUT_SLOT: expected a known key \(did you mean "FANOUT_SLOTS"\?\)/,
+    ],
+    [
+      "a bad value",
+      { ...SECURE_ENV, FANOUT_MAX_CONNECTIONS: "lots" },
+      /FANOUT_MAX_CONNECTIONS: expected an integer from 1 to 100000, got "lots"/,
+    ],
+  ])(
+    "refuses to start with %s: exit code 2, the problem named, nothing listening",
+    async (_, env, problem) => {
+      const { code, out } = await refusedStart(env);
+      expect(code).toBe(2);
+      expect(out).toMatch(problem);
+      expect(out).toContain("worker.config.invalid");
+      expect(out).not.toContain("worker.started");
+      expect(out).not.toContain(TOKEN);
+    },
+  );
+
+  it("serves plain HTTP only with FANOUT_INSECURE_PLAIN_HTTP=1, and no auth only with FANOUT_INSECURE_NO_AUTH=1", async () => {
+    const w = await spawnWorker({
+      FANOUT_TLS_CERT: undefined,
+      FANOUT_TLS_KEY: undefined,
+      FANOUT_TOKEN_SHA256: undefined,
+      FANOUT_INSECURE_PLAIN_HTTP: "1",
+      FANOUT_INSECURE_NO_AUTH: "1",
+    });
+    expect(w.url).toMatch(/^http:\/\//);
+    expect(w.logs.find((e) => e.event === "worker.started")).toMatchObject({
+      transport: "http",
+      auth: "disabled",
+    });
+    const res = await globalThis.fetch(`${w.url}/v1/info`);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    await w.kill();
+  });
+
   it("listens on PORT 8080 by default", async (ctx) => {
     const free = await new Promise<boolean>((resolve) => {
       const s = net.createServer().once("error", () => resolve(false));
