@@ -13,8 +13,12 @@ export interface WorkerConfig {
   host: string;
   /** 0 picks a free port. @default 8080 */
   port: number;
-  /** Bearer token; null only with `insecureNoAuth`. */
+  /** Bearer token; null with `tokenSha256` or `insecureNoAuth`. */
   token: string | null;
+  /** Lowercase hex SHA-256 of the bearer token (`FANOUT_TOKEN_SHA256`, what the orchestrator sends). @default null */
+  tokenSha256?: string | null;
+  /** Certificate and PKCS#8 key (PEM) to serve HTTPS with (`FANOUT_TLS_CERT`/`FANOUT_TLS_KEY`, base64). @default null */
+  tls?: { cert: string; key: string } | null;
   /** @default false */
   insecureNoAuth: boolean;
   /** Run id the orchestrator expects to see in /v1/info. @default null */
@@ -94,16 +98,33 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
 
   const insecureNoAuth = flag("FANOUT_INSECURE_NO_AUTH");
   const token = text("FANOUT_TOKEN");
-  if (token === null && !insecureNoAuth) {
+  const tokenSha256 = text("FANOUT_TOKEN_SHA256");
+  if (tokenSha256 !== null && !/^[0-9a-f]{64}$/.test(tokenSha256))
+    problems.push("FANOUT_TOKEN_SHA256: expected 64 lowercase hex digits, got something else");
+  if (token === null && tokenSha256 === null && !insecureNoAuth) {
     problems.push(
-      "FANOUT_TOKEN: expected a bearer token (or FANOUT_INSECURE_NO_AUTH=1 for local use), got nothing",
+      "FANOUT_TOKEN_SHA256: expected the SHA-256 of the bearer token (or FANOUT_INSECURE_NO_AUTH=1 for local use), got nothing",
     );
   }
+  const pemOf = (name: string, label: string): string | null => {
+    const value = text(name);
+    if (value === null) return null;
+    const pem = Buffer.from(value, "base64").toString("utf8");
+    if (pem.includes(`-----BEGIN ${label}-----`)) return pem;
+    problems.push(`${name}: expected base64 of a PEM ${label}, got something else`);
+    return null;
+  };
+  const cert = pemOf("FANOUT_TLS_CERT", "CERTIFICATE");
+  const key = pemOf("FANOUT_TLS_KEY", "PRIVATE KEY");
+  if ((cert === null) !== (key === null) && problems.length === 0)
+    problems.push("FANOUT_TLS_CERT/FANOUT_TLS_KEY: expected both or neither, got one");
 
   const config: WorkerConfig = {
     host: text("HOST") ?? "0.0.0.0",
     port: integer("PORT", 8080, 0, 65535),
     token,
+    tokenSha256,
+    tls: cert !== null && key !== null ? { cert, key } : null,
     insecureNoAuth,
     runId: text("FANOUT_RUN_ID"),
     slots: integer("FANOUT_SLOTS", 1, 1, 64),

@@ -1,5 +1,6 @@
 import { mkdir, rm, rmdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
 import type { WorkerConfig } from "./config.js";
@@ -47,7 +48,7 @@ export interface RunningWorker {
  * @throws {@link WorkerConfigError} when there is no token and `insecureNoAuth` is off.
  */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
-  if (config.token === null && !config.insecureNoAuth) {
+  if (config.token === null && (config.tokenSha256 ?? null) === null && !config.insecureNoAuth) {
     throw new WorkerConfigError(["FANOUT_TOKEN: expected a bearer token (or insecureNoAuth), got nothing"]);
   }
   const log = config.log ?? jsonLinesToStdout;
@@ -135,7 +136,9 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     return shutdownPromise;
   };
 
-  const authenticate = createAuthenticator(config.insecureNoAuth ? null : config.token);
+  const authenticate = config.insecureNoAuth
+    ? createAuthenticator(null)
+    : createAuthenticator(config.token, config.tokenSha256 ?? null);
   const ctx: ServerContext = {
     config,
     jobs,
@@ -180,13 +183,18 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     await dispatch(ctx, req, res, url, route);
   };
 
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       log({ event: "request.error", level: "error", method: req.method, url: req.url, error: String(error) });
       if (!res.headersSent) sendError(res, 500, "INTERNAL", "internal error", { headers: CLOSE });
       else res.destroy();
     });
-  });
+  };
+  const serverOptions = { requestTimeout: 0, headersTimeout: 60_000 };
+  // With the run's certificate (FANOUT_TLS_CERT/KEY) the worker serves HTTPS: the orchestrator pins it.
+  const server = config.tls
+    ? createHttpsServer({ ...serverOptions, cert: config.tls.cert, key: config.tls.key }, onRequest)
+    : createServer(serverOptions, onRequest);
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
@@ -201,7 +209,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   });
   const address = server.address() as AddressInfo;
   const reachableHost = ["0.0.0.0", "::"].includes(config.host) ? "127.0.0.1" : config.host;
-  const url = `http://${reachableHost.includes(":") ? `[${reachableHost}]` : reachableHost}:${address.port}`;
+  const url = `${config.tls ? "https" : "http"}://${reachableHost.includes(":") ? `[${reachableHost}]` : reachableHost}:${address.port}`;
 
   if (config.idleTimeoutSeconds > 0) {
     const idleMs = config.idleTimeoutSeconds * 1000;
