@@ -1,7 +1,15 @@
 import { RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { executeParallelBatches } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
-import { baseOptions, type Env, recorder, runningTaskArns, startEnv, syntheticInputs } from "./helpers.js";
+import {
+  baseOptions,
+  type Env,
+  EXECUTION_ROLE,
+  recorder,
+  runningTaskArns,
+  startEnv,
+  syntheticInputs,
+} from "./helpers.js";
 
 describe("tasks that never start", () => {
   let env: Env | undefined;
@@ -20,6 +28,7 @@ describe("tasks that never start", () => {
         requiresCompatibilities: ["FARGATE"],
         cpu: "256",
         memory: "512",
+        executionRoleArn: EXECUTION_ROLE,
         containerDefinitions: [
           {
             name: "worker",
