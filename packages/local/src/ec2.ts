@@ -7,7 +7,7 @@ import type {
 import { checkIds, matches } from "./ec2-filters.js";
 import type { Engine } from "./engine.js";
 import { ApiError } from "./errors.js";
-import { allSecurityGroups, DEFAULT_VPC_ID, defaultSubnetId, findSubnet } from "./network.js";
+import { allSecurityGroups, DEFAULT_VPC_ID, defaultSubnetId, findSubnet, tagsOf } from "./network.js";
 import { type QueryInput, queryFilters, queryList } from "./protocols/ec2-query.js";
 import type { TaskRecord } from "./state.js";
 
@@ -38,7 +38,7 @@ function eniView(engine: Engine, task: TaskRecord): NetworkInterface {
     InterfaceType: "interface",
     // The group's name, as EC2 reports it (a group the account does not have keeps its id).
     Groups: eni.securityGroups.map((id) => ({ GroupId: id, GroupName: groups.get(id) ?? id })),
-    TagSet: [],
+    TagSet: tagsOf(engine, eni.id),
     Association: association,
     Attachment: {
       AttachmentId: `ela-attach-${eni.id.slice(4)}`,

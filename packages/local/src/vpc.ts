@@ -150,9 +150,9 @@ export function describeSecurityGroups(input: QueryInput, engine: Engine): Descr
   return { SecurityGroups };
 }
 
-const TAGGABLE = /^(vpc|subnet|sg)-/;
+const TAGGABLE = /^(vpc|subnet|sg|eni)-/;
 
-/** CreateTags on the account's VPCs, subnets and security groups (what the tag filters read). */
+/** CreateTags on the account's VPCs, subnets, security groups and task ENIs (what the tag filters read). */
 export function createTags(input: QueryInput, engine: Engine): { Return: boolean } {
   const ids = queryList(input.params, "ResourceId");
   if (ids.length === 0)
@@ -180,6 +180,7 @@ export function createTags(input: QueryInput, engine: Engine): { Return: boolean
     ...allVpcs(engine).map((v) => v.VpcId),
     ...allSubnets(engine).map((s) => s.SubnetId),
     ...allSecurityGroups(engine).map((g) => g.GroupId),
+    ...[...engine.store.tasks.values()].map((t) => (t.lastStatus === "STOPPED" ? undefined : t.eni?.id)),
   ]);
   const missing = ids.find((id) => !TAGGABLE.test(id) || !known.has(id));
   if (missing !== undefined) throw new ApiError("InvalidID", `The ID '${missing}' is not valid`);
