@@ -147,7 +147,7 @@ describe("fault injection", () => {
     h.local.setFaults({ throttle: { fraction: 1 } });
     await expect(h.ecs.send(new ListTasksCommand({}))).rejects.toMatchObject({ name: "ThrottlingException" });
     expect(() => h.local.setFaults({ throttle: { fraction: 2 } } as FaultConfig)).toThrow(
-      /expected a number >= 0 <= 1, got 2/,
+      /faults.throttle.fraction: expected a number from 0 to 1, got 2/,
     );
   });
 });
