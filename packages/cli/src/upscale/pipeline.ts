@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { concatSegments, muxAudio, ProbeError, probe, splitVideo, type VideoInfo } from "@ecs-fanout/video";
+import { joinSegments, muxAudio, ProbeError, probe, splitVideo, type VideoInfo } from "@ecs-fanout/video";
 import { type BatchRunOptions, type BatchRunResult, executeParallelBatches } from "ecs-fanout";
 import { RunFailedError, UsageError } from "../errors.js";
 import { EventTranslator } from "../progress/events.js";
@@ -92,7 +92,6 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       outputDir: segmentDir,
       segmentSeconds: job.segmentSeconds,
       mode: "exact",
-      preset: "veryfast",
       signal,
       onProgress: (p) => {
         if (p.fraction !== undefined) reporter.phaseProgress(p.fraction);
@@ -139,10 +138,11 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       const path = bySegment.get(segmentId(s.index));
       if (!path)
         throw new RunFailedError([segmentId(s.index)], `segment ${segmentId(s.index)} has no output`);
-      return path;
+      return { path, segment: s };
     });
     const joined = join(workDir, "joined.mp4");
-    await concatSegments(outputs, joined, { signal });
+    // Each output is checked frame by frame (count and timestamps) before it is joined.
+    await joinSegments(outputs, joined, { signal });
     timings.concatSeconds = seconds(t);
 
     t = performance.now();
