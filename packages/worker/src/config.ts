@@ -118,6 +118,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const key = pemOf("FANOUT_TLS_KEY", "PRIVATE KEY");
   if ((cert === null) !== (key === null) && problems.length === 0)
     problems.push("FANOUT_TLS_CERT/FANOUT_TLS_KEY: expected both or neither, got one");
+  if (flag("FANOUT_INSECURE_PLAIN_HTTP") && cert !== null)
+    problems.push("FANOUT_INSECURE_PLAIN_HTTP: expected it unset when FANOUT_TLS_CERT is given, got 1");
 
   const config: WorkerConfig = {
     host: text("HOST") ?? "0.0.0.0",

@@ -125,7 +125,7 @@ describe("loadWorkerConfig", () => {
     }
     expect(error).toBeInstanceOf(WorkerConfigError);
     expect((error as WorkerConfigError).problems).toEqual([
-      "FANOUT_TOKEN: expected a bearer token (or FANOUT_INSECURE_NO_AUTH=1 for local use), got nothing",
+      "FANOUT_TOKEN_SHA256: expected the SHA-256 of the bearer token (or FANOUT_INSECURE_NO_AUTH=1 for local use), got nothing",
       'PORT: expected an integer 0..65535, got "http"',
       'FANOUT_SLOTS: expected an integer 1..64, got "0"',
       'FANOUT_ENABLE_SYNTHETIC: expected 1/0/true/false, got "maybe"',
