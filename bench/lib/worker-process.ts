@@ -56,7 +56,9 @@ export async function spawnWorker(
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = once(child, "exit");
-  const url = `http://127.0.0.1:${port}`;
+  // With the run's certificate the worker serves HTTPS; readiness is then "the port accepts".
+  const tls = env.FANOUT_TLS_CERT !== undefined;
+  const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   const worker: WorkerProcess = {
     url,
     token,
@@ -74,6 +76,12 @@ export async function spawnWorker(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
+      if (tls) {
+        const socket = net.connect(port, "127.0.0.1");
+        await once(socket, "connect");
+        socket.destroy();
+        return worker;
+      }
       const response = await fetch(`${url}/v1/health`);
       if (response.ok) return worker;
     } catch {
