@@ -35,6 +35,8 @@ export async function spawnWorker(
 ): Promise<WorkerProcess> {
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
+  // With the run's certificate the worker serves HTTPS; without, it needs the explicit opt-out.
+  const tls = env.FANOUT_TLS_CERT !== undefined;
   const [command, ...args] = sourceBinArgv(workerBinSource);
   const child = spawn(command!, args, {
     cwd: repoRoot,
@@ -42,9 +44,9 @@ export async function spawnWorker(
       ...process.env,
       HOST: "127.0.0.1",
       PORT: String(port),
-      // The worker checks the token's hash; this bench measures processing, over plain loopback HTTP.
+      // The worker gets the token's hash, as from RunTask, never the token.
       FANOUT_TOKEN_SHA256: createHash("sha256").update(token).digest("hex"),
-      FANOUT_INSECURE_PLAIN_HTTP: "1",
+      ...(tls ? {} : { FANOUT_INSECURE_PLAIN_HTTP: "1" }),
       FANOUT_ENABLE_SYNTHETIC: "1",
       ...env,
     },
@@ -58,7 +60,8 @@ export async function spawnWorker(
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = once(child, "exit");
-  const url = `http://127.0.0.1:${port}`;
+  // Over HTTPS, readiness is "the port accepts" (the benchmark's fetch does not pin certificates).
+  const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   const worker: WorkerProcess = {
     url,
     token,
@@ -76,6 +79,12 @@ export async function spawnWorker(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
+      if (tls) {
+        const socket = net.connect(port, "127.0.0.1");
+        await once(socket, "connect");
+        socket.destroy();
+        return worker;
+      }
       const response = await fetch(`${url}/v1/health`);
       if (response.ok) return worker;
     } catch {

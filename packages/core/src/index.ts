@@ -59,6 +59,7 @@ export type {
   SegmentOrder,
   TaskOverrides,
   TimeoutOptions,
+  TransportOptions,
 } from "./options.js";
 export type { RunPlan } from "./plan.js";
 export { planRun } from "./plan.js";
