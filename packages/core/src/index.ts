@@ -94,6 +94,7 @@ export { readManifest } from "./record/read.js";
 export type { ManifestRecord, RecordedOptions } from "./record/schema.js";
 export { manifestRecordSchema } from "./record/schema.js";
 export { MANIFEST_NAME } from "./record/writer.js";
+export { renderReport } from "./report/render.js";
 export type { BatchRunResult, RunMetrics, SegmentResult, SegmentTimings, TaskResult } from "./result.js";
 export type { BatchRun } from "./run/run.js";
 export { executeParallelBatches, runParallelBatches } from "./run/run.js";

@@ -1,0 +1,99 @@
+/**
+ * The run report in a real browser: a real local run (synthetic segments, real workers), its
+ * manifest rendered to HTML, opened in headless Chromium. The page must show every task and every
+ * segment attempt with the timings the run recorded, load nothing from the network, and log no
+ * error. A screenshot lands in test-results/ (gitignored).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { executeParallelBatches, MANIFEST_NAME, readManifest, renderReport } from "ecs-fanout";
+import { afterEach, describe, expect, it } from "vitest";
+import { repoRoot } from "../bench/lib/paths.js";
+import { launchChromium } from "./support/browser.js";
+import { type Row, startRow } from "./support/matrix.js";
+
+const specs = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `seg-${String(i).padStart(2, "0")}`,
+    ms: 150 + 60 * (i % 4),
+  }));
+
+describe("the run report in headless Chromium", () => {
+  let row: Row | undefined;
+  afterEach(async () => {
+    await row?.close();
+    row = undefined;
+  });
+
+  it("shows every task and every segment with its recorded timings, offline and without console errors", async () => {
+    row = await startRow();
+    const segments = await row.segments(specs(10));
+    const result = await executeParallelBatches(row.options({ segments, maxParallelTasks: 3 }));
+    expect(result.failed).toBe(0);
+    const manifest = await readManifest(path.join(row.outputDir, MANIFEST_NAME));
+    const out = path.join(repoRoot, "test-results");
+    await mkdir(out, { recursive: true });
+    const file = path.join(out, "report.html");
+    await writeFile(file, renderReport(manifest));
+
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1320, height: 900 } });
+      const problems: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      page.on("request", (r) => {
+        if (!r.url().startsWith("file:")) problems.push(`request: ${r.url()}`);
+      });
+      await page.goto(pathToFileURL(file).href);
+      const seen = await page.evaluate(() => ({
+        tasks: [...document.querySelectorAll<SVGGElement>("g.t")].map((g) => g.dataset["task"] ?? ""),
+        attempts: [...document.querySelectorAll<SVGGElement>("g.a")].map((g) => ({
+          task: (g.closest("g.t") as SVGGElement).dataset["task"] ?? "",
+          segment: g.dataset["s"] ?? "",
+          attempt: Number(g.dataset["n"]),
+          outcome: g.classList[1] ?? "",
+          t: (g.dataset["t"] ?? "").split(" ").map((v) => (v === "" ? Number.NaN : Number(v))),
+          drawn: g.querySelectorAll("rect").length,
+        })),
+        speedup: document.querySelector('[data-metric="speedup"]')?.textContent ?? "",
+      }));
+      await page.screenshot({ path: path.join(out, "report.png"), fullPage: true });
+
+      expect(problems).toEqual([]);
+      expect(seen.tasks.sort()).toEqual(result.tasks.map((t) => t.taskArn).sort());
+      expect(seen.speedup).toBe(`${result.metrics.speedupFactor.toFixed(2)}×`);
+      // Each segment appears once as succeeded, on the task that did it, with the run's own timings.
+      for (const s of result.segments) {
+        const drawn = seen.attempts.filter((a) => a.segment === s.id && a.outcome === "succeeded");
+        expect(drawn, s.id).toHaveLength(1);
+        const [a] = drawn as [(typeof drawn)[number]];
+        expect(a.task).toBe(s.taskArn);
+        expect(a.drawn).toBeGreaterThanOrEqual(3);
+        const [upStart, upEnd, procStart, procEnd, downStart, end] = a.t as [
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+        ];
+        const timings = s.timings as NonNullable<typeof s.timings>;
+        const close = (got: number, wantMs: number) =>
+          expect(Math.abs(got - wantMs / 1000)).toBeLessThan(0.003);
+        close(upEnd - upStart, timings.uploadMs);
+        close(procEnd - procStart, timings.processMs);
+        close(end - downStart, timings.downloadMs);
+        expect(procStart).toBeGreaterThanOrEqual(upEnd - 0.002);
+      }
+      // Every attempt the manifest recorded is drawn, no more.
+      const uploads = manifest.records.filter((r) => r.type === "segment.uploaded");
+      expect(seen.attempts).toHaveLength(uploads.length);
+    } finally {
+      await browser.close();
+    }
+  });
+});
