@@ -60,6 +60,8 @@ const LEGEND = [
   ["p", "processing"],
   ["d", "download"],
   ["drain", "drain and stop"],
+  ["fail", "failed attempt"],
+  ["back", "taken back"],
 ]
   .map(
     ([c, l]) =>
