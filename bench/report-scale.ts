@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * `pnpm bench:report` — how big the HTML report of a large run is and how long headless Chromium
  * takes to open it. Builds a synthetic manifest of 1,000 tasks × 10,000 segments (1 % retried
