@@ -10,28 +10,33 @@ import { pathToFileURL } from "node:url";
 import { executeParallelBatches, MANIFEST_NAME, readManifest, renderReport } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
 import { repoRoot } from "../bench/lib/paths.js";
+import {
+  baseOptions,
+  type Env,
+  registerWorker,
+  startEnv,
+  syntheticInputs,
+} from "../packages/core/test/integration/helpers.js";
 import { launchChromium } from "./support/browser.js";
-import { type Row, startRow } from "./support/matrix.js";
-
-const specs = (count: number) =>
-  Array.from({ length: count }, (_, i) => ({
-    id: `seg-${String(i).padStart(2, "0")}`,
-    ms: 150 + 60 * (i % 4),
-  }));
 
 describe("the run report in headless Chromium", () => {
-  let row: Row | undefined;
+  let env: Env | undefined;
   afterEach(async () => {
-    await row?.close();
-    row = undefined;
+    await env?.close();
+    env = undefined;
   });
 
   it("shows every task and every segment with its recorded timings, offline and without console errors", async () => {
-    row = await startRow();
-    const segments = await row.segments(specs(10));
-    const result = await executeParallelBatches(row.options({ segments, maxParallelTasks: 3 }));
-    expect(result.failed).toBe(0);
-    const manifest = await readManifest(path.join(row.outputDir, MANIFEST_NAME));
+    env = await startEnv();
+    const td = await registerWorker(env, "synthetic", { FANOUT_ENABLE_SYNTHETIC: "1" });
+    const segments = await syntheticInputs(env, 10);
+    const result = await executeParallelBatches({
+      ...baseOptions(env, td, segments),
+      params: { processor: "synthetic", ms: 200, bytes: 20_000 },
+      maxParallelTasks: 3,
+    });
+    expect(result.failed, JSON.stringify(result.failures[0]?.error)).toBe(0);
+    const manifest = await readManifest(path.join(env.outputDir, MANIFEST_NAME));
     const out = path.join(repoRoot, "test-results");
     await mkdir(out, { recursive: true });
     const file = path.join(out, "report.html");

@@ -7,36 +7,49 @@ import { readFile, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { executeParallelBatches, lastChain, readManifest } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
-import { runningTaskArns } from "../../bench/lib/aws.js";
+import {
+  baseOptions,
+  type Env,
+  expectCleanFinish,
+  registerWorker,
+  runningTaskArns,
+  startEnv,
+  syntheticInputs,
+} from "../../packages/core/test/integration/helpers.js";
 import { spawnOrchestrator } from "../support/child.js";
-import { assertCleanRun, type Row, startRow } from "../support/matrix.js";
-import { pidsWithMarker } from "../support/processes.js";
-
-const specs = (count: number, ms: number) =>
-  Array.from({ length: count }, (_, i) => ({ id: `seg-${String(i).padStart(2, "0")}`, ms }));
+import { eventually } from "../support/processes.js";
 
 describe("fault matrix: crash and resume", () => {
-  let row: Row | undefined;
+  let env: Env | undefined;
   afterEach(async () => {
-    await row?.close();
-    row = undefined;
+    await env?.close();
+    env = undefined;
   });
 
   it("after kill -9 of the orchestrator, a resumed run does every segment exactly once and prices both runs", async () => {
+    env = await startEnv();
+    const current = env;
     // Long idle timeout: the killed run's workers would linger; the resume must stop them itself.
-    row = await startRow({ workerEnv: { FANOUT_IDLE_TIMEOUT_SECONDS: "120" } });
-    const segments = await row.segments(specs(12, 500));
-    const manifest = path.join(row.dir, "run.jsonl");
+    const td = await registerWorker(current, "synthetic", {
+      FANOUT_ENABLE_SYNTHETIC: "1",
+      FANOUT_IDLE_TIMEOUT_SECONDS: "120",
+    });
+    const segments = await syntheticInputs(current, 12);
+    const manifest = path.join(current.dir, "run.jsonl");
     const secret = "s3cr3t-never-written";
-    const overrides = { environment: { FANOUT_TEST_SECRET: secret } };
-    const { onEvent: _onEvent, ...plain } = row.options({
-      segments,
+    const options = {
+      ...baseOptions(current, td, segments),
+      params: { processor: "synthetic", ms: 500, bytes: 20_000 },
       maxParallelTasks: 2,
       manifest,
-      overrides,
-    });
-    const child = spawnOrchestrator(plain as Parameters<typeof spawnOrchestrator>[0]);
-    await child.waitFor(() => child.lines.filter((l) => l.type === "segment.downloaded").length >= 4, 60_000);
+      overrides: { environment: { VENDOR_API_KEY: secret } },
+    };
+    const child = spawnOrchestrator(options);
+    await child
+      .waitFor(() => child.lines.filter((l) => l.type === "segment.downloaded").length >= 4, 60_000)
+      .catch((error: unknown) => {
+        throw new Error(`${String(error)}\nlast lines: ${JSON.stringify(child.lines.slice(-3))}`);
+      });
     child.child.kill("SIGKILL");
     expect((await child.exited).signal).toBe("SIGKILL");
     const killedRunId = child.lines.find((l) => l.type === "run.started")?.["runId"] as string;
@@ -44,7 +57,7 @@ describe("fault matrix: crash and resume", () => {
       .filter((l) => l.type === "task.launched")
       .map((l) => l["taskArn"] as string);
     // The killed run's workers are still there, holding (and billing for) their tasks.
-    expect((await runningTaskArns(row.stack.ecs, row.stack.cluster)).length).toBeGreaterThan(0);
+    expect((await runningTaskArns(current)).length).toBeGreaterThan(0);
 
     // What the killed run wrote reads back cleanly, and says which segments it finished.
     const before = await readManifest(manifest);
@@ -54,13 +67,27 @@ describe("fault matrix: crash and resume", () => {
 
     // Two of those no longer prove themselves: one output was cut short, one input changed (same size).
     const [cut, edited, ...intact] = doneBefore as [string, string, ...string[]];
-    await truncate(path.join(row.outputDir, `${cut}.bin`), 10);
-    await writeFile(path.join(row.dir, "inputs", `${edited}.in`), Buffer.alloc(1024, "changed"));
+    await truncate(path.join(current.outputDir, `${cut}.bin`), 10);
+    const editedInput = segments.find((s) => s.id === edited)?.input as { path: string };
+    await writeFile(editedInput.path, Buffer.alloc(4096, 0xee));
 
-    const result = await executeParallelBatches(
-      row.options({ segments, maxParallelTasks: 2, manifest, overrides, resume: true }),
+    const events: string[] = [];
+    const result = await executeParallelBatches({
+      ...options,
+      resume: true,
+      onEvent: (e) => {
+        if (e.type === "segment.downloaded") events.push(e.segmentId);
+      },
+    });
+    await expectCleanFinish(
+      current,
+      result.segments,
+      segments.map((s) => s.id),
     );
-    await assertCleanRun(row, result);
+    expect(
+      await eventually(() => current.local.runningProcesses() === 0, 15_000),
+      "worker processes left",
+    ).toBe(true);
 
     const reused = result.segments.filter((s) => s.resumedFrom !== undefined).map((s) => s.id);
     expect(reused.sort()).toEqual([...intact].sort());
@@ -69,14 +96,13 @@ describe("fault matrix: crash and resume", () => {
       expect(s.attempts).toBe(0);
     }
     // Every segment was finished by exactly one of the runs (the two that changed, by the second).
-    const doneAfter = row.events.flatMap((e) => (e.type === "segment.downloaded" ? [e.segmentId] : []));
-    expect([...doneAfter].sort()).toEqual(
+    expect([...events].sort()).toEqual(
       segments
         .map((s) => s.id)
         .filter((id) => !intact.includes(id))
         .sort(),
     );
-    expect(new Set([...intact, ...doneAfter]).size).toBe(segments.length);
+    expect(new Set([...intact, ...events]).size).toBe(segments.length);
 
     // The metrics cover both runs, and say so.
     const m = result.metrics;
@@ -97,11 +123,10 @@ describe("fault matrix: crash and resume", () => {
       expect(line?.fromRunId, arn).toBe(killedRunId);
       expect(line?.stoppedAt, arn).toBeDefined();
     }
-    expect(await runningTaskArns(row.stack.ecs, row.stack.cluster)).toEqual([]);
-    expect(await pidsWithMarker(row.stack.marker)).toEqual([]);
+    expect(await runningTaskArns(current)).toEqual([]);
     // Options are recorded by whitelist: an environment value never reaches the manifest, its name does.
     const text = await readFile(manifest, "utf8");
     expect(text).not.toContain(secret);
-    expect(chain[0]?.started?.options?.overrides.environmentNames).toEqual(["FANOUT_TEST_SECRET"]);
+    expect(chain[0]?.started?.options?.overrides.environmentNames).toEqual(["VENDOR_API_KEY"]);
   });
 });
