@@ -65,8 +65,20 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
     .option("--local", "use an in-process local ECS endpoint instead of AWS")
     .option("--json", "print one machine-readable result on stdout and no progress")
     .option("--keep-temp", "keep the segment files for inspection")
+    .option("--manifest <file>", "where the run's record goes (JSON lines; default: <out>.run.jsonl)")
+    .option("--resume", "resume an interrupted or failed run: reuse the outputs its record proves done")
+    .option("--report <file.html>", "write the run's HTML report (task stream, concurrency, cost) here")
     .action(async (input: string, options: Record<string, unknown>) => {
       setExit(await (await import("./commands/run.js")).runCommand(input, options, io));
+    });
+
+  program
+    .command("report")
+    .description("render a run's record (its manifest) as one self-contained HTML page")
+    .argument("<manifest>", "the run's manifest (<out>.run.jsonl, or ecs-fanout-manifest.jsonl in outputDir)")
+    .requiredOption("-o, --out <file.html>", "the HTML file to write")
+    .action(async (manifest: string, options: Record<string, unknown>) => {
+      setExit(await (await import("./commands/report.js")).reportCommand(manifest, options, io));
     });
 
   program

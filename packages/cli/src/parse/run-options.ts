@@ -31,6 +31,9 @@ export interface RawRunOptions {
   local?: boolean;
   json?: boolean;
   keepTemp?: boolean;
+  report?: string;
+  manifest?: string;
+  resume?: boolean;
 }
 
 /** Where the tasks run: the in-process local endpoint, or whatever AWS the SDK is configured for. */
@@ -64,6 +67,11 @@ export interface RunOptions {
   json: boolean;
   keepTemp: boolean;
   target: TargetChoice;
+  /** The run's record (JSON lines). @default `<output>.run.jsonl` */
+  manifest: string;
+  /** Where to write the HTML report, if anywhere. */
+  report: string | undefined;
+  resume: boolean;
 }
 
 export const RUN_DEFAULTS = {
@@ -168,6 +176,11 @@ export function normalizeRunOptions(inputArg: string, raw: RawRunOptions, io: Cl
     }
   }
 
+  const report = raw.report === undefined ? undefined : resolve(io.cwd, raw.report);
+  if (report !== undefined && !/\.html?$/i.test(report))
+    problems.add(`--report: expected a file ending in .html, got ${JSON.stringify(raw.report)}`);
+  const manifest = raw.manifest === undefined ? `${output}.run.jsonl` : resolve(io.cwd, raw.manifest);
+
   if (!problems.empty) throw new UsageError(problems.list);
   return {
     input,
@@ -189,5 +202,8 @@ export function normalizeRunOptions(inputArg: string, raw: RawRunOptions, io: Cl
     json: Boolean(raw.json),
     keepTemp: Boolean(raw.keepTemp),
     target,
+    manifest,
+    report,
+    resume: Boolean(raw.resume),
   };
 }

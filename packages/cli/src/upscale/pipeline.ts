@@ -1,6 +1,5 @@
-import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { joinSegments, muxAudio, ProbeError, probe, splitVideo, type VideoInfo } from "@ecs-fanout/video";
 import { type BatchRunOptions, type BatchRunResult, executeParallelBatches } from "ecs-fanout";
 import { RunFailedError, UsageError } from "../errors.js";
@@ -27,6 +26,13 @@ export interface UpscaleJob {
   signal?: AbortSignal;
   /** Keep the working directory (segments, outputs) instead of deleting it. */
   keepTemp?: boolean;
+  /** The run's manifest (JSON lines); the core's default, inside the work dir, when unset. */
+  manifest?: string;
+  /**
+   * Resume an earlier run of the same input and output: its work dir (beside the output) and its
+   * manifest say which segment outputs are done; only the rest run.
+   */
+  resume?: boolean;
 }
 
 /** Seconds spent in each local step around the fan-out. */
@@ -74,7 +80,10 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     verifySeconds: 0,
     totalSeconds: 0,
   };
-  const workDir = await mkdtemp(join(tmpdir(), "ecs-fanout-run-"));
+  // Beside the output, at a name derived from it, so a resume finds what a killed run left.
+  const workDir = join(dirname(job.output), `.${basename(job.output)}.ecs-fanout`);
+  if (!job.resume) await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
   let keep = Boolean(job.keepTemp);
   try {
     reporter.phase("probing");
@@ -117,6 +126,8 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       segmentsPerBatch: Math.max(1, Math.ceil(segments.length / job.tasks)),
       signal,
       onEvent: (event) => translator.handle(event),
+      manifest: job.manifest,
+      resume: job.resume,
     });
     timings.fanoutSeconds = seconds(t);
     if (result.failed > 0) {
@@ -175,6 +186,10 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       timings,
       workDir: keep ? workDir : undefined,
     };
+  } catch (error) {
+    // A failed or interrupted run keeps its segments and outputs: `--resume` picks them up.
+    keep = true;
+    throw error;
   } finally {
     if (!keep) await rm(workDir, { recursive: true, force: true });
   }
