@@ -1,6 +1,6 @@
 /**
- * Black-box conformance with "Worker protocol v1" in DESIGN.md and the worker bullets of
- * issue 2, sentence by sentence: only the spawned bin, plain HTTP and its stdout are used.
+ * Black-box conformance with worker protocol v1 (docs/worker-protocol.md), sentence by
+ * sentence: only the spawned bin, plain HTTP and its stdout are used.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";

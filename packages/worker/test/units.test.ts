@@ -137,7 +137,7 @@ describe("loadWorkerConfig", () => {
 describe("processor options", () => {
   const config = loadWorkerConfig({ FANOUT_TOKEN: "t" });
 
-  it("seedvr2 defaults to the seed container's parameters", () => {
+  it("seedvr2 defaults to the reference container's parameters", () => {
     const normalized = seedVr2.normalize({}, config);
     expect(normalized).toMatchObject({
       ok: true,

@@ -13,7 +13,7 @@ export const REALESRGAN_MODELS = [
   "realesr-general-x4v3",
 ] as const;
 
-/** Options of Real-ESRGAN's video script (`inference_realesrgan_video.py`), seed 002. */
+/** Options of Real-ESRGAN's video script (`inference_realesrgan_video.py`). */
 export interface RealEsrganOptions {
   /** @default "RealESRGAN_x4plus" */
   model: (typeof REALESRGAN_MODELS)[number];

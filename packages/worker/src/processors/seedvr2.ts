@@ -22,7 +22,7 @@ export const SEEDVR2_ATTENTION_MODES = [
   "sageattn_3",
 ] as const;
 
-/** Parameters of SeedVR2's `inference_cli.py` (seed 000), defaults as the seed's container. */
+/** Parameters of SeedVR2's `inference_cli.py`, with the defaults of its reference container. */
 export interface SeedVr2Options {
   /** @default "7b" */
   model: "3b" | "7b";
