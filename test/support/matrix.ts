@@ -1,7 +1,7 @@
 /**
  * The fault matrix's shared harness. Every row starts a fresh local ECS endpoint whose tasks run
  * the real worker (from source), runs a whole executeParallelBatches with synthetic segments, and
- * ends with `assertCleanRun`, which checks what issue 6 asks of every row:
+ * ends with `assertCleanRun`, which checks what every row must show:
  *  - every good segment's output is in outputDir exactly once, with the sha256 the worker reported
  *    (and the bytes anyone can recompute from the synthetic seed);
  *  - nothing else in outputDir: no duplicate, no temp file, no half-written output;

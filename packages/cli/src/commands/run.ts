@@ -4,7 +4,7 @@ import type { BatchRunOptions, NetworkOptions } from "ecs-fanout";
 import { DEFAULT_CLUSTER, gpuCapacityProvider, workerFamily } from "../defaults.js";
 import { ExitCode, InterruptedError, RunFailedError, VerificationError } from "../errors.js";
 import { type CliIo, println } from "../io.js";
-import { normalizeRunOptions, type RawRunOptions, type RunOptions } from "../parse/run-options.js";
+import { normalizeRunOptions, type RunOptions } from "../parse/run-options.js";
 import { chooseReporter } from "../progress/choose.js";
 import { formatRunReport, type RunReportInput, runReportJson } from "../report/run-report.js";
 import { abortOnSignals } from "../signals.js";
@@ -115,7 +115,7 @@ async function openRunTarget(
   };
 }
 
-export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): Promise<ExitCode> {
+export async function runCommand(input: string, raw: Record<string, unknown>, io: CliIo): Promise<ExitCode> {
   const options = normalizeRunOptions(input, raw, io);
   const reporter = chooseReporter(io, options.json);
   const controller = new AbortController();
@@ -135,7 +135,7 @@ export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): 
       scale: options.scale,
       segmentSeconds: options.segmentSeconds,
       tasks: options.tasks,
-      params: (info) => ({ ...processorParams(options, info), ...options.extraParams }),
+      params: (info) => ({ ...processorParams(options, info), ...options.params }),
       batch,
       reporter,
       signal: controller.signal,

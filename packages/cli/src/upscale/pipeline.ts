@@ -209,16 +209,15 @@ async function probeInput(path: string, signal: AbortSignal | undefined): Promis
   try {
     const info = await probe(path, { signal });
     if (!(info.width > 0 && info.height > 0)) {
-      throw new UsageError([
-        `<input>: expected a file with a video stream, got ${path} (${info.formatName})`,
+      throw new UsageError("run arguments", [
+        { path: "<input>", message: `expected a file with a video stream, got ${path} (${info.formatName})` },
       ]);
     }
     return info;
   } catch (error) {
     if (error instanceof ProbeError) {
-      throw new UsageError([`<input>: expected a video ffprobe can read, got ${path}: ${error.message}`], {
-        cause: error,
-      });
+      const message = `expected a video ffprobe can read, got ${path}: ${error.message}`;
+      throw new UsageError("run arguments", [{ path: "<input>", message }], { cause: error });
     }
     throw error;
   }
