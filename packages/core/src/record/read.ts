@@ -12,6 +12,7 @@ export interface Manifest {
   readonly tornTail: boolean;
 }
 
+/** Limits for reading a manifest. */
 export interface ReadManifestOptions {
   /** @default 262144 (what the writer never exceeds) */
   readonly maxLineBytes?: number;
