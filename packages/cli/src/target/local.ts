@@ -37,7 +37,7 @@ export interface LocalTarget extends Target {
   readonly gpuTaskDefinition: string | undefined;
   /** The GPU capacity provider, when GPU instances were asked for. */
   readonly gpuProvider: string | undefined;
-  /** Subnets a caller may give awsvpc tasks explicitly (any id does locally); without them the default VPC's are used. */
+  /** Subnets a caller may give awsvpc tasks explicitly (the endpoint knows these besides its default VPC); without them the default VPC's are used. */
   readonly subnets: readonly string[];
 }
 
@@ -93,12 +93,12 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
     ecs.send(new RegisterTaskDefinitionCommand(creatingLogGroup(input)));
   try {
     // A short stop timeout keeps Ctrl-C snappy locally: a stopped worker drains for 5 s less.
+    // Fargate needs an execution role to write awslogs, locally as on AWS (any role ARN does here).
     const common = {
       logGroup: "/ecs-fanout/local",
       logRegion: local.region,
       stopTimeoutSeconds: 10,
-      // Fargate needs an execution role for awslogs; locally any well-formed ARN does.
-      executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecsTaskExecutionRole`,
+      executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecs-fanout-local-execution`,
     };
     await register(
       workerTaskDefinition({ family, image: "ecs-fanout/worker:local", cpu: 1024, memory: 2048, ...common }),
