@@ -73,8 +73,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         family,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
-        // Fargate needs an execution role for awslogs; locally any well-formed ARN does.
-        executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecsTaskExecutionRole`,
         cpu: "1024",
         memory: "2048",
         containerDefinitions: [
