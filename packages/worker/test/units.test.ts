@@ -51,7 +51,7 @@ describe("x-fanout-params", () => {
   it("rejects a processor that is not a string", () => {
     expect(decodeParams(encodeParams({ processor: 3 as unknown as string }))).toEqual({
       ok: false,
-      problems: ["processor: expected a string, got number 3"],
+      problems: ["processor: expected a string, got 3"],
     });
   });
 });
