@@ -1,3 +1,4 @@
+export type { ProviderKind } from "./ecs/capacity-providers.js";
 export type { AwsErrorContext, AwsErrorKind, LaunchFailureReason, ValidationProblem } from "./errors.js";
 export {
   AwsCallError,
@@ -44,6 +45,8 @@ export { jsonLinesLogger, quietLogger } from "./logger.js";
 export type { CleanupOptions, CleanupResult, SkipReason } from "./manage/cleanup.js";
 export { cleanupStaleTasks } from "./manage/cleanup.js";
 export type { ManageOptions } from "./manage/context.js";
+export type { GpuProviderChoice } from "./manage/gpu-provider.js";
+export { chooseGpuProvider, findGpuCapacityProvider } from "./manage/gpu-provider.js";
 export type { ListedTask, ListTasksOptions } from "./manage/list-tasks.js";
 export { listTasks } from "./manage/list-tasks.js";
 export type { MetricsSegment, MetricsTask } from "./metrics.js";
