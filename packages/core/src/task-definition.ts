@@ -12,6 +12,13 @@ export interface WorkerTaskDefinitionOptions {
   readonly memory: number | string;
   /** GPUs for the worker container. Any value > 0 makes an EC2 task definition (no GPUs on Fargate). @default 0 */
   readonly gpu?: number;
+  /**
+   * What the definition is validated for (`requiresCompatibilities`). `MANAGED_INSTANCES`: ECS
+   * Managed Instances (CPU or GPU), awsvpc or host networking, no host volumes (so no model
+   * cache), no ephemeral storage setting.
+   * @default "FARGATE" without GPUs, "EC2" with
+   */
+  readonly compatibility?: "FARGATE" | "EC2" | "MANAGED_INSTANCES";
   /** CloudWatch Logs group for awslogs. */
   readonly logGroup: string;
   /**
@@ -40,7 +47,7 @@ export interface WorkerTaskDefinitionOptions {
   readonly taskRoleArn?: string;
   /** @default "X86_64" */
   readonly architecture?: "X86_64" | "ARM64";
-  /** @default "awsvpc" on Fargate, "bridge" (dynamic host port) for GPU tasks on EC2 */
+  /** @default "awsvpc" on Fargate and Managed Instances, "bridge" (dynamic host port) for GPU tasks on EC2 */
   readonly networkMode?: "awsvpc" | "bridge" | "host";
   /** Concurrent jobs per worker (FANOUT_SLOTS); pass the same as the run's slotsPerTask. @default 1 */
   readonly slots?: number;
@@ -119,22 +126,35 @@ export function workerTaskDefinition(given: WorkerTaskDefinitionOptions): Regist
   p.integer(options.containerPort, "containerPort", 1, 65535);
   p.integer(options.slots, "slots", 1, 64);
   const gpu = options.gpu ?? 0;
-  const fargate = gpu === 0;
+  if (options.compatibility !== undefined)
+    p.check(
+      ["FARGATE", "EC2", "MANAGED_INSTANCES"].includes(options.compatibility),
+      "compatibility",
+      '"FARGATE", "EC2" or "MANAGED_INSTANCES"',
+      options.compatibility,
+    );
+  const compatibility = options.compatibility ?? (gpu === 0 ? "FARGATE" : "EC2");
+  const managed = compatibility === "MANAGED_INSTANCES";
+  if (compatibility === "FARGATE")
+    p.check(gpu === 0, "gpu", "0 on Fargate (no GPUs; use EC2 or MANAGED_INSTANCES)", options.gpu);
+  const fargate = compatibility === "FARGATE";
   p.integer(options.stopTimeoutSeconds, "stopTimeoutSeconds", 2, fargate ? 120 : 86400);
   if (options.ephemeralStorageGiB !== undefined) {
     p.check(
       fargate,
       "ephemeralStorageGiB",
-      "no ephemeralStorageGiB for EC2 (GPU) tasks",
+      "no ephemeralStorageGiB outside Fargate",
       options.ephemeralStorageGiB,
     );
     p.integer(options.ephemeralStorageGiB, "ephemeralStorageGiB", 21, 200);
   }
   if (options.modelCacheHostPath !== undefined) {
     p.check(
-      !fargate,
+      !fargate && !managed,
       "modelCacheHostPath",
-      "no modelCacheHostPath for Fargate tasks (no host volumes; set gpu for an EC2 task)",
+      managed
+        ? "no modelCacheHostPath on Managed Instances (host volumes are not valid there)"
+        : "no modelCacheHostPath for Fargate tasks (no host volumes; set gpu for an EC2 task)",
       options.modelCacheHostPath,
     );
     p.check(
@@ -153,22 +173,32 @@ export function workerTaskDefinition(given: WorkerTaskDefinitionOptions): Regist
     if (options.networkMode !== undefined)
       p.check(options.networkMode === "awsvpc", "networkMode", '"awsvpc" on Fargate', options.networkMode);
   }
+  if (managed && options.networkMode !== undefined)
+    p.check(
+      options.networkMode !== "bridge",
+      "networkMode",
+      '"awsvpc" or "host" on Managed Instances',
+      options.networkMode,
+    );
   if (p.list.length > 0) throw new ValidationError("worker task definition options", p.list);
 
   const name = options.containerName ?? "worker";
   const port = options.containerPort ?? 8080;
-  const networkMode = options.networkMode ?? (fargate ? "awsvpc" : "bridge");
+  const networkMode = options.networkMode ?? (fargate || managed ? "awsvpc" : "bridge");
+  // A host volume outlives the task (weights cached by one task serve the next); EC2 only.
+  const modelCache = !fargate && !managed;
   const stopTimeout = options.stopTimeoutSeconds ?? 30;
   const environment: Record<string, string> = {
     PORT: String(port),
-    ...(fargate ? {} : { FANOUT_MODEL_DIR: MODELS_MOUNT }),
+    ...(modelCache ? { FANOUT_MODEL_DIR: MODELS_MOUNT } : {}),
     FANOUT_SLOTS: String(options.slots ?? 1),
     FANOUT_STOP_TIMEOUT_SECONDS: String(Math.max(1, stopTimeout - 5)),
     ...options.environment,
   };
   return {
-    family: options.family ?? (fargate ? "ecs-fanout-worker" : "ecs-fanout-worker-gpu"),
-    requiresCompatibilities: [fargate ? "FARGATE" : "EC2"],
+    family:
+      options.family ?? (gpu === 0 ? "ecs-fanout-worker" : `ecs-fanout-worker-gpu${managed ? "-mi" : ""}`),
+    requiresCompatibilities: [compatibility],
     networkMode,
     cpu: String(options.cpu),
     memory: String(options.memory),
@@ -178,8 +208,7 @@ export function workerTaskDefinition(given: WorkerTaskDefinitionOptions): Regist
     ...(options.ephemeralStorageGiB === undefined
       ? {}
       : { ephemeralStorage: { sizeInGiB: options.ephemeralStorageGiB } }),
-    // A host volume outlives the task: weights cached by one task serve the next on the instance.
-    ...(fargate
+    ...(!modelCache
       ? {}
       : {
           volumes: [
@@ -202,8 +231,10 @@ export function workerTaskDefinition(given: WorkerTaskDefinitionOptions): Regist
         ...(gpu > 0
           ? {
               resourceRequirements: [{ type: "GPU", value: String(gpu) }],
-              mountPoints: [{ sourceVolume: MODELS_VOLUME, containerPath: MODELS_MOUNT, readOnly: false }],
             }
+          : {}),
+        ...(modelCache
+          ? { mountPoints: [{ sourceVolume: MODELS_VOLUME, containerPath: MODELS_MOUNT, readOnly: false }] }
           : {}),
         logConfiguration: {
           logDriver: "awslogs",
