@@ -1,5 +1,5 @@
-import type { CostedTask, PricingOptions } from "./pricing.js";
-import { taskCost } from "./pricing.js";
+import type { RegionPricing } from "./options/pricing.js";
+import { type CostedTask, costOfTask } from "./pricing/cost.js";
 import type { RunMetrics } from "./result.js";
 
 /** What the metrics need to know about one task. */
@@ -41,7 +41,7 @@ export function computeMetrics(input: {
   tasks: readonly MetricsTask[];
   segments: readonly MetricsSegment[];
   representative: CostedTask | undefined;
-  pricing: PricingOptions & { region: string };
+  pricing: RegionPricing;
 }): RunMetrics {
   const wallSeconds = (input.settledAt.getTime() - input.startedAt.getTime()) / 1000;
   const ready = input.tasks.filter((t) => t.readyAt !== undefined);
@@ -72,7 +72,7 @@ export function computeMetrics(input: {
   const sequentialCostUsd =
     input.representative === undefined
       ? undefined
-      : taskCost(
+      : costOfTask(
           {
             ...input.representative,
             createdAt: new Date(0),

@@ -1,4 +1,4 @@
-import { EC2_GPU_PRICES, FARGATE_RATES, fargateSizeProblem } from "ecs-fanout";
+import { EC2_GPU_PRICES, FARGATE_RATES, fargateSizeProblem } from "ecs-fanout/pricing";
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { Problems, parseChoice, parseInteger, parsePositiveNumber } from "./values.js";

@@ -1,90 +1,7 @@
-/**
- * Dated price tables and the pure cost formulas the run metrics use. Rates are USD, Linux,
- * on-demand, as collected in AWS-FACTS (2026-08); override them with `pricing` options.
- */
+import type { EstimateInput, RegionPricing } from "../options/pricing.js";
+import { EC2_GPU_PRICES, FARGATE_RATES, type FargateRate, type FargateRateTable } from "./tables.js";
 
-/** Fargate on-demand rates of one region and architecture. */
-export interface FargateRate {
-  readonly vcpuHour: number;
-  readonly gbHour: number;
-}
-
-/** Fargate rates per region, per CPU architecture. */
-export type FargateRateTable = Readonly<
-  Record<string, { readonly X86_64?: FargateRate; readonly ARM64?: FargateRate }>
->;
-
-/** One EC2 GPU instance type: its GPUs and hourly price per region. */
-export interface Ec2GpuPrice {
-  readonly gpus: number;
-  readonly vcpus: number;
-  readonly memoryGb: number;
-  readonly hourly: Readonly<Record<string, number>>;
-}
-
-/** The date the shipped tables were collected. */
-export const PRICES_AS_OF = "2026-08";
-
-/** Fargate Linux rates, USD per vCPU-hour and per GB-hour. us-west-2 is derived; ap-northeast-1 x86 comes from a weak source. */
-export const FARGATE_RATES: FargateRateTable = Object.freeze({
-  "us-east-1": {
-    X86_64: { vcpuHour: 0.04048, gbHour: 0.004445 },
-    ARM64: { vcpuHour: 0.03238, gbHour: 0.00356 },
-  },
-  "us-west-2": { X86_64: { vcpuHour: 0.0405, gbHour: 0.00444 } },
-  "eu-west-1": {
-    X86_64: { vcpuHour: 0.04048, gbHour: 0.004445 },
-    ARM64: { vcpuHour: 0.03238, gbHour: 0.00356 },
-  },
-  "eu-central-1": { X86_64: { vcpuHour: 0.04656, gbHour: 0.00511 } },
-  "ap-northeast-1": { X86_64: { vcpuHour: 0.05056, gbHour: 0.00553 } },
-  "ap-northeast-2": {
-    X86_64: { vcpuHour: 0.04656, gbHour: 0.00511 },
-    ARM64: { vcpuHour: 0.03725, gbHour: 0.00409 },
-  },
-});
-
-/** EC2 GPU instance prices, USD per hour (per-second billing, 60 s minimum). */
-export const EC2_GPU_PRICES: Readonly<Record<string, Ec2GpuPrice>> = Object.freeze({
-  "g4dn.xlarge": { gpus: 1, vcpus: 4, memoryGb: 16, hourly: { "us-east-1": 0.526, "ap-northeast-2": 0.647 } },
-  "g4dn.2xlarge": {
-    gpus: 1,
-    vcpus: 8,
-    memoryGb: 32,
-    hourly: { "us-east-1": 0.752, "ap-northeast-2": 0.925 },
-  },
-  "g5.xlarge": { gpus: 1, vcpus: 4, memoryGb: 16, hourly: { "us-east-1": 1.006, "ap-northeast-2": 1.237 } },
-  "g5.2xlarge": { gpus: 1, vcpus: 8, memoryGb: 32, hourly: { "us-east-1": 1.212, "ap-northeast-2": 1.4903 } },
-  "g6.xlarge": { gpus: 1, vcpus: 4, memoryGb: 16, hourly: { "us-east-1": 0.8048, "ap-northeast-2": 0.9896 } },
-  "g6e.xlarge": { gpus: 1, vcpus: 4, memoryGb: 32, hourly: { "us-east-1": 1.861, "ap-northeast-2": 2.288 } },
-});
-
-/**
- * Fargate Spot discount off on-demand. AWS says "up to 70 %"; bills show 66–67 %, so we take the
- * smaller discount: a cost report should never come out below the bill.
- */
-export const FARGATE_SPOT_DISCOUNT = 0.66;
-
-/** Minimum billed seconds per task (Fargate Linux and EC2 per-second billing). */
-export const DEFAULT_MINIMUM_BILLED_SECONDS = 60;
-
-/** Price overrides for a run or a cost estimate. */
-export interface PricingOptions {
-  /** Region whose rates apply. @default the ECS client's region */
-  readonly region?: string;
-  /** Merged over {@link FARGATE_RATES} per region. @default FARGATE_RATES */
-  readonly fargate?: FargateRateTable;
-  /** Merged over {@link EC2_GPU_PRICES} per type. @default EC2_GPU_PRICES */
-  readonly ec2?: Readonly<Record<string, Ec2GpuPrice>>;
-  /** @default 0.66 */
-  readonly spotDiscount?: number;
-  /** @default 60 */
-  readonly minimumBilledSeconds?: number;
-  /** CPU architecture of Fargate tasks. @default "X86_64" */
-  readonly architecture?: "X86_64" | "ARM64";
-  /** Instance type to price EC2 tasks with when ECS does not say. @default undefined (cost unknown) */
-  readonly instanceType?: string;
-}
+/* The pure cost formulas the run metrics use; `pricing` has every default applied by its schema. */
 
 /** Task timestamps that billing reads. */
 export interface BillingTimestamps {
@@ -99,19 +16,19 @@ export interface BillingTimestamps {
  */
 export function billedSeconds(
   task: BillingTimestamps,
-  options: { minimumSeconds?: number; now?: Date } = {},
+  options: { minimumSeconds: number; now?: Date | undefined },
 ): number {
   const start = task.pullStartedAt ?? task.createdAt;
   if (start === undefined) return 0;
   const end = task.stoppedAt ?? options.now ?? new Date();
   const seconds = Math.ceil(Math.max(0, end.getTime() - start.getTime()) / 1000);
-  return Math.max(seconds, options.minimumSeconds ?? DEFAULT_MINIMUM_BILLED_SECONDS);
+  return Math.max(seconds, options.minimumSeconds);
 }
 
 /** Looks up a Fargate rate; undefined when the table has none for the region/architecture. */
 export function fargateRate(
   region: string,
-  architecture: "X86_64" | "ARM64" = "X86_64",
+  architecture: "X86_64" | "ARM64",
   table: FargateRateTable = FARGATE_RATES,
 ): FargateRate | undefined {
   return table[region]?.[architecture];
@@ -119,20 +36,20 @@ export function fargateRate(
 
 /**
  * Fargate cost in USD: billed hours × (vCPU × $/vCPU-h + GB × $/GB-h), with the Spot discount for
- * FARGATE_SPOT. `cpuUnits` is ECS's unit (1024 = 1 vCPU), `memoryMiB` ECS's MiB (1024 = 1 GB).
+ * FARGATE_SPOT (`spotDiscount`). `cpuUnits` is ECS's unit (1024 = 1 vCPU), `memoryMiB` ECS's MiB (1024 = 1 GB).
  */
 export function fargateCost(input: {
   cpuUnits: number;
   memoryMiB: number;
   seconds: number;
   rate: FargateRate;
-  spot?: boolean;
-  spotDiscount?: number;
+  /** The Spot discount off on-demand; undefined: on-demand. */
+  spotDiscount?: number | undefined;
 }): number {
   const hours = input.seconds / 3600;
   const perHour =
     (input.cpuUnits / 1024) * input.rate.vcpuHour + (input.memoryMiB / 1024) * input.rate.gbHour;
-  const discount = input.spot ? (input.spotDiscount ?? FARGATE_SPOT_DISCOUNT) : 0;
+  const discount = input.spotDiscount ?? 0;
   return hours * perHour * (1 - discount);
 }
 
@@ -158,16 +75,16 @@ export interface CostedTask extends BillingTimestamps {
 }
 
 /** Billed seconds and USD of one task under the given pricing; `costUsd` undefined when no rate applies. */
-export function taskCost(
+export function costOfTask(
   task: CostedTask,
-  pricing: PricingOptions & { region: string },
+  pricing: RegionPricing,
   now: Date = new Date(),
 ): { billedSeconds: number; costUsd: number | undefined } {
   const seconds = billedSeconds(task, { minimumSeconds: pricing.minimumBilledSeconds, now });
   const isFargate = task.launchType === "FARGATE" || (task.capacityProvider ?? "").startsWith("FARGATE");
   if (isFargate) {
     const table = { ...FARGATE_RATES, ...pricing.fargate };
-    const rate = fargateRate(pricing.region, pricing.architecture ?? "X86_64", table);
+    const rate = fargateRate(pricing.region, pricing.architecture, table);
     if (rate === undefined || task.cpuUnits === undefined || task.memoryMiB === undefined) {
       return { billedSeconds: seconds, costUsd: undefined };
     }
@@ -177,8 +94,7 @@ export function taskCost(
       memoryMiB: task.memoryMiB,
       seconds,
       rate,
-      spot,
-      spotDiscount: pricing.spotDiscount,
+      spotDiscount: spot ? pricing.spotDiscount : undefined,
     });
     return { billedSeconds: seconds, costUsd };
   }
@@ -195,30 +111,18 @@ export function taskCost(
   return { billedSeconds: seconds, costUsd };
 }
 
-/**
- * Estimates what a run would cost before running it: `tasks` tasks of the given size, each billed
- * `secondsPerTask` (minimum charge applied).
- */
-export function estimateRunCost(
-  input: {
-    tasks: number;
-    secondsPerTask: number;
-    launchType?: "FARGATE" | "FARGATE_SPOT" | "EC2";
-    cpuUnits?: number;
-    memoryMiB?: number;
-    gpus?: number;
-    instanceType?: string;
-  },
-  pricing: PricingOptions & { region: string },
+/** What a run of `tasks` tasks of one size would cost, each billed `secondsPerTask` (minimum charge applied). */
+export function estimateCost(
+  input: EstimateInput,
+  pricing: RegionPricing,
 ): { billedSeconds: number; costUsd: number | undefined; costPerTaskUsd: number | undefined } {
-  const start = new Date(0);
-  const stop = new Date(input.secondsPerTask * 1000);
-  const one = taskCost(
+  const spot = input.launchType === "FARGATE_SPOT";
+  const one = costOfTask(
     {
-      createdAt: start,
-      stoppedAt: stop,
-      launchType: input.launchType === "FARGATE_SPOT" ? undefined : input.launchType,
-      capacityProvider: input.launchType === "FARGATE_SPOT" ? "FARGATE_SPOT" : undefined,
+      createdAt: new Date(0),
+      stoppedAt: new Date(input.secondsPerTask * 1000),
+      launchType: spot ? undefined : input.launchType,
+      capacityProvider: spot ? "FARGATE_SPOT" : undefined,
       cpuUnits: input.cpuUnits,
       memoryMiB: input.memoryMiB,
       gpus: input.gpus,

@@ -7,12 +7,12 @@ import { stopTask } from "../ecs/stop.js";
 import type { TaskDefinitionInfo } from "../ecs/task-definition-info.js";
 import { LaunchError, NoCapacityError, TaskLostError } from "../errors.js";
 import { type EventPayload, type FanoutEvent, freezeEvent } from "../events.js";
+import type { RunOptions } from "../options/run.js";
 import type { RunNetwork } from "../options.js";
 import type { SegmentResult } from "../result.js";
 import type { AsyncQueue } from "../util/async-queue.js";
 import { FleetTask } from "./fleet-task.js";
 import { awsvpcOf } from "./network.js";
-import type { NormalizedRunOptions } from "./normalize.js";
 import { type SegmentState, WorkQueue } from "./queue.js";
 import { segmentResultOf } from "./result-builder.js";
 
@@ -40,7 +40,7 @@ export class RunState {
   readonly fatal: Promise<never>;
 
   constructor(
-    readonly opts: NormalizedRunOptions,
+    readonly opts: RunOptions,
     readonly ctx: AwsContext,
     readonly td: TaskDefinitionInfo,
     /** Decided once per run, before any RunTask (the default VPC's when no subnets were given). */

@@ -4,14 +4,14 @@ import type { AwsContext } from "../aws/context.js";
 import { createBuckets } from "../aws/token-bucket.js";
 import { describeTaskDefinition } from "../ecs/task-definition-info.js";
 import { RunInterruptedError } from "../errors.js";
-import type { BatchRunOptions } from "../options.js";
+import { parseOptions } from "../options/check.js";
+import { type BatchRunOptions, type RunOptions, runOptionsSchema } from "../options/run.js";
 import { planRun } from "../plan.js";
 import type { BatchRunResult, SegmentResult } from "../result.js";
 import { abortable, anySignal, throwIfAborted } from "../util/abort.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { stopEverything } from "./finish.js";
 import { resolveRunNetwork } from "./network.js";
-import { type NormalizedRunOptions, normalizeRunOptions } from "./normalize.js";
 import { queueOrder, resolveWeights } from "./order.js";
 import { pollLoop } from "./poller.js";
 import { buildResult } from "./result-builder.js";
@@ -33,10 +33,7 @@ export interface BatchRun extends AsyncIterable<SegmentResult> {
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
-async function execute(
-  opts: NormalizedRunOptions,
-  results: AsyncQueue<SegmentResult>,
-): Promise<BatchRunResult> {
+async function execute(opts: RunOptions, results: AsyncQueue<SegmentResult>): Promise<BatchRunResult> {
   const internal = new AbortController();
   const signal = anySignal(opts.signal, internal.signal);
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -116,7 +113,7 @@ async function execute(
  * options throw a ValidationError listing every problem before any AWS call.
  */
 export function runParallelBatches(options: BatchRunOptions): BatchRun {
-  const opts = normalizeRunOptions(options);
+  const opts = parseOptions(runOptionsSchema, options, "run options");
   const results = new AsyncQueue<SegmentResult>();
   const done = execute(opts, results).then(
     (result) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fargateSizeProblem, ValidationError, workerTaskDefinition } from "../../src/index.js";
+import { ValidationError, workerTaskDefinition } from "../../src/index.js";
+import { fargateSizeProblem } from "../../src/pricing/index.js";
 
 const base = {
   image: "123.dkr.ecr.us-east-1.amazonaws.com/worker:1",
