@@ -13,6 +13,7 @@ import type { SegmentResult } from "../result.js";
 import type { AsyncQueue } from "../util/async-queue.js";
 import { FleetTask } from "./fleet-task.js";
 import { awsvpcOf } from "./network.js";
+import { demandElsewhere } from "./next-work.js";
 import { type SegmentState, WorkQueue } from "./queue.js";
 import { segmentResultOf } from "./result-builder.js";
 
@@ -94,13 +95,7 @@ export class RunState {
 
   /** Tasks that will want work soon, other than `except`: not yet ready, or ready with a free slot. */
   demandElsewhere(except: FleetTask): number {
-    let demand = 0;
-    for (const t of this.tasks.values()) {
-      if (t === except) continue;
-      if (t.phase === "pending" || t.phase === "starting") demand += this.opts.slotsPerTask;
-      else if (t.phase === "ready") demand += Math.max(0, this.opts.slotsPerTask - t.active);
-    }
-    return demand;
+    return demandElsewhere(this.tasks.values(), except, this.opts.slotsPerTask);
   }
 
   /** Launches `count` tasks in the background; tracked so the run waits for in-flight RunTask calls before stopping. */
