@@ -1,6 +1,7 @@
 export type { AwsErrorContext, AwsErrorKind, LaunchFailureReason, ValidationProblem } from "./errors.js";
 export {
   AwsCallError,
+  ConfigurationError,
   FanoutError,
   FanoutTimeoutError,
   IntegrityError,
@@ -56,3 +57,4 @@ export type { BatchRun } from "./run/run.js";
 export { executeParallelBatches, runParallelBatches } from "./run/run.js";
 export { MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "./tags.js";
 export { workerTaskDefinition } from "./task-definition.js";
+export type { TransportOptions } from "./worker/transport-options.js";

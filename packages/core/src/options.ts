@@ -4,6 +4,7 @@
  */
 export type { ResolvedOverrides } from "./options/overrides.js";
 export type { SegmentInput } from "./options/segments.js";
+export type { TransportOptions } from "./worker/transport-options.js";
 
 /**
  * The networking a run launches its tasks with, once the default VPC fallback is decided; carried

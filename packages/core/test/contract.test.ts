@@ -11,7 +11,7 @@ import {
   workerTaskDefinition,
 } from "ecs-fanout";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER, type Env, runningTaskArns, startEnv } from "./integration/helpers.js";
+import { CLUSTER, type Env, EXECUTION_ROLE, runningTaskArns, startEnv } from "./integration/helpers.js";
 
 // The public surface as a user writes it, imported by the package name.
 
@@ -127,6 +127,7 @@ describe("a run on the local endpoint, spelled the one documented way", () => {
       memory: 512,
       logGroup: "/ecs/contract",
       stopTimeoutSeconds: 10,
+      executionRoleArn: EXECUTION_ROLE,
       environment: { FANOUT_ENABLE_SYNTHETIC: "1", FANOUT_IDLE_TIMEOUT_SECONDS: "120" },
     });
     const out = await env.ecs.send(new RegisterTaskDefinitionCommand(input));
@@ -165,7 +166,7 @@ describe("a run on the local endpoint, spelled the one documented way", () => {
       maxParallelTasks: 10,
       segmentsPerBatch: 2,
       launch: { type: "FARGATE_SPOT", fallbackToOnDemand: true },
-      network: { subnets: ["subnet-local"], assignPublicIp: true, endpoint: "public" },
+      network: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: true, endpoint: "public" },
       overrides: { cpu: 256, memory: 512, environment: { EXTRA: "1" } },
       tags: { team: "contract" },
       aws: env.local.clientConfig,
@@ -224,7 +225,7 @@ describe("a run on the local endpoint, spelled the one documented way", () => {
         taskDefinition: td,
         outputDir: join(env.dir, "out-b"),
         params: { processor: "synthetic", ms: 10, bytes: 16 },
-        network: { subnets: ["subnet-local"], assignPublicIp: false },
+        network: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: false },
         clients: { ecs },
         ...fast,
       });
@@ -249,7 +250,7 @@ describe("a run on the local endpoint, spelled the one documented way", () => {
       outputDir: join(env.dir, "out-c"),
       params: { processor: "synthetic", ms: 5000 },
       maxParallelTasks: 2,
-      network: { subnets: ["subnet-local"] },
+      network: { subnets: ["subnet-0a11ed0000000001a"] },
       aws: env.local.clientConfig,
       signal: controller.signal,
       onEvent: (e) => {

@@ -1,9 +1,9 @@
-import { expectedGot } from "@ecs-fanout/protocol";
+import { expectedGot, WORKER_ENV } from "@ecs-fanout/protocol";
 import { z } from "zod";
 import { int, nonEmptyString } from "./common.js";
 
-/** Environment names the run sets itself on every worker. */
-export const RESERVED_ENVIRONMENT: readonly string[] = ["FANOUT_TOKEN", "FANOUT_RUN_ID"];
+/** Environment names the run sets itself on every worker (and the bearer token, which it never sends). */
+export const RESERVED_ENVIRONMENT: readonly string[] = ["FANOUT_TOKEN", ...Object.values(WORKER_ENV)];
 
 const environmentSchema = z.record(nonEmptyString(), z.string()).superRefine((env, ctx) => {
   for (const name of Object.keys(env))
@@ -11,10 +11,7 @@ const environmentSchema = z.record(nonEmptyString(), z.string()).superRefine((en
       ctx.addIssue({
         code: "custom",
         path: [name],
-        message: expectedGot(
-          `a name other than ${RESERVED_ENVIRONMENT.join(" and ")} (set by the run)`,
-          name,
-        ),
+        message: expectedGot(`a name other than ${RESERVED_ENVIRONMENT.join(", ")} (set by the run)`, name),
       });
 });
 
@@ -26,7 +23,7 @@ export const overridesSchema = z.strictObject({
   memory: int(1).transform(String).optional(),
   /** GPUs for the worker container (EC2 only). @default the task definition's */
   gpu: int(0, 16).optional(),
-  /** Extra environment for the worker container, `{ NAME: "value" }`. FANOUT_TOKEN and FANOUT_RUN_ID are set by the run. @default {} */
+  /** Extra environment for the worker container, `{ NAME: "value" }`. FANOUT_RUN_ID, FANOUT_TOKEN_SHA256 and the FANOUT_TLS_* variables are set by the run. @default {} */
   environment: environmentSchema.optional(),
 });
 

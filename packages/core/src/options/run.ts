@@ -4,6 +4,7 @@ import { expectedGot } from "@ecs-fanout/protocol";
 import { z } from "zod";
 import type { FanoutEvent } from "../events.js";
 import { DEFAULT_STARTED_BY, tagProblems } from "../tags.js";
+import { transportOptionsSchema } from "../worker/transport-options.js";
 import {
   awsConfigSchema,
   clientsSchema,
@@ -95,6 +96,8 @@ export const runOptionsSchema = z
     pollIntervalMs: z.number().min(50).default(3000),
     retry: retrySchema.prefault({}),
     timeouts: timeoutsSchema.prefault({}),
+    /** TLS to the workers (on unless opted out) and the slowest transfer an attempt tolerates. @default {} */
+    transport: transportOptionsSchema.prefault({}),
     apiRate: apiRateSchema.prefault({}),
     pricing: pricingSchema.prefault({}),
     /** Aborting stops launching, stops every task, then rejects with `signal.reason`. */

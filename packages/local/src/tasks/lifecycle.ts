@@ -6,6 +6,7 @@ import type { LogStore } from "../logs.js";
 import type { ContainerRecord, StopCode, Store, TaskRecord } from "../state.js";
 import { type AddressPool, allocateFree, Forwarder } from "./addresses.js";
 import type { Capacity } from "./capacity.js";
+import { healthSettings, startHealthCheck } from "./health.js";
 import { inheritedEnv, resolveImage } from "./images.js";
 import { startProcess } from "./process.js";
 import { allocatePorts, prepareLogs, StartFailure } from "./start.js";
@@ -201,17 +202,32 @@ export class Lifecycle {
   private spawn(task: TaskRecord, c: ContainerRecord, cmd: ReturnType<typeof resolveImage> & object): void {
     const file = this.logFile(task);
     c.lastStatus = "RUNNING";
+    const env = this.env(task, c, cmd.env);
     c.process = startProcess({
       command: cmd.command,
       args: cmd.args,
       cwd: cmd.cwd,
-      env: this.env(task, c, cmd.env),
+      env,
       onLine: (stream, line) => {
         if (c.log) this.d.logs.append(c.log.group, c.log.stream, line);
         file?.write(`${new Date().toISOString()} ${c.name} ${stream} ${line}\n`);
       },
       onExit: (result) => this.containerExited(task, c, result),
     });
+    if (c.def.healthCheck) {
+      c.health = "UNKNOWN";
+      c.healthCheck = startHealthCheck({
+        settings: healthSettings(c.def.healthCheck),
+        env,
+        cwd: cmd.cwd,
+        scale: this.d.config.timings.healthCheckMsScale,
+        onStatus: (status) => {
+          if (c.health === status || c.lastStatus !== "RUNNING") return;
+          c.health = status;
+          this.touch(task);
+        },
+      });
+    }
   }
 
   private logFile(task: TaskRecord): WriteStream | undefined {
@@ -233,6 +249,7 @@ export class Lifecycle {
     result: { exitCode: number; spawnError?: string },
   ): void {
     clearTimeout(c.killTimer);
+    c.healthCheck?.stop();
     c.lastStatus = "STOPPED";
     if (result.spawnError === undefined) c.exitCode = result.exitCode;
     else c.reason = `CannotStartContainerError: ${result.spawnError}`;
@@ -314,7 +331,10 @@ export class Lifecycle {
     this.waiting = this.waiting.filter((t) => t !== task);
     task.lastStatus = "DEPROVISIONING";
     task.executionStoppedAt = Date.now();
-    for (const c of task.containers) c.lastStatus = "STOPPED";
+    for (const c of task.containers) {
+      c.lastStatus = "STOPPED";
+      c.healthCheck?.stop();
+    }
     this.touch(task);
     this.capacity.release(task);
     const forwarder = this.forwarders.get(task.id);
@@ -340,6 +360,7 @@ export class Lifecycle {
     this.closed = true;
     const processes = [...this.d.store.tasks.values()].flatMap((t) => {
       this.clearTimers(t);
+      for (const c of t.containers) c.healthCheck?.stop();
       return t.containers.map((c) => c.process).filter((p) => p?.alive());
     });
     for (const p of processes) p?.term();

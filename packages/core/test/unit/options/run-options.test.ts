@@ -151,6 +151,14 @@ describe("run options", () => {
       },
     ],
     [
+      "a typo in the transport options",
+      { transport: { insecurePlainHtp: true } },
+      {
+        path: "transport.insecurePlainHtp",
+        message: 'expected a known key (did you mean "insecurePlainHttp"?), got "insecurePlainHtp"',
+      },
+    ],
+    [
       "an unknown key with nothing close",
       { timeouts: { bogus: 5 } },
       { path: "timeouts.bogus", message: 'expected a known key, got "bogus"' },
@@ -363,7 +371,7 @@ describe("run options", () => {
       {
         path: "overrides.environment.FANOUT_TOKEN",
         message:
-          'expected a name other than FANOUT_TOKEN and FANOUT_RUN_ID (set by the run), got "FANOUT_TOKEN"',
+          'expected a name other than FANOUT_TOKEN, FANOUT_TLS_CERT, FANOUT_TLS_KEY, FANOUT_TOKEN_SHA256, FANOUT_RUN_ID, FANOUT_INSECURE_PLAIN_HTTP (set by the run), got "FANOUT_TOKEN"',
       },
     ],
   ])("report a cross-field rule: %s", (_name, patch, problem) => {
