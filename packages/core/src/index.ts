@@ -41,7 +41,7 @@ export type { CleanupResult, SkipReason } from "./manage/cleanup.js";
 export { cleanupStaleTasks } from "./manage/cleanup.js";
 export type { ListedTask } from "./manage/list-tasks.js";
 export { listTasks } from "./manage/list-tasks.js";
-export type { AwsClients, AwsConfig } from "./options/common.js";
+export type { AwsClients, AwsConfig, AwsCredentials } from "./options/common.js";
 export type { LaunchOptions } from "./options/launch.js";
 export type { ApiRateOptions, RetryOptions, TimeoutOptions } from "./options/limits.js";
 export type { CleanupOptions, ListTasksOptions } from "./options/manage.js";
