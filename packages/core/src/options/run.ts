@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { expectedGot } from "@ecs-fanout/protocol";
 import { z } from "zod";
 import type { FanoutEvent } from "../events.js";
+import { MANIFEST_NAME } from "../record/writer.js";
 import { DEFAULT_STARTED_BY, tagProblems } from "../tags.js";
 import { transportOptionsSchema } from "../worker/transport-options.js";
 import {
@@ -124,6 +125,20 @@ export const runOptionsSchema = z
     runId: satisfying(z.string(), (id) => RUN_ID.test(id), "1 to 64 letters, digits or '-'").default(() =>
       randomUUID(),
     ),
+    /**
+     * Where the run appends its record (JSON lines: options, tasks, segment attempts, cost), or
+     * `false` for none; a relative path is taken from `outputDir`. See docs/run-record.md.
+     * @default `<outputDir>/ecs-fanout-manifest.jsonl`
+     */
+    manifest: z.union([z.literal(false), nonEmptyString()]).optional(),
+    /**
+     * Read the manifest first and run only what it does not prove done: a segment whose output is
+     * on disk with the recorded size and sha256, from an input of the recorded size and sha256, is
+     * reused; everything else runs. Tasks the earlier run left are stopped and priced into this
+     * run's cost. Without a manifest (or with `manifest: false`) it runs everything.
+     * @default false
+     */
+    resume: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
     // Runs on partly invalid values too (so every problem is reported at once): read defensively.
@@ -137,9 +152,11 @@ export const runOptionsSchema = z
         message: expectedGot("no GPUs on Fargate (use EC2 or a capacity provider)", gpu),
       });
   }, evenWhenInvalid)
-  .transform(({ segments, params, ...rest }) => ({
+  .transform(({ segments, params, manifest, ...rest }) => ({
     ...rest,
     segments: planSegments(segments, rest.outputDir, params),
+    /** Absolute path of the manifest, or undefined for none. */
+    manifest: manifest === false ? undefined : resolve(rest.outputDir, manifest ?? MANIFEST_NAME),
   }));
 
 /** The options of executeParallelBatches and runParallelBatches, as a caller writes them. */

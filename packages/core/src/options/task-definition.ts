@@ -39,7 +39,7 @@ export const workerTaskDefinitionSchema = z
     containerName: nonEmptyString().default("worker"),
     /** @default 8080 */
     containerPort: int(1, 65535).default(8080),
-    /** Role ECS uses to pull the image and write logs (required on Fargate with ECR or awslogs). @default none */
+    /** Role ECS uses to pull the image and write logs. Required on Fargate (the worker logs through awslogs). @default none */
     executionRoleArn: nonEmptyString().optional(),
     /** Role the worker itself runs as. @default none */
     taskRoleArn: nonEmptyString().optional(),
@@ -86,6 +86,15 @@ export const workerTaskDefinitionSchema = z
         "no modelCacheHostPath for Fargate tasks (no host volumes; set gpu for an EC2 task)",
         o.modelCacheHostPath,
       );
+    // The worker logs through awslogs; on Fargate only the execution role can write those logs
+    // (RegisterTaskDefinition refuses the definition without one).
+    if (o.executionRoleArn === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["executionRoleArn"],
+        message:
+          "expected an execution role ARN on Fargate (the awslogs driver writes the worker's logs with it), got none",
+      });
     if (o.networkMode !== undefined && o.networkMode !== "awsvpc")
       fargate("networkMode", '"awsvpc" on Fargate', o.networkMode);
     if (typeof o.stopTimeoutSeconds === "number" && o.stopTimeoutSeconds > 120)

@@ -20,6 +20,7 @@ export function segmentResultOf(state: SegmentState): SegmentResult {
     timings: state.timings,
     error: ok ? undefined : (state.error ?? { code: "UNKNOWN", message: "segment failed" }),
     logTail: ok ? undefined : state.logTail,
+    resumedFrom: state.resumedFrom,
   } satisfies SegmentResult);
 }
 
@@ -57,6 +58,7 @@ export function taskResultOf(task: FleetTask, pricing: RegionPricing, now: Date)
     launchedAt: task.launchedAt,
     createdAt: s.createdAt,
     pullStartedAt: s.pullStartedAt,
+    pullStoppedAt: s.pullStoppedAt,
     startedAt: s.startedAt,
     readyAt: task.readyAt,
     stopRequestedAt: task.stopRequestedAt,
@@ -88,6 +90,7 @@ export function buildResult(input: {
   states: readonly SegmentState[];
   tasks: readonly FleetTask[];
   pricing: RegionPricing;
+  prior?: Parameters<typeof computeMetrics>[0]["prior"];
 }): BatchRunResult {
   const now = new Date();
   const segments = input.states.map(segmentResultOf);
@@ -124,6 +127,7 @@ export function buildResult(input: {
             instanceType: rep.instanceType,
           },
     pricing: input.pricing,
+    prior: input.prior,
   });
   return Object.freeze({
     runId: input.runId,

@@ -6,6 +6,7 @@ const base = {
   image: "123.dkr.ecr.us-east-1.amazonaws.com/worker:1",
   logGroup: "/ecs/fanout",
   logRegion: "us-east-1",
+  executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
 };
 
 describe("workerTaskDefinition", () => {
@@ -76,6 +77,17 @@ describe("workerTaskDefinition", () => {
     [{ cpu: 4096, memory: 15000, gpu: 1, modelCacheHostPath: "models" }, "an absolute path"],
   ])("rejects a model cache path %o", (options, message) => {
     expect(() => workerTaskDefinition({ ...base, ...options })).toThrow(message);
+  });
+
+  it("refuses a Fargate definition without an execution role, since awslogs needs one there", () => {
+    const { executionRoleArn: _, ...noRole } = base;
+    expect(() => workerTaskDefinition({ ...noRole, cpu: 1024, memory: 2048 })).toThrow(
+      "executionRoleArn: expected an execution role ARN on Fargate",
+    );
+    // EC2 (GPU) tasks log through the instance role, so the execution role stays optional there.
+    expect(
+      workerTaskDefinition({ ...noRole, cpu: 4096, memory: 15000, gpu: 1 }).executionRoleArn,
+    ).toBeUndefined();
   });
 
   it("rejects sizes Fargate does not offer, every problem at once", () => {

@@ -94,7 +94,14 @@ describe("listTasks and cleanupStaleTasks options", () => {
 });
 
 describe("workerTaskDefinition options", () => {
-  const base = { image: "w:1", cpu: 1024, memory: 2048, logGroup: "/ecs/w", logRegion: "us-east-1" };
+  const base = {
+    image: "w:1",
+    cpu: 1024,
+    memory: 2048,
+    logGroup: "/ecs/w",
+    logRegion: "us-east-1",
+    executionRoleArn: "arn:aws:iam::123456789012:role/exec",
+  };
   const td = (patch: Record<string, unknown>) => () =>
     workerTaskDefinition({ ...base, ...patch } as unknown as WorkerTaskDefinitionOptions);
 
