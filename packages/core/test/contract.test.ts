@@ -88,9 +88,16 @@ describe("each thing has one spelling: the removed ones are unknown keys or bad 
   });
 });
 
-describe("workerTaskDefinition with just { image, cpu, memory, logGroup }", () => {
+describe("workerTaskDefinition with just { image, cpu, memory, logGroup, executionRoleArn }", () => {
+  const executionRoleArn = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
   it("defaults the log region and lets awslogs create the group", () => {
-    const td = workerTaskDefinition({ image: "w:1", cpu: 256, memory: 512, logGroup: "/ecs/w" });
+    const td = workerTaskDefinition({
+      image: "w:1",
+      cpu: 256,
+      memory: 512,
+      logGroup: "/ecs/w",
+      executionRoleArn,
+    });
     const logs = td.containerDefinitions?.[0]?.logConfiguration?.options;
     expect(logs?.["awslogs-region"]).toMatch(/^[a-z]+-[a-z]+-\d$/);
     expect(logs?.["awslogs-create-group"]).toBe("true");
@@ -106,6 +113,7 @@ describe("workerTaskDefinition with just { image, cpu, memory, logGroup }", () =
         cpu: 1024,
         memory: 2048,
         logGroup: "/ecs/w",
+        executionRoleArn,
       });
       expect([td.cpu, td.memory]).toEqual(["1024", "2048"]);
       expect(td.containerDefinitions?.[0]?.logConfiguration?.options?.["awslogs-region"]).toBe("eu-west-1");
