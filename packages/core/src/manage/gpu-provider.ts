@@ -1,6 +1,7 @@
 import { clusterProviders, type ProviderKind } from "../ecs/capacity-providers.js";
-import { ValidationError } from "../errors.js";
-import { type ManageOptions, manageContext, manageProblems } from "./context.js";
+import { parseOptions } from "../options/check.js";
+import { type FindGpuProviderOptions, findGpuProviderOptionsSchema } from "../options/manage.js";
+import { manageContext } from "./context.js";
 
 /** The GPU capacity provider a run should use, and why. */
 export interface GpuProviderChoice {
@@ -24,9 +25,8 @@ const describeKind = (p: ProviderKind) =>
  *
  * @throws {@link ValidationError} for bad options.
  */
-export async function findGpuCapacityProvider(options: ManageOptions): Promise<GpuProviderChoice> {
-  const p = manageProblems(options);
-  if (p.list.length > 0) throw new ValidationError("findGpuCapacityProvider options", p.list);
+export async function findGpuCapacityProvider(given: FindGpuProviderOptions): Promise<GpuProviderChoice> {
+  const options = parseOptions(findGpuProviderOptionsSchema, given, "findGpuCapacityProvider options");
   const ctx = manageContext(options);
   try {
     const providers = await clusterProviders(ctx);
