@@ -51,7 +51,10 @@ export function toStatus(job: Job): JobStatus {
     status: job.state,
     progress: Math.round(job.progress * 1000) / 1000,
     processor: job.processor.name,
-    ...(job.fetching ? {} : { input: { bytes: job.inputBytes, sha256: job.inputSha256 } }),
+    // An S3 input still being fetched, or whose fetch failed, has no digest to show yet.
+    ...(job.fetching || job.inputSha256 === ""
+      ? {}
+      : { input: { bytes: job.inputBytes, sha256: job.inputSha256 } }),
     ...(job.error ? { error: job.error } : {}),
     ...(job.output
       ? {
