@@ -214,3 +214,98 @@ describe("the S3 data plane, against a real worker and a real local S3", () => {
     await expect(readFile(out)).rejects.toThrow();
   });
 });
+
+/**
+ * A proxy in front of the local S3 that misbehaves as S3 can: answers the first `slowDowns` GETs
+ * with 503 SlowDown, and cuts the next body after `truncateAfter` bytes. It forwards the signed
+ * Host, so S3 still checks every signature.
+ */
+async function faultyProxy(target: string, faults: { slowDowns: number; truncateAfter?: number }) {
+  const { createServer, request: forward } = await import("node:http");
+  const upstream = new URL(target);
+  let slowDowns = faults.slowDowns;
+  let truncate = faults.truncateAfter;
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.headers.range ?? "-"}`);
+    if (req.method === "GET" && slowDowns > 0) {
+      slowDowns--;
+      res.writeHead(503, { "content-type": "application/xml" });
+      res.end("<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>");
+      return;
+    }
+    const out = forward(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (req.method !== "GET" || truncate === undefined) return answer.pipe(res);
+        let sent = 0;
+        const limit = truncate;
+        truncate = undefined;
+        answer.on("data", (chunk: Buffer) => {
+          if (sent >= limit) return;
+          const piece = chunk.subarray(0, limit - sent);
+          sent += piece.length;
+          res.write(piece);
+          if (sent >= limit) res.destroy();
+        });
+        answer.on("end", () => res.end());
+      },
+    );
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    rewrite: (url: string) => url.replace(upstream.host, `127.0.0.1:${port}`),
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("the worker's S3 fetch under S3's faults", () => {
+  it("retries 503 SlowDown and resumes a truncated body with Range, then verifies the whole input", async () => {
+    const input = Buffer.alloc(300_000, 7);
+    const proxy = await faultyProxy(s3.endpoint, { slowDowns: 2, truncateAfter: 100_000 });
+    try {
+      const url = proxy.rewrite(await inputUrl());
+      await client.createFromSpec("faulty-in", {
+        params: synthetic("g", 1_000),
+        input: { s3: { url, bytes: input.length, sha256: sha(input) } },
+      });
+      const status = await finished("faulty-in");
+      expect(status.status, JSON.stringify(status.error)).toBe("succeeded");
+      expect(status.input).toEqual({ bytes: input.length, sha256: sha(input) });
+      // Two SlowDowns, the cut GET, then one GET of the rest from what reached the disk.
+      expect(proxy.seen.slice(0, 3)).toEqual(["GET -", "GET -", "GET -"]);
+      expect(proxy.seen).toHaveLength(4);
+      const from = Number(/^GET bytes=(\d+)-$/.exec(proxy.seen[3] ?? "")?.[1]);
+      expect(from).toBeGreaterThan(0);
+      expect(from).toBeLessThanOrEqual(100_000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("gives up after its tries when S3 keeps answering SlowDown, and says so", async () => {
+    const proxy = await faultyProxy(s3.endpoint, { slowDowns: 10 });
+    try {
+      await client.createFromSpec("slow-in", {
+        params: synthetic("h", 10),
+        input: { s3: { url: proxy.rewrite(await inputUrl()) } },
+      });
+      const status = await finished("slow-in");
+      expect(status.error?.code).toBe("S3_UNAVAILABLE");
+      expect(status.error?.message).toContain("SlowDown");
+      expect(proxy.seen).toHaveLength(4);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
