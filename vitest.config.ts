@@ -1,19 +1,22 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, file = "index.ts") =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
 
 // Tests run against sources, never against dist, so `pnpm test` needs no build.
 export default defineConfig({
   resolve: {
-    alias: {
-      "@ecs-fanout/protocol": src("protocol"),
-      "@ecs-fanout/video": src("video"),
-      "@ecs-fanout/worker": src("worker"),
-      "@ecs-fanout/local": src("local"),
-      "@ecs-fanout/cli": src("cli"),
-      "ecs-fanout": src("core"),
-    },
+    // Exact matches, so a subpath ("ecs-fanout/pricing") is not read as a path below "ecs-fanout".
+    alias: [
+      { find: /^@ecs-fanout\/protocol$/, replacement: src("protocol") },
+      { find: /^@ecs-fanout\/video$/, replacement: src("video") },
+      { find: /^@ecs-fanout\/worker$/, replacement: src("worker") },
+      { find: /^@ecs-fanout\/local$/, replacement: src("local") },
+      { find: /^@ecs-fanout\/cli$/, replacement: src("cli") },
+      { find: /^ecs-fanout$/, replacement: src("core") },
+      { find: /^ecs-fanout\/pricing$/, replacement: src("core", "pricing/index.ts") },
+    ],
   },
   test: {
     include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts", "test/**/*.test.ts"],

@@ -6,7 +6,7 @@
  * core: the orchestrator's own download path (core's WorkerClient + downloadVerified: temp file,
  *   Range resume, size + sha256 check, atomic rename, size and rate bounds) — what a run with the
  *   plain-HTTP opt-out does per output.
- * core-tls: the same over TLS pinned to the certificate in the file FANOUT_BENCH_CERT names — what
+ * core-tls: the same over TLS pinned to the certificate in the file BENCH_PINNED_CERT names — what
  *   a default run does.
  * protocol: the protocol's output route over node:http, hashed on the way (no re-read).
  * plain: a plain GET piped to a file — the loopback baseline.
@@ -45,7 +45,7 @@ const undici = createRequire(new URL("../packages/core/package.json", import.met
   Agent: new (options: { connections: number }) => Dispatcher;
 };
 // core-tls: the run's own pinned agent, trusting only the worker's certificate.
-const certPem = mode === "core-tls" ? readFileSync(process.env.FANOUT_BENCH_CERT ?? "", "utf8") : undefined;
+const certPem = mode === "core-tls" ? readFileSync(process.env.BENCH_PINNED_CERT ?? "", "utf8") : undefined;
 const dispatcher: Dispatcher =
   certPem === undefined
     ? new undici.Agent({ connections: 8 })

@@ -73,6 +73,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         family,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
+        // Fargate's awslogs needs an execution role, locally as on AWS (any role ARN does here).
+        executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecsTaskExecutionRole`,
         cpu: "1024",
         memory: "2048",
         containerDefinitions: [

@@ -116,8 +116,9 @@ export const streaming: BenchSection = {
       log(`[streaming] a second worker serving pinned TLS with the same ${jobs} outputs`);
       const tls = await tlsWorkerWith(workDir, jobs, bytesPerJob);
       tlsWorker = tls.worker;
-      // The child reads the pinned certificate from here (its argv is the URL list).
-      process.env.FANOUT_BENCH_CERT = tls.certFile;
+      // The child reads the pinned certificate from here (its argv is the URL list). Not a FANOUT_
+      // name: workers started later inherit this environment and refuse unknown FANOUT_ names.
+      process.env.BENCH_PINNED_CERT = tls.certFile;
       const plainRuns: ClientReport[] = [];
       const firstDir = path.join(workDir, "download-0");
       for (let round = 0; round < rounds; round++) {

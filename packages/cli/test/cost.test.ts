@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EC2_GPU_PRICES, FARGATE_RATES, FARGATE_SPOT_DISCOUNT } from "ecs-fanout";
+import { EC2_GPU_PRICES, FARGATE_RATES, FARGATE_SPOT_DISCOUNT } from "ecs-fanout/pricing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/main.js";
 import { runCli } from "./support/cli.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { reportFlags } from "../src/commands/report.js";
 import { UsageError } from "../src/errors.js";
 import { costOptionsSchema } from "../src/parse/cost-options.js";
 import { checkFlags, durationFlag, flagName, integerFlag, listFlag } from "../src/parse/flags.js";
@@ -83,6 +84,7 @@ describe("the option schemas", () => {
     cleanup: cleanupFlags,
     cost: costOptionsSchema({ region: "us-east-1" }),
     local: localFlags,
+    report: reportFlags,
   };
 
   it("know every option commander declares, so none is dropped unchecked", () => {

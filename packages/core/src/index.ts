@@ -40,55 +40,23 @@ export type {
 } from "./events.js";
 export { EVENT_TYPES } from "./events.js";
 export type { Logger } from "./logger.js";
-export { jsonLinesLogger, quietLogger } from "./logger.js";
-export type { CleanupOptions, CleanupResult, SkipReason } from "./manage/cleanup.js";
+export { jsonLinesLogger } from "./logger.js";
+export type { CleanupResult, SkipReason } from "./manage/cleanup.js";
 export { cleanupStaleTasks } from "./manage/cleanup.js";
-export type { ManageOptions } from "./manage/context.js";
-export type { ListedTask, ListTasksOptions } from "./manage/list-tasks.js";
+export type { ListedTask } from "./manage/list-tasks.js";
 export { listTasks } from "./manage/list-tasks.js";
-export type { MetricsSegment, MetricsTask } from "./metrics.js";
-export { computeMetrics } from "./metrics.js";
-export type {
-  ApiRateOptions,
-  AwsClients,
-  AwsConfig,
-  BatchRunOptions,
-  LaunchOptions,
-  LaunchType,
-  NetworkOptions,
-  RetryOptions,
-  RunNetwork,
-  Segment,
-  SegmentInput,
-  SegmentOrder,
-  TaskOverrides,
-  TimeoutOptions,
-  TransportOptions,
-} from "./options.js";
-export type { RunPlan } from "./plan.js";
-export { planRun } from "./plan.js";
-export type {
-  BillingTimestamps,
-  CostedTask,
-  Ec2GpuPrice,
-  FargateRate,
-  FargateRateTable,
-  PricingOptions,
-} from "./pricing.js";
-export {
-  billedSeconds,
-  DEFAULT_MINIMUM_BILLED_SECONDS,
-  EC2_GPU_PRICES,
-  ec2GpuCost,
-  estimateRunCost,
-  FARGATE_RATES,
-  FARGATE_SPOT_DISCOUNT,
-  fargateCost,
-  fargateRate,
-  PRICES_AS_OF,
-  taskCost,
-} from "./pricing.js";
-// ── The run record: manifest schema, reader, and the HTML report renderer ──────────────────
+export type { AwsClients, AwsConfig, AwsCredentials } from "./options/common.js";
+export type { LaunchOptions } from "./options/launch.js";
+export type { ApiRateOptions, RetryOptions, TimeoutOptions } from "./options/limits.js";
+export type { CleanupOptions, ListTasksOptions } from "./options/manage.js";
+export type { NetworkOptions } from "./options/network.js";
+export type { TaskOverrides } from "./options/overrides.js";
+export type { PricingOptions } from "./options/pricing.js";
+export type { BatchRunOptions } from "./options/run.js";
+export type { Segment, SegmentInput } from "./options/segments.js";
+export type { WorkerTaskDefinitionOptions } from "./options/task-definition.js";
+export type { RunNetwork } from "./options.js";
+// The run record: manifest schema, reader, and the HTML report renderer.
 export type { RecordedRun } from "./record/chain.js";
 export { lastChain, recordedRuns } from "./record/chain.js";
 export type { Manifest, ReadManifestOptions } from "./record/read.js";
@@ -100,12 +68,6 @@ export { renderReport } from "./report/render.js";
 export type { BatchRunResult, RunMetrics, SegmentResult, SegmentTimings, TaskResult } from "./result.js";
 export type { BatchRun } from "./run/run.js";
 export { executeParallelBatches, runParallelBatches } from "./run/run.js";
-export { validateRunOptions } from "./run/validate.js";
-export { DEFAULT_STARTED_BY, MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "./tags.js";
-export type { WorkerTaskDefinitionOptions } from "./task-definition.js";
-export {
-  DEFAULT_MODEL_CACHE_HOST_PATH,
-  fargateSizeProblem,
-  workerTaskDefinition,
-} from "./task-definition.js";
-// ── end of the run record ─────────────────────────────────────────────────────────────────
+export { MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "./tags.js";
+export { workerTaskDefinition } from "./task-definition.js";
+export type { TransportOptions } from "./worker/transport-options.js";

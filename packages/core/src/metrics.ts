@@ -1,5 +1,5 @@
-import type { CostedTask, PricingOptions } from "./pricing.js";
-import { taskCost } from "./pricing.js";
+import type { RegionPricing } from "./options/pricing.js";
+import { type CostedTask, costOfTask } from "./pricing/cost.js";
 import type { RunMetrics } from "./result.js";
 
 /** What the metrics need to know about one task. */
@@ -41,7 +41,7 @@ export function computeMetrics(input: {
   tasks: readonly MetricsTask[];
   segments: readonly MetricsSegment[];
   representative: CostedTask | undefined;
-  pricing: PricingOptions & { region: string };
+  pricing: RegionPricing;
   /** What earlier runs of the same job (resumed from) took and cost; their segments are in `segments`. */
   prior?: {
     readonly runIds: readonly string[];
@@ -86,7 +86,7 @@ export function computeMetrics(input: {
   const sequentialCostUsd =
     input.representative === undefined
       ? undefined
-      : taskCost(
+      : costOfTask(
           {
             ...input.representative,
             createdAt: new Date(0),

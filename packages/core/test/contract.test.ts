@@ -8,13 +8,12 @@ import {
   listTasks,
   runParallelBatches,
   ValidationError,
-  validateRunOptions,
   workerTaskDefinition,
 } from "ecs-fanout";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER, type Env, EXECUTION_ROLE, runningTaskArns, startEnv } from "./integration/helpers.js";
 
-// The public surface as the README words it: the names a reader of the docs would write.
+// The public surface as a user writes it, imported by the package name.
 
 describe("options are validated before any AWS call, every problem in one ValidationError", () => {
   it("lists each bad option and never calls ECS", async () => {
@@ -27,8 +26,7 @@ describe("options are validated before any AWS call, every problem in one Valida
       maxParallelTasks: 0,
       segmentsPerBatch: -1,
       network: { subnets: [], assignPublicIp: "YES" },
-      launchType: "FARGATE_SPOT",
-      capacityProviderStrategy: [{ capacityProvider: "gpu" }],
+      launch: { type: "FARGATE_SPOT", capacityProviderStrategy: [{ capacityProvider: "gpu" }] },
       overrides: { cpu: 0.5 },
       clients: { ecs: new ECSClient({ region: "us-east-1" }) },
     } as unknown as BatchRunOptions;
@@ -43,7 +41,7 @@ describe("options are validated before any AWS call, every problem in one Valida
       "segmentsPerBatch",
       "network.subnets",
       "network.assignPublicIp",
-      "launchType, capacityProviderStrategy",
+      "launch.capacityProviderStrategy",
       "overrides.cpu",
     ])
       expect(paths).toContain(path);
@@ -52,79 +50,70 @@ describe("options are validated before any AWS call, every problem in one Valida
   });
 });
 
-describe("the RunTask spellings of the launch and network options", () => {
+describe("each thing has one spelling: the removed ones are unknown keys or bad values", () => {
   const base = {
     segments: [{ id: "a", input: { path: "/in/a.mp4" } }],
     cluster: "c",
     taskDefinition: "td",
     outputDir: "/out",
+    network: { subnets: ["s"] },
   };
-  it.each<[string, Record<string, unknown>]>([
-    ["launch by name", { launch: "FARGATE_SPOT", network: { subnets: ["s"] } }],
-    [
-      "launchType with fallbackToOnDemand",
-      { launchType: "FARGATE_SPOT", fallbackToOnDemand: false, network: { subnets: ["s"] } },
-    ],
-    [
-      "a top-level capacityProviderStrategy",
-      { capacityProviderStrategy: [{ capacityProvider: "gpu", weight: 1 }] },
-    ],
-    [
-      "a strategy inside launch without a type",
-      { launch: { capacityProviderStrategy: [{ capacityProvider: "gpu" }] } },
-    ],
+  it.each<[string, Record<string, unknown>, string]>([
+    ["launch by name", { launch: "FARGATE_SPOT" }, "launch"],
+    ["a top-level launchType", { launchType: "FARGATE_SPOT" }, "launchType"],
+    ["a top-level fallbackToOnDemand", { fallbackToOnDemand: false }, "fallbackToOnDemand"],
+    ["a top-level capacityProviderStrategy", { capacityProviderStrategy: [] }, "capacityProviderStrategy"],
+    ["a strategy inside launch without a type", { launch: { capacityProviderStrategy: [] } }, "launch.type"],
     [
       "assignPublicIp ENABLED",
-      { network: { subnets: ["s"], assignPublicIp: "ENABLED", endpoint: "public" } },
+      { network: { subnets: ["s"], assignPublicIp: "ENABLED" } },
+      "network.assignPublicIp",
     ],
+    ["a top-level region", { region: "eu-west-1" }, "region"],
+    ["a top-level endpoint", { endpoint: "http://127.0.0.1:1" }, "endpoint"],
+    ["top-level credentials", { credentials: { accessKeyId: "a", secretAccessKey: "b" } }, "credentials"],
+    ["clientConfig", { clientConfig: { region: "eu-west-1" } }, "clientConfig"],
+    ["cpu as a string", { overrides: { cpu: "512" } }, "overrides.cpu"],
     [
-      "top-level region, endpoint and credentials",
-      {
-        network: { subnets: ["s"] },
-        region: "eu-west-1",
-        endpoint: "http://127.0.0.1:1",
-        credentials: { accessKeyId: "a", secretAccessKey: "b" },
-      },
+      "an environment list",
+      { overrides: { environment: [{ name: "A", value: "1" }] } },
+      "overrides.environment",
     ],
-    [
-      "overrides as numbers and an env list",
-      {
-        network: { subnets: ["s"] },
-        overrides: { cpu: 512, memory: 1024, environment: [{ name: "A", value: "1" }] },
-      },
-    ],
-  ])("accepts %s", (_name, patch) => {
-    expect(validateRunOptions({ ...base, ...patch } as unknown as BatchRunOptions)).toEqual([]);
-  });
-
-  it("reports a bad top-level endpoint where the merged AWS config is checked", () => {
-    const problems = validateRunOptions({
-      ...base,
-      network: { subnets: ["s"] },
-      endpoint: "nope",
-    } as unknown as BatchRunOptions);
-    expect(problems.map((p) => p.path)).toEqual(["aws.endpoint"]);
+  ])("rejects %s", async (_name, patch, path) => {
+    const error = await executeParallelBatches({ ...base, ...patch } as unknown as BatchRunOptions).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems.map((p) => p.path)).toEqual([path]);
   });
 });
 
-describe("workerTaskDefinition with just { image, cpu, memory, logGroup }", () => {
+describe("workerTaskDefinition with just { image, cpu, memory, logGroup, executionRoleArn }", () => {
+  const executionRoleArn = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
   it("defaults the log region and lets awslogs create the group", () => {
-    const td = workerTaskDefinition({ image: "w:1", cpu: 256, memory: 512, logGroup: "/ecs/w" });
+    const td = workerTaskDefinition({
+      image: "w:1",
+      cpu: 256,
+      memory: 512,
+      logGroup: "/ecs/w",
+      executionRoleArn,
+    });
     const logs = td.containerDefinitions?.[0]?.logConfiguration?.options;
     expect(logs?.["awslogs-region"]).toMatch(/^[a-z]+-[a-z]+-\d$/);
     expect(logs?.["awslogs-create-group"]).toBe("true");
   });
 
-  it("takes RunTask-style strings for cpu and memory, and an ECR image's region", () => {
+  it("takes an ECR image's region", () => {
     const saved = { r: process.env.AWS_REGION, d: process.env.AWS_DEFAULT_REGION };
     delete process.env.AWS_REGION;
     delete process.env.AWS_DEFAULT_REGION;
     try {
       const td = workerTaskDefinition({
         image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker:1",
-        cpu: "1024",
-        memory: "2048",
+        cpu: 1024,
+        memory: 2048,
         logGroup: "/ecs/w",
+        executionRoleArn,
       });
       expect([td.cpu, td.memory]).toEqual(["1024", "2048"]);
       expect(td.containerDefinitions?.[0]?.logConfiguration?.options?.["awslogs-region"]).toBe("eu-west-1");
@@ -135,7 +124,7 @@ describe("workerTaskDefinition with just { image, cpu, memory, logGroup }", () =
   });
 });
 
-describe("a run on the local endpoint, spelled the way the README words it", () => {
+describe("a run on the local endpoint, spelled the one documented way", () => {
   let env: Env;
   let td: string;
   beforeAll(async () => {
@@ -184,12 +173,11 @@ describe("a run on the local endpoint, spelled the way the README words it", () 
       params: { processor: "synthetic", ms: 100, bytes: 2048 },
       maxParallelTasks: 10,
       segmentsPerBatch: 2,
-      launchType: "FARGATE_SPOT",
-      fallbackToOnDemand: true,
-      network: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: "ENABLED", endpoint: "public" },
-      overrides: { cpu: 256, memory: 512, environment: [{ name: "EXTRA", value: "1" }] },
+      launch: { type: "FARGATE_SPOT", fallbackToOnDemand: true },
+      network: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: true, endpoint: "public" },
+      overrides: { cpu: 256, memory: 512, environment: { EXTRA: "1" } },
       tags: { team: "contract" },
-      clientConfig: env.local.clientConfig,
+      aws: env.local.clientConfig,
       ...fast,
     });
     const streamed: string[] = [];
@@ -245,7 +233,7 @@ describe("a run on the local endpoint, spelled the way the README words it", () 
         taskDefinition: td,
         outputDir: join(env.dir, "out-b"),
         params: { processor: "synthetic", ms: 10, bytes: 16 },
-        network: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: "DISABLED" },
+        network: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: false },
         clients: { ecs },
         ...fast,
       });
@@ -280,7 +268,7 @@ describe("a run on the local endpoint, spelled the way the README words it", () 
     });
     await expect(outcome).rejects.toBe(reason);
     expect(await runningTaskArns(env)).toEqual([]);
-    const listed = await listTasks({ cluster: CLUSTER, clientConfig: env.local.clientConfig });
+    const listed = await listTasks({ cluster: CLUSTER, aws: env.local.clientConfig });
     expect(listed).toEqual([]);
   }, 60_000);
 });

@@ -258,7 +258,7 @@ export function describeSchema(schema: unknown): string {
         .map((v) => JSON.stringify(v))
         .join(", ")}`;
     case "array":
-      return `an array of ${plural(describeSchema(d.element))}`;
+      return describeArray(n);
     case "object":
       return "an object";
     case "record":
@@ -274,8 +274,23 @@ export function describeSchema(schema: unknown): string {
   }
 }
 
-function plural(phrase: string): string {
-  return phrase.replace(/^an? /, "").replace(/^(\w+)/, (w) => (w.endsWith("s") ? w : `${w}s`));
+/** "an array of 1 to 16 strings": the element's noun when it is one word ("a string"), else "item". */
+function describeArray(n: Node): string {
+  let min: number | undefined;
+  let max: number | undefined;
+  for (const c of n._zod.def.checks ?? []) {
+    const d = c._zod.def as { check: string; minimum?: number; maximum?: number; length?: number };
+    if (d.check === "min_length") min = d.minimum;
+    if (d.check === "max_length") max = d.maximum;
+    if (d.check === "length_equals") min = max = d.length;
+  }
+  const word = /^an? (\w+)$/.exec(describeSchema(n._zod.def.element))?.[1] ?? "item";
+  const noun = (count: number) => (count === 1 || word.endsWith("s") ? word : `${word}s`);
+  if (min !== undefined && max !== undefined)
+    return min === max ? `an array of ${min} ${noun(min)}` : `an array of ${min} to ${max} ${noun(max)}`;
+  if (min !== undefined) return `an array of at least ${min} ${noun(min)}`;
+  if (max !== undefined) return `an array of at most ${max} ${noun(max)}`;
+  return `an array of ${noun(2)}`;
 }
 
 interface Bounds {

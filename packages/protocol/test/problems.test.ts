@@ -74,6 +74,9 @@ describe("checkSchema", () => {
   it("describes schemas in words", () => {
     expect(describeSchema(z.number().int().min(1))).toBe("an integer ≥ 1");
     expect(describeSchema(z.array(z.string()))).toBe("an array of strings");
+    expect(describeSchema(z.array(z.string().min(1)).min(1).max(16))).toBe("an array of 1 to 16 items");
+    expect(describeSchema(z.array(z.object({})).min(1))).toBe("an array of at least 1 object");
+    expect(describeSchema(z.array(z.string()).max(5))).toBe("an array of at most 5 strings");
     expect(describeSchema(z.union([z.literal("a"), z.number()]))).toBe('"a" or a finite number');
   });
 

@@ -5,7 +5,7 @@ import {
   FARGATE_RATES,
   FARGATE_SPOT_DISCOUNT,
   PRICES_AS_OF,
-} from "ecs-fanout";
+} from "ecs-fanout/pricing";
 import { ExitCode } from "../errors.js";
 import { type CliIo, println } from "../io.js";
 import { type CostOptions, normalizeCostOptions } from "../parse/cost-options.js";

@@ -7,7 +7,7 @@ import { type CliIo, println } from "../io.js";
 import { checkFlags } from "../parse/flags.js";
 
 /** `report`'s options as commander hands them over. */
-const reportFlags = z.strictObject({
+export const reportFlags = z.strictObject({
   /** Where the HTML goes. */
   out: z
     .string()

@@ -1,5 +1,5 @@
 import { expectedGot } from "@ecs-fanout/protocol";
-import { EC2_GPU_PRICES, FARGATE_RATES, fargateSizeProblem } from "ecs-fanout";
+import { EC2_GPU_PRICES, FARGATE_RATES, fargateSizeProblem } from "ecs-fanout/pricing";
 import { z } from "zod";
 import type { CliIo } from "../io.js";
 import { checkFlags, integerFlag, nameFlag, numberFlag, switchFlag, whenParsed } from "./flags.js";

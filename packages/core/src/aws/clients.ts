@@ -1,34 +1,7 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
-import type { AwsClients, AwsConfig } from "../options.js";
-
-/**
- * One AwsConfig from every place a caller may put it: `aws`, `clientConfig`, and the top-level
- * `region` / `endpoint` / `credentials` shorthands (most specific wins: `aws`, then `clientConfig`).
- */
-export function mergedAwsConfig(o: {
-  readonly aws?: AwsConfig;
-  readonly clientConfig?: AwsConfig;
-  readonly region?: string;
-  readonly endpoint?: string;
-  readonly credentials?: AwsConfig["credentials"];
-}): AwsConfig | undefined {
-  // A non-object `aws` stays as it is, so validation reports it.
-  if (o.aws !== undefined && (typeof o.aws !== "object" || o.aws === null)) return o.aws;
-  const top = { region: o.region, endpoint: o.endpoint, credentials: o.credentials };
-  const merged: Record<string, unknown> = {};
-  let any = o.aws !== undefined;
-  for (const part of [top, o.clientConfig, o.aws]) {
-    if (typeof part !== "object" || part === null) continue;
-    for (const [k, v] of Object.entries(part)) {
-      if (v === undefined) continue;
-      merged[k] = v;
-      any = true;
-    }
-  }
-  return any ? (merged as AwsConfig) : undefined;
-}
+import type { AwsClients, AwsConfig } from "../options/common.js";
 
 /** The three clients a run uses. */
 export interface ResolvedClients {

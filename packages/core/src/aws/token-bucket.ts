@@ -1,3 +1,4 @@
+import type { ApiRate } from "../options/limits.js";
 import { sleep } from "../util/abort.js";
 
 /**
@@ -56,20 +57,11 @@ export interface ApiBuckets {
   readonly other: TokenBucket;
 }
 
-/** Creates buckets from rates (defaults: 4/s burst 10 modify; 2/s burst 10 read; 5/s burst 10 other). */
-export function createBuckets(
-  rate: {
-    modifyPerSecond?: number;
-    modifyBurst?: number;
-    readPerSecond?: number;
-    readBurst?: number;
-    otherPerSecond?: number;
-    otherBurst?: number;
-  } = {},
-): ApiBuckets {
+/** Creates buckets from rates (parsed options: the defaults live in the `apiRate` schema). */
+export function createBuckets(rate: ApiRate): ApiBuckets {
   return {
-    modify: new TokenBucket(rate.modifyPerSecond ?? 4, rate.modifyBurst ?? 10),
-    read: new TokenBucket(rate.readPerSecond ?? 2, rate.readBurst ?? 10),
-    other: new TokenBucket(rate.otherPerSecond ?? 5, rate.otherBurst ?? 10),
+    modify: new TokenBucket(rate.modifyPerSecond, rate.modifyBurst),
+    read: new TokenBucket(rate.readPerSecond, rate.readBurst),
+    other: new TokenBucket(rate.otherPerSecond, rate.otherBurst),
   };
 }

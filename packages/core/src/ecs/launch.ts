@@ -5,7 +5,7 @@ import { awsCall } from "../aws/call.js";
 import { classifyPlacementFailure, type PlacementFailureKind } from "../aws/classify.js";
 import type { AwsContext } from "../aws/context.js";
 import { LaunchError, type LaunchFailureReason } from "../errors.js";
-import type { LaunchOptions } from "../options.js";
+import type { Launch } from "../options/launch.js";
 import {
   buildRunTaskInput,
   type CapacityChoice,
@@ -15,7 +15,7 @@ import {
 import { snapshotOf, type TaskSnapshot } from "./snapshot.js";
 
 /** The capacity a launch mode asks for first. */
-export function primaryCapacity(launch: LaunchOptions): CapacityChoice {
+export function primaryCapacity(launch: Launch): CapacityChoice {
   switch (launch.type) {
     case "FARGATE":
       return { launchType: "FARGATE" };
@@ -65,7 +65,7 @@ export async function launchTasks(
   ctx: AwsContext,
   base: LaunchBase,
   count: number,
-  launch: LaunchOptions,
+  launch: Launch,
   retry: { launchRetries: number; minBackoffMs: number; maxBackoffMs: number },
   hooks: LaunchHooks,
 ): Promise<{
@@ -73,7 +73,7 @@ export async function launchTasks(
   shortfall: { count: number; failures: LaunchFailureReason[] } | undefined;
 }> {
   let capacity = primaryCapacity(launch);
-  const fallback = launch.type === "FARGATE_SPOT" && launch.fallbackToOnDemand !== false;
+  const fallback = launch.type === "FARGATE_SPOT" && launch.fallbackToOnDemand;
   const launched: TaskSnapshot[] = [];
   let remaining = count;
   let attempts = 0;

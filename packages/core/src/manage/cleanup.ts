@@ -1,19 +1,10 @@
 import pLimit from "p-limit";
 import { stopTask } from "../ecs/stop.js";
-import { FanoutError, ValidationError } from "../errors.js";
-import { DEFAULT_STARTED_BY } from "../tags.js";
-import { type ManageOptions, manageContext, manageProblems } from "./context.js";
+import { FanoutError } from "../errors.js";
+import { parseOptions } from "../options/check.js";
+import { type CleanupOptions, cleanupOptionsSchema } from "../options/manage.js";
+import { manageContext } from "./context.js";
 import { describeOurTasks, type ListedTask } from "./list-tasks.js";
-
-/** Options of {@link cleanupStaleTasks}. */
-export interface CleanupOptions extends ManageOptions {
-  /** Only tasks created at least this long ago. @default 0 (any age) */
-  readonly olderThanSeconds?: number;
-  /** Report what would be stopped, stop nothing. @default false */
-  readonly dryRun?: boolean;
-  /** StopTask reason. @default "ecs-fanout cleanup of stale tasks" */
-  readonly reason?: string;
-}
 
 /** Why cleanup left a task alone. */
 export type SkipReason = "not-managed" | "other-run" | "too-young" | "already-stopping";
@@ -48,19 +39,13 @@ export function cleanupVerdict(
  * Stops tasks left behind (a crashed orchestrator, a killed CI job). Only tasks carrying both our
  * `startedBy` and our managed-by tag are touched; `runId` and `olderThanSeconds` narrow further.
  */
-export async function cleanupStaleTasks(options: CleanupOptions): Promise<CleanupResult> {
-  const p = manageProblems(options);
-  if (typeof options === "object" && options !== null) {
-    p.number(options.olderThanSeconds, "olderThanSeconds", 0);
-    if (options.dryRun !== undefined)
-      p.check(typeof options.dryRun === "boolean", "dryRun", "true or false", options.dryRun);
-    if (options.reason !== undefined) p.nonEmptyString(options.reason, "reason");
-  }
-  if (p.list.length > 0) throw new ValidationError("cleanupStaleTasks options", p.list);
+export async function cleanupStaleTasks(given: CleanupOptions): Promise<CleanupResult> {
+  // Parsed first: a typo such as `dryRn` must fail here, before a single StopTask.
+  const options = parseOptions(cleanupOptionsSchema, given, "cleanupStaleTasks options");
   const ctx = manageContext(options);
   try {
-    const all = await describeOurTasks(ctx, options.startedBy ?? DEFAULT_STARTED_BY, false);
-    const filter = { runId: options.runId, olderThanSeconds: options.olderThanSeconds ?? 0 };
+    const all = await describeOurTasks(ctx, options.startedBy, false);
+    const filter = { runId: options.runId, olderThanSeconds: options.olderThanSeconds };
     const matched: ListedTask[] = [];
     const skipped: { task: ListedTask; reason: SkipReason }[] = [];
     for (const task of all) {
@@ -70,8 +55,8 @@ export async function cleanupStaleTasks(options: CleanupOptions): Promise<Cleanu
     }
     const stopped: ListedTask[] = [];
     const failed: { task: ListedTask; error: { code: string; message: string } }[] = [];
-    if (options.dryRun !== true) {
-      const reason = options.reason ?? "ecs-fanout cleanup of stale tasks";
+    if (!options.dryRun) {
+      const reason = options.reason;
       // A few StopTask calls at a time; the token bucket paces them further.
       const limit = pLimit(8);
       await Promise.all(
@@ -92,7 +77,7 @@ export async function cleanupStaleTasks(options: CleanupOptions): Promise<Cleanu
         ),
       );
     }
-    return Object.freeze({ dryRun: options.dryRun === true, matched, stopped, failed, skipped });
+    return Object.freeze({ dryRun: options.dryRun, matched, stopped, failed, skipped });
   } finally {
     ctx.close();
   }

@@ -5,17 +5,10 @@ import { describeTasks } from "../ecs/describe.js";
 import { listTaskArns } from "../ecs/list.js";
 import { chunk } from "../ecs/requests.js";
 import type { TaskSnapshot } from "../ecs/snapshot.js";
-import { ValidationError } from "../errors.js";
-import { DEFAULT_STARTED_BY, MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "../tags.js";
-import { type ManageOptions, manageContext, manageProblems } from "./context.js";
-
-/** Options of {@link listTasks}. */
-export interface ListTasksOptions extends ManageOptions {
-  /** Also list tasks with our startedBy but without our managed-by tag. @default false */
-  readonly includeUnmanaged?: boolean;
-  /** Look up public IPs (one batched DescribeNetworkInterfaces). @default true */
-  readonly resolveAddresses?: boolean;
-}
+import { parseOptions } from "../options/check.js";
+import { type ListTasksOptions, listTasksOptionsSchema } from "../options/manage.js";
+import { MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "../tags.js";
+import { manageContext } from "./context.js";
 
 /** One task as listTasks reports it. */
 export interface ListedTask {
@@ -106,20 +99,14 @@ export async function describeOurTasks(
  * Our running tasks: ListTasks by `startedBy` alone (AWS allows no other filter with it),
  * paginated, then DescribeTasks with tags; `runId` and the managed-by tag are filtered after.
  */
-export async function listTasks(options: ListTasksOptions): Promise<ListedTask[]> {
-  const p = manageProblems(options);
-  if (p.list.length > 0) throw new ValidationError("listTasks options", p.list);
+export async function listTasks(given: ListTasksOptions): Promise<ListedTask[]> {
+  const options = parseOptions(listTasksOptionsSchema, given, "listTasks options");
   const ctx = manageContext(options);
   try {
-    const all = await describeOurTasks(
-      ctx,
-      options.startedBy ?? DEFAULT_STARTED_BY,
-      options.resolveAddresses ?? true,
-    );
+    const all = await describeOurTasks(ctx, options.startedBy, options.resolveAddresses);
     return all.filter(
       (t) =>
-        (options.includeUnmanaged === true || t.managed) &&
-        (options.runId === undefined || t.runId === options.runId),
+        (options.includeUnmanaged || t.managed) && (options.runId === undefined || t.runId === options.runId),
     );
   } finally {
     ctx.close();

@@ -1,4 +1,4 @@
-import type { NormalizedRunOptions } from "../run/normalize.js";
+import type { RunOptions } from "../options/run.js";
 import type { RecordedOptions } from "./schema.js";
 
 /**
@@ -7,7 +7,7 @@ import type { RecordedOptions } from "./schema.js";
  * params keep numbers, booleans and `processor`; other strings may be URLs or keys, so they go.
  */
 export function recordedOptions(
-  opts: NormalizedRunOptions,
+  opts: RunOptions,
   extra: { region: string; resume: boolean },
 ): RecordedOptions {
   const params: Record<string, number | boolean | string> = {};

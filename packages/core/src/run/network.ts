@@ -1,11 +1,16 @@
 import type { AwsContext } from "../aws/context.js";
 import { admitsPortFromAddresses, describeDefaultNetwork } from "../ecs/default-network.js";
 import type { TaskDefinitionInfo } from "../ecs/task-definition-info.js";
-import type { LaunchOptions, ResolvedNetwork, RunNetwork } from "../options.js";
-import type { NetworkRequest, NormalizedRunOptions } from "./normalize.js";
+import type { Launch } from "../options/launch.js";
+import type { NetworkRequest } from "../options/network.js";
+import type { RunOptions } from "../options/run.js";
+import type { ResolvedNetwork, RunNetwork } from "../options.js";
 
 /** Whether RunTask needs an awsvpc network configuration: always on Fargate, else by the task definition. */
-export function needsAwsvpc(launch: LaunchOptions, td: Pick<TaskDefinitionInfo, "networkMode">): boolean {
+export function needsAwsvpc(
+  launch: Pick<Launch, "type">,
+  td: Pick<TaskDefinitionInfo, "networkMode">,
+): boolean {
   return launch.type === "FARGATE" || launch.type === "FARGATE_SPOT" || td.networkMode === "awsvpc";
 }
 
@@ -42,7 +47,7 @@ export function givenNetwork(request: NetworkRequest | undefined): RunNetwork {
  */
 export async function resolveRunNetwork(
   ctx: AwsContext,
-  opts: Pick<NormalizedRunOptions, "network" | "launch" | "logger">,
+  opts: Pick<RunOptions, "network" | "launch" | "logger">,
   td: Pick<TaskDefinitionInfo, "networkMode" | "containerPort">,
   region: string,
 ): Promise<RunNetwork> {

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
-import type { SegmentOrder } from "../options.js";
-import type { PlannedSegment } from "./normalize.js";
+import type { RunOptions } from "../options/run.js";
+import type { PlannedSegment } from "../options/segments.js";
 
 /**
  * Each segment's weight: the caller's hint, else the input file's size; segments with neither
@@ -30,7 +30,7 @@ export function fillUnknown(weights: readonly (number | undefined)[]): number[] 
 }
 
 /** Indexes of the segments in the order the queue hands them out (pure; equal weights keep the given order). */
-export function queueOrder(weights: readonly number[], order: SegmentOrder): number[] {
+export function queueOrder(weights: readonly number[], order: RunOptions["order"]): number[] {
   const indexes = weights.map((_, i) => i);
   if (order === "as-given") return indexes;
   return indexes.sort((a, b) => (weights[b] as number) - (weights[a] as number) || a - b);

@@ -1,7 +1,8 @@
 import { describeTasks } from "../ecs/describe.js";
 import type { TaskSnapshot } from "../ecs/snapshot.js";
 import { stopTask } from "../ecs/stop.js";
-import { type PricingOptions, taskCost } from "../pricing.js";
+import type { RegionPricing } from "../options/pricing.js";
+import { costOfTask } from "../pricing/cost.js";
 import { billedPayload } from "../record/billed.js";
 import { sleep } from "../util/abort.js";
 import type { PriorTask, ResumePlan } from "./resume.js";
@@ -22,7 +23,7 @@ export interface PriorCost {
 export async function settlePriorTasks(
   run: RunState,
   plan: ResumePlan,
-  pricing: PricingOptions & { region: string },
+  pricing: RegionPricing,
 ): Promise<PriorCost[]> {
   const costs: PriorCost[] = plan.priorTasks.flatMap((t) =>
     t.billed === undefined ? [] : [{ billedSeconds: t.billed.billedSeconds, costUsd: t.billed.costUsd }],
@@ -64,12 +65,7 @@ export async function settlePriorTasks(
   return costs;
 }
 
-function priorResult(
-  prior: PriorTask,
-  s: TaskSnapshot | undefined,
-  pricing: PricingOptions & { region: string },
-  now: Date,
-) {
+function priorResult(prior: PriorTask, s: TaskSnapshot | undefined, pricing: RegionPricing, now: Date) {
   const launchedAt = new Date(prior.launched.time);
   // ECS forgot it (stopped tasks stay visible for about an hour): the last line that named it bounds its life.
   const stoppedAt = s?.stoppedAt ?? (s === undefined ? new Date(prior.lastSeenAt) : undefined);
@@ -78,7 +74,7 @@ function priorResult(
   const gpus = s?.gpus ?? prior.launched.gpus ?? 0;
   const launchType = s?.launchType ?? prior.launched.launchType;
   const capacityProvider = s?.capacityProvider ?? prior.launched.capacityProvider;
-  const cost = taskCost(
+  const cost = costOfTask(
     {
       createdAt: s?.createdAt ?? launchedAt,
       pullStartedAt: s?.pullStartedAt,

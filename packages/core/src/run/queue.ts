@@ -1,5 +1,5 @@
+import type { PlannedSegment } from "../options/segments.js";
 import type { SegmentTimings } from "../result.js";
-import type { PlannedSegment } from "./normalize.js";
 
 /** The attempt of a segment now in flight, as far as another task needs to know about it. */
 export interface ActiveAttempt {

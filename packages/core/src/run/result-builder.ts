@@ -1,6 +1,7 @@
 import type { TaskSnapshot } from "../ecs/snapshot.js";
 import { computeMetrics } from "../metrics.js";
-import { type PricingOptions, taskCost } from "../pricing.js";
+import type { RegionPricing } from "../options/pricing.js";
+import { costOfTask } from "../pricing/cost.js";
 import type { BatchRunResult, SegmentResult, TaskResult } from "../result.js";
 import type { FleetTask } from "./fleet-task.js";
 import type { SegmentState } from "./queue.js";
@@ -28,13 +29,9 @@ const ecsStopOf = (s: TaskSnapshot): string =>
   [s.stopCode, s.stoppedReason].filter(Boolean).join(": ") || "lost";
 
 /** One task's result with billing applied. */
-export function taskResultOf(
-  task: FleetTask,
-  pricing: PricingOptions & { region: string },
-  now: Date,
-): TaskResult {
+export function taskResultOf(task: FleetTask, pricing: RegionPricing, now: Date): TaskResult {
   const s = task.snapshot;
-  const cost = taskCost(
+  const cost = costOfTask(
     {
       createdAt: s.createdAt ?? task.launchedAt,
       pullStartedAt: s.pullStartedAt,
@@ -92,7 +89,7 @@ export function buildResult(input: {
   settledAt: Date;
   states: readonly SegmentState[];
   tasks: readonly FleetTask[];
-  pricing: PricingOptions & { region: string };
+  pricing: RegionPricing;
   prior?: Parameters<typeof computeMetrics>[0]["prior"];
 }): BatchRunResult {
   const now = new Date();

@@ -1,11 +1,11 @@
 import { stat } from "node:fs/promises";
 import pLimit from "p-limit";
+import type { PlannedSegment } from "../options/segments.js";
 import { lastChain } from "../record/chain.js";
 import { readManifest } from "../record/read.js";
 import type { ManifestRecord } from "../record/schema.js";
 import type { SegmentTimings } from "../result.js";
 import { hashFile } from "../worker/download.js";
-import type { PlannedSegment } from "./normalize.js";
 
 type Billed = Extract<ManifestRecord, { type: "task.billed" }>;
 type Launched = Extract<ManifestRecord, { type: "task.launched" }>;

@@ -6,6 +6,7 @@ import { stopTask } from "../ecs/stop.js";
 import type { TaskDefinitionInfo } from "../ecs/task-definition-info.js";
 import { LaunchError, NoCapacityError, TaskLostError } from "../errors.js";
 import { type EventPayload, type FanoutEvent, freezeEvent } from "../events.js";
+import type { RunOptions } from "../options/run.js";
 import type { RunNetwork } from "../options.js";
 import type { ManifestWriter } from "../record/writer.js";
 import type { SegmentResult } from "../result.js";
@@ -14,7 +15,7 @@ import { workerAgent } from "../worker/pinned-agent.js";
 import { createRunIdentity, type RunIdentity, workerTransportEnvironment } from "../worker/run-identity.js";
 import { FleetTask } from "./fleet-task.js";
 import { awsvpcOf } from "./network.js";
-import type { NormalizedRunOptions } from "./normalize.js";
+import { demandElsewhere } from "./next-work.js";
 import { type SegmentState, WorkQueue } from "./queue.js";
 import { segmentResultOf } from "./result-builder.js";
 
@@ -43,7 +44,7 @@ export class RunState {
   readonly fatal: Promise<never>;
 
   constructor(
-    readonly opts: NormalizedRunOptions,
+    readonly opts: RunOptions,
     readonly ctx: AwsContext,
     readonly td: TaskDefinitionInfo,
     /** Decided once per run, before any RunTask (the default VPC's when no subnets were given). */
@@ -104,13 +105,7 @@ export class RunState {
 
   /** Tasks that will want work soon, other than `except`: not yet ready, or ready with a free slot. */
   demandElsewhere(except: FleetTask): number {
-    let demand = 0;
-    for (const t of this.tasks.values()) {
-      if (t === except) continue;
-      if (t.phase === "pending" || t.phase === "starting") demand += this.opts.slotsPerTask;
-      else if (t.phase === "ready") demand += Math.max(0, this.opts.slotsPerTask - t.active);
-    }
-    return demand;
+    return demandElsewhere(this.tasks.values(), except, this.opts.slotsPerTask);
   }
 
   /** Launches `count` tasks in the background; tracked so the run waits for in-flight RunTask calls before stopping. */

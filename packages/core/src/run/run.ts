@@ -5,9 +5,10 @@ import { createBuckets } from "../aws/token-bucket.js";
 import { preflight } from "../ecs/preflight.js";
 import { describeTaskDefinition } from "../ecs/task-definition-info.js";
 import { RunInterruptedError } from "../errors.js";
-import type { BatchRunOptions } from "../options.js";
+import { parseOptions } from "../options/check.js";
+import type { RegionPricing } from "../options/pricing.js";
+import { type BatchRunOptions, type RunOptions, runOptionsSchema } from "../options/run.js";
 import { planRun } from "../plan.js";
-import type { PricingOptions } from "../pricing.js";
 import { billedPayload } from "../record/billed.js";
 import { recordedOptions } from "../record/options-record.js";
 import { ManifestWriter } from "../record/writer.js";
@@ -16,7 +17,6 @@ import { abortable, anySignal, throwIfAborted } from "../util/abort.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { stopEverything } from "./finish.js";
 import { resolveRunNetwork } from "./network.js";
-import { type NormalizedRunOptions, normalizeRunOptions } from "./normalize.js";
 import { queueOrder, resolveWeights } from "./order.js";
 import { pollLoop } from "./poller.js";
 import { type PriorCost, settlePriorTasks } from "./prior-tasks.js";
@@ -40,10 +40,7 @@ export interface BatchRun extends AsyncIterable<SegmentResult> {
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
-async function execute(
-  opts: NormalizedRunOptions,
-  results: AsyncQueue<SegmentResult>,
-): Promise<BatchRunResult> {
+async function execute(opts: RunOptions, results: AsyncQueue<SegmentResult>): Promise<BatchRunResult> {
   const internal = new AbortController();
   const signal = anySignal(opts.signal, internal.signal);
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -109,7 +106,7 @@ async function fanOut(
   run: RunState,
   plannedTasks: number,
   segmentCount: number,
-  pricing: PricingOptions & { region: string },
+  pricing: RegionPricing,
   resume: ResumePlan | undefined,
 ): Promise<BatchRunResult> {
   const { opts } = run;
@@ -205,7 +202,7 @@ async function fanOut(
  * options throw a ValidationError listing every problem before any AWS call.
  */
 export function runParallelBatches(options: BatchRunOptions): BatchRun {
-  const opts = normalizeRunOptions(options);
+  const opts = parseOptions(runOptionsSchema, options, "run options");
   const results = new AsyncQueue<SegmentResult>();
   const done = execute(opts, results).then(
     (result) => {

@@ -1,6 +1,6 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { PlannedSegment } from "./normalize.js";
+import type { PlannedSegment } from "../options/segments.js";
 
 /**
  * Removes partial downloads an earlier run left for these segments (`.<outputName>.<segment>.a<N>.part`,

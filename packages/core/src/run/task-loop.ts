@@ -4,6 +4,7 @@ import { abortable, anySignal, sleep } from "../util/abort.js";
 import { WorkerClient } from "../worker/client.js";
 import { workerScheme } from "../worker/pinned-agent.js";
 import type { FleetTask } from "./fleet-task.js";
+import { nextWork } from "./next-work.js";
 import type { RunState } from "./run-state.js";
 import { attemptSegment } from "./segment-attempt.js";
 
@@ -97,25 +98,23 @@ export async function serveTask(run: RunState, task: FleetTask, address: TaskAdd
   try {
     while (!signal.aborted && !run.failed && task.phase === "ready" && !queue.allSettled) {
       const allowTried = run.liveTasks().every((t) => t === task);
-      const freeSlot = task.active < opts.slotsPerTask;
-      const demandElsewhere = run.demandElsewhere(task);
-      const lookAhead =
-        opts.lookAhead && task.active === opts.slotsPerTask && queue.pendingCount > demandElsewhere;
-      // A look-ahead waits behind this task's current job, so it leaves the head of the queue (the
-      // heaviest segments, largest-first) to the tasks that are free or still starting: those start
-      // sooner. Taking the head instead parks a long segment behind another long one.
-      const skip = freeSlot ? 0 : demandElsewhere;
-      let state = freeSlot || lookAhead ? queue.take(task.arn, allowTried, skip) : undefined;
-      // Idle with an empty queue: rather than wait, run a look-ahead segment another task has not started.
-      if (state === undefined && freeSlot && opts.lookAhead) state = queue.takeBack(task.arn, allowTried);
-      if (state !== undefined) {
+      const taken = nextWork(queue, {
+        taskArn: task.arn,
+        active: task.active,
+        slotsPerTask: opts.slotsPerTask,
+        lookAhead: opts.lookAhead,
+        demandElsewhere: run.demandElsewhere(task),
+        allowTried,
+      });
+      if (taken !== undefined) {
         task.active += 1;
-        const ahead = !freeSlot;
-        const p: Promise<void> = attemptSegment(run, task, client, state, signal, ahead).finally(() => {
-          task.active -= 1;
-          inflight.delete(p);
-          queue.notify();
-        });
+        const p: Promise<void> = attemptSegment(run, task, client, taken.state, signal, taken.ahead).finally(
+          () => {
+            task.active -= 1;
+            inflight.delete(p);
+            queue.notify();
+          },
+        );
         inflight.add(p);
         continue;
       }

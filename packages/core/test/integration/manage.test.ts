@@ -1,5 +1,11 @@
 import { RunTaskCommand } from "@aws-sdk/client-ecs";
-import { cleanupStaleTasks, listTasks } from "ecs-fanout";
+import {
+  type CleanupOptions,
+  cleanupStaleTasks,
+  type ListTasksOptions,
+  listTasks,
+  ValidationError,
+} from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLUSTER, type Env, registerWorker, runningTaskArns, startEnv } from "./helpers.js";
 
@@ -92,5 +98,29 @@ describe("listTasks and cleanupStaleTasks against tasks left running on purpose"
     // Tasks that are not ours are untouched.
     await new Promise((r) => setTimeout(r, 300));
     expect((await runningTaskArns(env)).sort()).toEqual([untagged, otherTool].sort());
+  });
+
+  it("cleanupStaleTasks with a typo (dryRn) throws a ValidationError and stops nothing", async () => {
+    env = await startEnv({
+      images: [{ match: "*", command: [process.execPath, "-e", "setInterval(() => {}, 1000)"] }],
+    });
+    const td = await registerWorker(env, "sleeper");
+    const left = await leave(env, td, "ecs-fanout", managed("run-typo"), 2);
+    const aws = env.local.clientConfig;
+
+    // A JavaScript caller (or a cast) gets past the types; the schema must still refuse it.
+    const typo = { cluster: CLUSTER, aws, dryRn: true } as unknown as CleanupOptions;
+    const error = await cleanupStaleTasks(typo).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toEqual([
+      { path: "dryRn", message: 'expected a known key (did you mean "dryRun"?), got "dryRn"' },
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await runningTaskArns(env)).sort()).toEqual([...left].sort());
+
+    const deep = { cluster: CLUSTER, aws: { ...aws, regoin: "x" } } as unknown as ListTasksOptions;
+    await expect(listTasks(deep)).rejects.toThrow(
+      'aws.regoin: expected a known key (did you mean "region"?)',
+    );
   });
 });

@@ -76,7 +76,7 @@ describe("buildRunTaskInput", () => {
     const input = buildRunTaskInput({
       ...base,
       count: 1,
-      capacity: primaryCapacity({ type: "FARGATE_SPOT" }),
+      capacity: primaryCapacity({ type: "FARGATE_SPOT", fallbackToOnDemand: true }),
       clientToken: "ct",
     });
     expect(input.capacityProviderStrategy).toEqual([{ capacityProvider: "FARGATE_SPOT", weight: 1 }]);
@@ -151,7 +151,14 @@ describe("launchTasks", () => {
       .resolvesOnce({ failures: [capacityFailure, capacityFailure] })
       .resolvesOnce({ tasks: [task(), task()] });
     const h = hooks();
-    const out = await launchTasks(testContext(), base, 2, { type: "FARGATE_SPOT" }, retry, h);
+    const out = await launchTasks(
+      testContext(),
+      base,
+      2,
+      { type: "FARGATE_SPOT", fallbackToOnDemand: true },
+      retry,
+      h,
+    );
     expect(out.launched).toHaveLength(2);
     expect(calls()[1]?.launchType).toBe("FARGATE");
     expect(calls()[1]?.capacityProviderStrategy).toBeUndefined();

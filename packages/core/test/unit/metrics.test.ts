@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { computeMetrics } from "../../src/metrics.js";
+import { pricingSchema } from "../../src/options/pricing.js";
+
+const usEast = { ...pricingSchema.parse({}), region: "us-east-1" };
 
 const s = (seconds: number) => new Date(seconds * 1000);
 
@@ -19,7 +22,7 @@ const input = {
     { succeeded: false, workMs: 0, processMsAllAttempts: 5_000 },
   ],
   representative: { launchType: "FARGATE", cpuUnits: 1024, memoryMiB: 2048 },
-  pricing: { region: "us-east-1" },
+  pricing: usEast,
 };
 
 describe("computeMetrics", () => {
@@ -101,7 +104,7 @@ describe("the worked example of docs/cost-model.md", () => {
       processMsAllAttempts: 36_000,
     })),
     representative: { launchType: "FARGATE", cpuUnits: 2048, memoryMiB: 4096 },
-    pricing: { region: "us-east-1" },
+    pricing: usEast,
   });
 
   it("comes out as the page says", () => {
@@ -133,7 +136,7 @@ describe("idealSpeedup with look-ahead (speedupFactor beat it, since uploads ove
         processMsAllAttempts: 36_000,
       })),
       representative: undefined,
-      pricing: { region: "us-east-1" },
+      pricing: usEast,
     });
 
   it("counts only processing plus the smallest transfer per lane as serial when transfers overlap", () => {

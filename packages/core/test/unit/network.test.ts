@@ -5,9 +5,10 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
-import { NoDefaultVpcError, quietLogger } from "ecs-fanout";
+import { NoDefaultVpcError } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
 import { admitsPortFromAddresses } from "../../src/ecs/default-network.js";
+import { quietLogger } from "../../src/logger.js";
 import { needsAwsvpc, resolveRunNetwork } from "../../src/run/network.js";
 import { testContext } from "./aws-context.js";
 

@@ -1,30 +1,37 @@
 import { describe, expect, it } from "vitest";
+import { billedSeconds, ec2GpuCost, fargateCost, fargateRate } from "../../src/pricing/cost.js";
 import {
-  billedSeconds,
+  DEFAULT_MINIMUM_BILLED_SECONDS,
   EC2_GPU_PRICES,
-  ec2GpuCost,
   estimateRunCost,
   FARGATE_RATES,
-  fargateCost,
-  fargateRate,
+  FARGATE_SPOT_DISCOUNT,
   taskCost,
-} from "../../src/pricing.js";
+} from "../../src/pricing/index.js";
+
+const minimum = { minimumSeconds: DEFAULT_MINIMUM_BILLED_SECONDS };
 
 const at = (iso: string) => new Date(iso);
 
 describe("billedSeconds", () => {
   it("bills from pullStartedAt to stoppedAt, rounded up to the second", () => {
     expect(
-      billedSeconds({
-        pullStartedAt: at("2026-01-01T10:00:00.000Z"),
-        stoppedAt: at("2026-01-01T10:02:30.200Z"),
-      }),
+      billedSeconds(
+        {
+          pullStartedAt: at("2026-01-01T10:00:00.000Z"),
+          stoppedAt: at("2026-01-01T10:02:30.200Z"),
+        },
+        minimum,
+      ),
     ).toBe(151);
   });
 
   it("falls back to createdAt when the image pull never started", () => {
     expect(
-      billedSeconds({ createdAt: at("2026-01-01T10:00:00Z"), stoppedAt: at("2026-01-01T10:05:00Z") }),
+      billedSeconds(
+        { createdAt: at("2026-01-01T10:00:00Z"), stoppedAt: at("2026-01-01T10:05:00Z") },
+        minimum,
+      ),
     ).toBe(300);
   });
 
@@ -34,22 +41,22 @@ describe("billedSeconds", () => {
       pullStartedAt: at("2026-01-01T10:00:00Z"),
       stoppedAt: at("2026-01-01T10:05:00Z"),
     };
-    expect(billedSeconds(t)).toBe(300);
+    expect(billedSeconds(t, minimum)).toBe(300);
   });
 
   it("applies the 60 s minimum charge by default and a configured one when given", () => {
     const t = { pullStartedAt: at("2026-01-01T10:00:00Z"), stoppedAt: at("2026-01-01T10:00:30.200Z") };
-    expect(billedSeconds(t)).toBe(60);
+    expect(billedSeconds(t, minimum)).toBe(60);
     expect(billedSeconds(t, { minimumSeconds: 0 })).toBe(31);
   });
 
   it("bills a task that has not stopped yet up to now", () => {
     const t = { pullStartedAt: at("2026-01-01T10:00:00Z") };
-    expect(billedSeconds(t, { now: at("2026-01-01T10:10:00Z") })).toBe(600);
+    expect(billedSeconds(t, { ...minimum, now: at("2026-01-01T10:10:00Z") })).toBe(600);
   });
 
   it("bills nothing for a task with no start stamp", () => {
-    expect(billedSeconds({})).toBe(0);
+    expect(billedSeconds({}, minimum)).toBe(0);
   });
 });
 
@@ -66,12 +73,17 @@ describe("Fargate cost", () => {
 
   it("takes the Spot discount (66 % off) for FARGATE_SPOT", () => {
     const rate = FARGATE_RATES["us-east-1"]!.X86_64!;
-    expect(fargateCost({ cpuUnits: 2048, memoryMiB: 4096, seconds: 3600, rate, spot: true })).toBeCloseTo(
-      0.09874 * 0.34,
-      10,
-    );
     expect(
-      fargateCost({ cpuUnits: 2048, memoryMiB: 4096, seconds: 3600, rate, spot: true, spotDiscount: 0.7 }),
+      fargateCost({
+        cpuUnits: 2048,
+        memoryMiB: 4096,
+        seconds: 3600,
+        rate,
+        spotDiscount: FARGATE_SPOT_DISCOUNT,
+      }),
+    ).toBeCloseTo(0.09874 * 0.34, 10);
+    expect(
+      fargateCost({ cpuUnits: 2048, memoryMiB: 4096, seconds: 3600, rate, spotDiscount: 0.7 }),
     ).toBeCloseTo(0.09874 * 0.3, 10);
   });
 

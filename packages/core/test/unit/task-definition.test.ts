@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { fargateSizeProblem, ValidationError, workerTaskDefinition } from "../../src/index.js";
+import { ValidationError, workerTaskDefinition } from "../../src/index.js";
+import { fargateSizeProblem } from "../../src/pricing/index.js";
 
 const base = {
   image: "123.dkr.ecr.us-east-1.amazonaws.com/worker:1",
   logGroup: "/ecs/fanout",
   logRegion: "us-east-1",
+  executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
 };
 
 describe("workerTaskDefinition", () => {
@@ -75,6 +77,17 @@ describe("workerTaskDefinition", () => {
     [{ cpu: 4096, memory: 15000, gpu: 1, modelCacheHostPath: "models" }, "an absolute path"],
   ])("rejects a model cache path %o", (options, message) => {
     expect(() => workerTaskDefinition({ ...base, ...options })).toThrow(message);
+  });
+
+  it("refuses a Fargate definition without an execution role, since awslogs needs one there", () => {
+    const { executionRoleArn: _, ...noRole } = base;
+    expect(() => workerTaskDefinition({ ...noRole, cpu: 1024, memory: 2048 })).toThrow(
+      "executionRoleArn: expected an execution role ARN on Fargate",
+    );
+    // EC2 (GPU) tasks log through the instance role, so the execution role stays optional there.
+    expect(
+      workerTaskDefinition({ ...noRole, cpu: 4096, memory: 15000, gpu: 1 }).executionRoleArn,
+    ).toBeUndefined();
   });
 
   it("rejects sizes Fargate does not offer, every problem at once", () => {

@@ -102,8 +102,12 @@ export async function handlePut(
   const tmp = path.join(config.workDir, "uploads", randomUUID());
   let reservation: Reservation | undefined;
   let kept = false;
-  // Removed before any answer that keeps nothing, so a client never sees a leftover.
-  const drop = () => rm(tmp, { force: true }).catch(() => {});
+  // Before any answer that keeps nothing: the temp file goes and the job id is free again, so a
+  // client that retries on the answer never sees a leftover or a 409 UPLOAD_IN_PROGRESS.
+  const drop = () => {
+    ctx.uploading.delete(jobId);
+    return rm(tmp, { force: true }).catch(() => {});
+  };
   const started = Date.now();
   const hash = createHash("sha256");
   let bytes = 0;

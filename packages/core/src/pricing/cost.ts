@@ -1,0 +1,138 @@
+import type { EstimateInput, RegionPricing } from "../options/pricing.js";
+import { EC2_GPU_PRICES, FARGATE_RATES, type FargateRate, type FargateRateTable } from "./tables.js";
+
+/* The pure cost formulas the run metrics use; `pricing` has every default applied by its schema. */
+
+/** Task timestamps that billing reads. */
+export interface BillingTimestamps {
+  readonly createdAt?: Date | undefined;
+  readonly pullStartedAt?: Date | undefined;
+  readonly stoppedAt?: Date | undefined;
+}
+
+/**
+ * Billed seconds of one task: from `pullStartedAt` (else `createdAt`) to `stoppedAt` (else `now`),
+ * rounded up to the whole second, at least `minimumSeconds`. A task with neither start stamp costs 0.
+ */
+export function billedSeconds(
+  task: BillingTimestamps,
+  options: { minimumSeconds: number; now?: Date | undefined },
+): number {
+  const start = task.pullStartedAt ?? task.createdAt;
+  if (start === undefined) return 0;
+  const end = task.stoppedAt ?? options.now ?? new Date();
+  const seconds = Math.ceil(Math.max(0, end.getTime() - start.getTime()) / 1000);
+  return Math.max(seconds, options.minimumSeconds);
+}
+
+/** Looks up a Fargate rate; undefined when the table has none for the region/architecture. */
+export function fargateRate(
+  region: string,
+  architecture: "X86_64" | "ARM64",
+  table: FargateRateTable = FARGATE_RATES,
+): FargateRate | undefined {
+  return table[region]?.[architecture];
+}
+
+/**
+ * Fargate cost in USD: billed hours × (vCPU × $/vCPU-h + GB × $/GB-h), with the Spot discount for
+ * FARGATE_SPOT (`spotDiscount`). `cpuUnits` is ECS's unit (1024 = 1 vCPU), `memoryMiB` ECS's MiB (1024 = 1 GB).
+ */
+export function fargateCost(input: {
+  cpuUnits: number;
+  memoryMiB: number;
+  seconds: number;
+  rate: FargateRate;
+  /** The Spot discount off on-demand; undefined: on-demand. */
+  spotDiscount?: number | undefined;
+}): number {
+  const hours = input.seconds / 3600;
+  const perHour =
+    (input.cpuUnits / 1024) * input.rate.vcpuHour + (input.memoryMiB / 1024) * input.rate.gbHour;
+  const discount = input.spotDiscount ?? 0;
+  return hours * perHour * (1 - discount);
+}
+
+/** EC2 GPU cost in USD: the instance's hourly price × billed hours × the task's share of the instance's GPUs. */
+export function ec2GpuCost(input: {
+  hourlyPrice: number;
+  seconds: number;
+  taskGpus: number;
+  instanceGpus: number;
+}): number {
+  const share = input.instanceGpus > 0 ? Math.min(1, input.taskGpus / input.instanceGpus) : 1;
+  return input.hourlyPrice * (input.seconds / 3600) * share;
+}
+
+/** What the cost of one task depends on. */
+export interface CostedTask extends BillingTimestamps {
+  readonly launchType?: string | undefined;
+  readonly capacityProvider?: string | undefined;
+  readonly cpuUnits?: number | undefined;
+  readonly memoryMiB?: number | undefined;
+  readonly gpus?: number | undefined;
+  readonly instanceType?: string | undefined;
+}
+
+/** Billed seconds and USD of one task under the given pricing; `costUsd` undefined when no rate applies. */
+export function costOfTask(
+  task: CostedTask,
+  pricing: RegionPricing,
+  now: Date = new Date(),
+): { billedSeconds: number; costUsd: number | undefined } {
+  const seconds = billedSeconds(task, { minimumSeconds: pricing.minimumBilledSeconds, now });
+  const isFargate = task.launchType === "FARGATE" || (task.capacityProvider ?? "").startsWith("FARGATE");
+  if (isFargate) {
+    const table = { ...FARGATE_RATES, ...pricing.fargate };
+    const rate = fargateRate(pricing.region, pricing.architecture, table);
+    if (rate === undefined || task.cpuUnits === undefined || task.memoryMiB === undefined) {
+      return { billedSeconds: seconds, costUsd: undefined };
+    }
+    const spot = task.capacityProvider === "FARGATE_SPOT";
+    const costUsd = fargateCost({
+      cpuUnits: task.cpuUnits,
+      memoryMiB: task.memoryMiB,
+      seconds,
+      rate,
+      spotDiscount: spot ? pricing.spotDiscount : undefined,
+    });
+    return { billedSeconds: seconds, costUsd };
+  }
+  const type = task.instanceType ?? pricing.instanceType;
+  const price = type === undefined ? undefined : { ...EC2_GPU_PRICES, ...pricing.ec2 }[type];
+  const hourly = price?.hourly[pricing.region];
+  if (price === undefined || hourly === undefined) return { billedSeconds: seconds, costUsd: undefined };
+  const costUsd = ec2GpuCost({
+    hourlyPrice: hourly,
+    seconds,
+    taskGpus: task.gpus && task.gpus > 0 ? task.gpus : price.gpus,
+    instanceGpus: price.gpus,
+  });
+  return { billedSeconds: seconds, costUsd };
+}
+
+/** What a run of `tasks` tasks of one size would cost, each billed `secondsPerTask` (minimum charge applied). */
+export function estimateCost(
+  input: EstimateInput,
+  pricing: RegionPricing,
+): { billedSeconds: number; costUsd: number | undefined; costPerTaskUsd: number | undefined } {
+  const spot = input.launchType === "FARGATE_SPOT";
+  const one = costOfTask(
+    {
+      createdAt: new Date(0),
+      stoppedAt: new Date(input.secondsPerTask * 1000),
+      launchType: spot ? undefined : input.launchType,
+      capacityProvider: spot ? "FARGATE_SPOT" : undefined,
+      cpuUnits: input.cpuUnits,
+      memoryMiB: input.memoryMiB,
+      gpus: input.gpus,
+      instanceType: input.instanceType,
+    },
+    pricing,
+  );
+  return {
+    billedSeconds: one.billedSeconds * input.tasks,
+    costUsd: one.costUsd === undefined ? undefined : one.costUsd * input.tasks,
+    costPerTaskUsd: one.costUsd,
+  };
+}

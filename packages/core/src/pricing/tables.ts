@@ -1,0 +1,69 @@
+/**
+ * Dated price tables. Rates are USD, Linux, on-demand, as collected in 2026-08; override them
+ * with `pricing` options.
+ */
+
+/** Fargate on-demand rates of one region and architecture. */
+export interface FargateRate {
+  readonly vcpuHour: number;
+  readonly gbHour: number;
+}
+
+/** Fargate rates per region, per CPU architecture. */
+export type FargateRateTable = Readonly<
+  Record<string, { readonly X86_64?: FargateRate; readonly ARM64?: FargateRate }>
+>;
+
+/** One EC2 GPU instance type: its GPUs and hourly price per region. */
+export interface Ec2GpuPrice {
+  readonly gpus: number;
+  readonly vcpus: number;
+  readonly memoryGb: number;
+  readonly hourly: Readonly<Record<string, number>>;
+}
+
+/** The date the shipped tables were collected. */
+export const PRICES_AS_OF = "2026-08";
+
+/** Fargate Linux rates, USD per vCPU-hour and per GB-hour. us-west-2 is derived; ap-northeast-1 x86 comes from a weak source. */
+export const FARGATE_RATES: FargateRateTable = Object.freeze({
+  "us-east-1": {
+    X86_64: { vcpuHour: 0.04048, gbHour: 0.004445 },
+    ARM64: { vcpuHour: 0.03238, gbHour: 0.00356 },
+  },
+  "us-west-2": { X86_64: { vcpuHour: 0.0405, gbHour: 0.00444 } },
+  "eu-west-1": {
+    X86_64: { vcpuHour: 0.04048, gbHour: 0.004445 },
+    ARM64: { vcpuHour: 0.03238, gbHour: 0.00356 },
+  },
+  "eu-central-1": { X86_64: { vcpuHour: 0.04656, gbHour: 0.00511 } },
+  "ap-northeast-1": { X86_64: { vcpuHour: 0.05056, gbHour: 0.00553 } },
+  "ap-northeast-2": {
+    X86_64: { vcpuHour: 0.04656, gbHour: 0.00511 },
+    ARM64: { vcpuHour: 0.03725, gbHour: 0.00409 },
+  },
+});
+
+/** EC2 GPU instance prices, USD per hour (per-second billing, 60 s minimum). */
+export const EC2_GPU_PRICES: Readonly<Record<string, Ec2GpuPrice>> = Object.freeze({
+  "g4dn.xlarge": { gpus: 1, vcpus: 4, memoryGb: 16, hourly: { "us-east-1": 0.526, "ap-northeast-2": 0.647 } },
+  "g4dn.2xlarge": {
+    gpus: 1,
+    vcpus: 8,
+    memoryGb: 32,
+    hourly: { "us-east-1": 0.752, "ap-northeast-2": 0.925 },
+  },
+  "g5.xlarge": { gpus: 1, vcpus: 4, memoryGb: 16, hourly: { "us-east-1": 1.006, "ap-northeast-2": 1.237 } },
+  "g5.2xlarge": { gpus: 1, vcpus: 8, memoryGb: 32, hourly: { "us-east-1": 1.212, "ap-northeast-2": 1.4903 } },
+  "g6.xlarge": { gpus: 1, vcpus: 4, memoryGb: 16, hourly: { "us-east-1": 0.8048, "ap-northeast-2": 0.9896 } },
+  "g6e.xlarge": { gpus: 1, vcpus: 4, memoryGb: 32, hourly: { "us-east-1": 1.861, "ap-northeast-2": 2.288 } },
+});
+
+/**
+ * Fargate Spot discount off on-demand. AWS says "up to 70 %"; bills show 66–67 %, so we take the
+ * smaller discount: a cost report should never come out below the bill.
+ */
+export const FARGATE_SPOT_DISCOUNT = 0.66;
+
+/** Minimum billed seconds per task (Fargate Linux and EC2 per-second billing). */
+export const DEFAULT_MINIMUM_BILLED_SECONDS = 60;

@@ -1,0 +1,65 @@
+import type { SegmentState, WorkQueue } from "./queue.js";
+
+/** What a ready task knows when it decides whether to take work. */
+export interface TaskDemand {
+  readonly taskArn: string;
+  /** Jobs it runs or holds now. */
+  readonly active: number;
+  readonly slotsPerTask: number;
+  /** The run's `lookAhead` option. */
+  readonly lookAhead: boolean;
+  /** Segments the other tasks (free or still starting) will want before this one's look-ahead starts. */
+  readonly demandElsewhere: number;
+  /** It is the last live task: it may retry segments that already failed on it. */
+  readonly allowTried: boolean;
+}
+
+/** A task as the demand count sees it. */
+export interface TaskSlots {
+  readonly phase: string;
+  readonly active: number;
+}
+
+/**
+ * Slots the other tasks will fill before a look-ahead of `except` could start: every slot of a
+ * task still starting, and the free slots of the ready ones.
+ */
+export function demandElsewhere(tasks: Iterable<TaskSlots>, except: TaskSlots, slotsPerTask: number): number {
+  let demand = 0;
+  for (const t of tasks) {
+    if (t === except) continue;
+    if (t.phase === "pending" || t.phase === "starting") demand += slotsPerTask;
+    else if (t.phase === "ready") demand += Math.max(0, slotsPerTask - t.active);
+  }
+  return demand;
+}
+
+/** A segment a task takes now, and whether it waits there behind the task's current job. */
+export interface Taken {
+  readonly state: SegmentState;
+  /** Uploaded while the task is busy (a look-ahead), so another idle task may take it back. */
+  readonly ahead: boolean;
+}
+
+/**
+ * The scheduling decision of one task (pure apart from the queue it takes from):
+ * - a free slot takes the head of the queue;
+ * - a busy task with look-ahead takes one more, if the queue holds more than the others will
+ *   want, and leaves the head (the heaviest, largest-first) to them: they start sooner, while a
+ *   look-ahead waits behind this task's current job;
+ * - an idle task facing an empty queue takes back a look-ahead segment another task has not
+ *   started, rather than wait while it sits behind a long segment.
+ */
+export function nextWork(queue: WorkQueue, t: TaskDemand): Taken | undefined {
+  const freeSlot = t.active < t.slotsPerTask;
+  const lookAhead = t.lookAhead && t.active === t.slotsPerTask && queue.pendingCount > t.demandElsewhere;
+  if (freeSlot || lookAhead) {
+    const state = queue.take(t.taskArn, t.allowTried, freeSlot ? 0 : t.demandElsewhere);
+    if (state !== undefined) return { state, ahead: !freeSlot };
+  }
+  if (freeSlot && t.lookAhead) {
+    const state = queue.takeBack(t.taskArn, t.allowTried);
+    if (state !== undefined) return { state, ahead: false };
+  }
+  return undefined;
+}
