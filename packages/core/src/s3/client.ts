@@ -1,5 +1,5 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import type { AwsConfig } from "../options.js";
+import type { AwsConfig } from "../options/common.js";
 
 /**
  * The S3 client of a run: the caller's, or one made from the run's AWS configuration. A custom
