@@ -44,6 +44,11 @@ export const sections: Array<{ id: SectionId; title: string; load(): Promise<Ben
     title: "The predecessor's scenario: 8 segments on 4 tasks",
     load: async () => (await import("./sections/predecessor.js")).predecessor,
   },
+  {
+    id: "s3",
+    title: "S3 data plane",
+    load: async () => (await import("./sections/s3.js")).s3,
+  },
 ];
 
 export interface BenchOptions {

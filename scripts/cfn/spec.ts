@@ -89,6 +89,19 @@ export const RESOURCE_SPECS: Record<string, ResourceSpec> = {
     optional: ["Description", "Groups", "ManagedPolicyName", "Path", "Roles", "Users"],
     attributes: ["PolicyArn", "PolicyId", "DefaultVersionId", "AttachmentCount", "CreateDate"],
   },
+  "AWS::S3::Bucket": {
+    required: [],
+    optional: [
+      "BucketName",
+      "BucketEncryption",
+      "LifecycleConfiguration",
+      "OwnershipControls",
+      "PublicAccessBlockConfiguration",
+      "VersioningConfiguration",
+      "Tags",
+    ],
+    attributes: ["Arn", "DomainName", "RegionalDomainName"],
+  },
   "AWS::IAM::InstanceProfile": {
     required: ["Roles"],
     optional: ["InstanceProfileName", "Path"],

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { generateTestVideo } from "@ecs-fanout/video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_BIN, REPO_ROOT, runCli } from "./support/cli.js";
@@ -78,6 +79,31 @@ describe("ecs-fanout local, then the commands pointed at it through the printed 
         "AWS_SECRET_ACCESS_KEY",
       ]),
     );
+  });
+
+  it("prints the local S3's endpoint as AWS_ENDPOINT_URL_S3, reachable with the exported credentials only", async () => {
+    expect(exports.AWS_ENDPOINT_URL_S3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const s3 = (secretAccessKey: string) =>
+      new S3Client({
+        endpoint: exports.AWS_ENDPOINT_URL_S3,
+        region: exports.AWS_REGION,
+        forcePathStyle: true,
+        maxAttempts: 1,
+        credentials: { accessKeyId: exports.AWS_ACCESS_KEY_ID ?? "", secretAccessKey },
+      });
+    const good = s3(exports.AWS_SECRET_ACCESS_KEY ?? "");
+    const bad = s3("wrong-secret");
+    try {
+      const object = { Bucket: "ecs-fanout-local", Key: "probe.txt" };
+      await good.send(new PutObjectCommand({ ...object, Body: "hello" }));
+      const got = await good.send(new GetObjectCommand(object));
+      expect(await got.Body?.transformToString()).toBe("hello");
+      const refused = await bad.send(new GetObjectCommand(object)).catch((e) => e);
+      expect(refused.name).toBe("SignatureDoesNotMatch");
+    } finally {
+      good.destroy();
+      bad.destroy();
+    }
   });
 
   it("run --cluster --task-definition --subnets --security-groups --json gives one document with the run's metrics", async () => {

@@ -302,3 +302,27 @@ export class ManifestError extends FanoutError {
     this.problems = Object.freeze([...problems]);
   }
 }
+
+/**
+ * S3 refused or failed a request of the S3 data plane, or an object did not match what the worker
+ * computed. Carries the object's `s3://` URI, never a presigned URL (its query is a credential).
+ */
+export class S3TransferError extends FanoutError {
+  /** `s3://bucket/key` of the object concerned. */
+  readonly uri: string;
+  /** S3's error name (`AccessDenied`, `SlowDown`, …) or the worker's code for it, when known. */
+  readonly s3Code: string | undefined;
+  readonly segmentId: string | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    context: { uri: string; s3Code?: string | undefined; segmentId?: string | undefined },
+    cause?: unknown,
+  ) {
+    super(code, message, { cause });
+    this.uri = context.uri;
+    this.s3Code = context.s3Code;
+    this.segmentId = context.segmentId;
+  }
+}

@@ -1,10 +1,11 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { redactUrls } from "@ecs-fanout/protocol";
 import type { WorkerConfig } from "./config.js";
 import type { LogSink } from "./log.js";
 import type { DownloadFaults, Processor } from "./processors/types.js";
 import type { JobOutputInfo, JobState, JobStatus } from "./protocol.js";
-import { hashFile } from "./storage.js";
+import { hashOutput, type OutputDigests } from "./storage.js";
 
 const MAX_ERROR_MESSAGE = 1_000;
 
@@ -14,15 +15,22 @@ export interface Job {
   readonly processor: Processor<unknown>;
   readonly options: unknown;
   readonly inputPath: string;
-  readonly inputSha256: string;
-  readonly inputBytes: number;
+  /** Known once the input is on disk (an S3 input is fetched after the job is accepted). */
+  inputSha256: string;
+  inputBytes: number;
   readonly dir: string;
   readonly acceptedAt: number;
-  readonly uploadMs: number;
+  uploadMs: number;
+  /** True while the input is still being fetched from S3. */
+  fetching?: boolean;
+  /** Part size the output's per-part checksums are computed for (S3 multipart). */
+  readonly partBytes?: number | undefined;
   state: JobState;
   progress: number;
   error?: { code: string; message: string };
-  output?: JobOutputInfo & { path: string };
+  output?: JobOutputInfo & { path: string; parts?: OutputDigests["parts"] };
+  /** True while the output is being put in S3 (one upload at a time per job). */
+  uploadingToS3?: boolean;
   faults?: DownloadFaults;
   startedAt?: number;
   finishedAt?: number;
@@ -43,11 +51,20 @@ export function toStatus(job: Job): JobStatus {
     status: job.state,
     progress: Math.round(job.progress * 1000) / 1000,
     processor: job.processor.name,
-    input: { bytes: job.inputBytes, sha256: job.inputSha256 },
+    // An S3 input still being fetched, or whose fetch failed, has no digest to show yet.
+    ...(job.fetching || job.inputSha256 === ""
+      ? {}
+      : { input: { bytes: job.inputBytes, sha256: job.inputSha256 } }),
     ...(job.error ? { error: job.error } : {}),
     ...(job.output
       ? {
-          output: { bytes: job.output.bytes, sha256: job.output.sha256, contentType: job.output.contentType },
+          output: {
+            bytes: job.output.bytes,
+            sha256: job.output.sha256,
+            contentType: job.output.contentType,
+            ...(job.output.md5 === undefined ? {} : { md5: job.output.md5 }),
+            ...(job.output.parts === undefined ? {} : { parts: job.output.parts }),
+          },
         }
       : {}),
     timings,
@@ -63,7 +80,9 @@ export function toJobError(error: unknown): { code: string; message: string } {
   const e = error as { code?: unknown; message?: unknown; name?: unknown };
   const code =
     typeof e?.code === "string" ? e.code : e?.name === "AbortError" ? "ABORTED" : "PROCESSOR_FAILED";
-  let message = redactPaths(typeof e?.message === "string" && e.message ? e.message : String(error));
+  let message = redactUrls(
+    redactPaths(typeof e?.message === "string" && e.message ? e.message : String(error)),
+  );
   if (message.length > MAX_ERROR_MESSAGE) message = `${message.slice(0, MAX_ERROR_MESSAGE)}…`;
   return { code, message };
 }
@@ -86,6 +105,8 @@ export class JobManager {
   private readonly queue: Job[] = [];
   private readonly listeners = new Set<() => void>();
   private running = 0;
+  /** Jobs whose input is still being fetched from S3. */
+  private fetchingNow = 0;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -107,7 +128,7 @@ export class JobManager {
 
   /** Queued plus running. */
   get inFlight(): number {
-    return this.running + this.queue.length;
+    return this.running + this.queue.length + this.fetchingNow;
   }
 
   add(job: Job): void {
@@ -125,6 +146,58 @@ export class JobManager {
     this.pump();
   }
 
+  /**
+   * Accepts a job whose input is still to be fetched (from S3): it is listed at once (status
+   * queued, no input yet) and joins the queue once `fetch` has put its input on disk, so the
+   * fetch overlaps whatever runs now and takes no slot. A failed fetch fails the job.
+   */
+  addFetching(job: Job, fetch: (signal: AbortSignal) => Promise<{ bytes: number; sha256: string }>): void {
+    job.fetching = true;
+    this.fetchingNow++;
+    this.jobs.set(job.id, job);
+    this.log({ event: "job.accepted", jobId: job.id, processor: job.processor.name, source: "s3" });
+    const started = Date.now();
+    void fetch(job.abort.signal)
+      .finally(() => {
+        this.fetchingNow--;
+      })
+      .then(
+        ({ bytes, sha256 }) => {
+          if (job.deleted) return;
+          job.inputBytes = bytes;
+          job.inputSha256 = sha256;
+          job.uploadMs = Date.now() - started;
+          job.fetching = false;
+          this.log({
+            event: "job.fetched",
+            jobId: job.id,
+            inputBytes: bytes,
+            inputSha256: sha256,
+            fetchMs: job.uploadMs,
+          });
+          this.queue.push(job);
+          this.pump();
+          this.notify();
+        },
+        (error: unknown) => {
+          if (job.deleted) return;
+          job.fetching = false;
+          job.error = toJobError(error);
+          job.state = "failed";
+          job.finishedAt = Date.now();
+          this.log({
+            event: "job.failed",
+            level: "error",
+            jobId: job.id,
+            processor: job.processor.name,
+            error: job.error,
+          });
+          void rm(job.inputPath, { force: true }).catch(() => {});
+          this.notify();
+        },
+      );
+  }
+
   /** Forgets a job: aborts it if running and frees its disk. */
   async delete(id: string): Promise<boolean> {
     const job = this.jobs.get(id);
@@ -132,6 +205,7 @@ export class JobManager {
     job.deleted = true;
     this.jobs.delete(id);
     const queuedAt = this.queue.indexOf(job);
+    // A fetch in flight stops with the job's abort.
     if (queuedAt >= 0) this.queue.splice(queuedAt, 1);
     job.abort.abort(new Error("job deleted"));
     await rm(job.dir, { recursive: true, force: true });
@@ -180,7 +254,7 @@ export class JobManager {
   abortAll(reason: string): void {
     this.queue.length = 0;
     for (const job of this.jobs.values()) {
-      if (job.state === "running") job.abort.abort(new Error(reason));
+      if (job.state === "running" || job.fetching) job.abort.abort(new Error(reason));
     }
     this.notify();
   }
@@ -251,9 +325,16 @@ export class JobManager {
         },
       });
       const finalPath = result.outputPath ?? outputPath;
-      const { sha256, bytes } = await hashFile(finalPath, run.signal);
+      const { sha256, bytes, md5, parts } = await hashOutput(finalPath, job.partBytes, run.signal);
       if (job.deleted) return;
-      job.output = { path: finalPath, bytes, sha256, contentType: result.contentType };
+      job.output = {
+        path: finalPath,
+        bytes,
+        sha256,
+        md5,
+        contentType: result.contentType,
+        ...(parts ? { parts } : {}),
+      };
       job.faults = result.faults;
       job.progress = 1;
       job.state = "succeeded";

@@ -1,3 +1,4 @@
+import { startLocalS3 } from "@ecs-fanout/local";
 import { DEFAULT_CLUSTER } from "../defaults.js";
 import { ExitCode } from "../errors.js";
 import { type CliIo, println } from "../io.js";
@@ -9,8 +10,11 @@ export function exportLines(env: Record<string, string>): string[] {
   return Object.entries(env).map(([k, v]) => `export ${k}=${v}`);
 }
 
+/** The bucket the local S3 starts with, for `s3://` inputs, outputs and staging. */
+export const LOCAL_S3_BUCKET = "ecs-fanout-local";
+
 /**
- * Runs the local ECS endpoint in the foreground until SIGINT/SIGTERM, with the worker task
+ * Runs the local ECS endpoint (and a local S3 beside it) in the foreground until SIGINT/SIGTERM, with the worker task
  * definitions registered, and prints what to export so other shells (and `ecs-fanout run`
  * without --local) use it.
  */
@@ -20,6 +24,11 @@ export async function localCommand(raw: Record<string, unknown>, io: CliIo): Pro
   const target = await openLocalTarget({ cluster, port, gpuInstances: 2 });
   const { local } = target;
   const creds = local.clientConfig.credentials;
+  // One key pair for both, so the exported AWS_* variables serve ECS and S3 clients alike.
+  const s3 = await startLocalS3({ buckets: [LOCAL_S3_BUCKET], credentials: creds }).catch(async (error) => {
+    await target.close();
+    throw error;
+  });
   const env = {
     AWS_ENDPOINT_URL: local.endpoint,
     AWS_REGION: local.region,
@@ -27,11 +36,17 @@ export async function localCommand(raw: Record<string, unknown>, io: CliIo): Pro
     AWS_DEFAULT_REGION: local.region,
     AWS_ACCESS_KEY_ID: creds.accessKeyId,
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    // The SDKs' service-specific endpoint variable: S3 clients go to the local S3.
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
   };
   println(io.stdout, exportLines(env).join("\n"));
   println(
     io.stderr,
     `# local ECS endpoint at ${local.endpoint} (region ${local.region}, account ${local.accountId})`,
+  );
+  println(
+    io.stderr,
+    `# local S3 at ${s3.endpoint} (s3rver, signatures checked; bucket s3://${LOCAL_S3_BUCKET}/)`,
   );
   println(
     io.stderr,
@@ -59,6 +74,6 @@ export async function localCommand(raw: Record<string, unknown>, io: CliIo): Pro
     process.on("SIGTERM", stop);
   });
   println(io.stderr, `# ${signal}: stopping the endpoint and its tasks`);
-  await target.close();
+  await Promise.all([target.close(), s3.close()]);
   return ExitCode.ok;
 }

@@ -4,10 +4,17 @@ import type { Readable } from "node:stream";
 import {
   checkSchema,
   errorResponseSchema,
+  HEADER_PART_BYTES,
   healthResponseSchema,
   infoResponseSchema,
+  JOB_SPEC_CONTENT_TYPE,
+  type JobSpec,
   jobStatusSchema,
+  redactUrls,
   shutdownResponseSchema,
+  type UploadRequest,
+  type UploadResult,
+  uploadResultSchema,
 } from "@ecs-fanout/protocol";
 import { type Dispatcher, request } from "undici";
 import type { z } from "zod";
@@ -204,8 +211,9 @@ export class WorkerClient {
     }
     const checked = checkSchema(errorResponseSchema, body);
     const e = checked.ok ? checked.value.error : undefined;
+    // A worker may echo what it was given: a presigned URL's query never reaches a message.
     return this.error(
-      `${path}: HTTP ${statusCode}${e === undefined ? "" : `: ${e.message.slice(0, 500)}`}`,
+      `${path}: HTTP ${statusCode}${e === undefined ? "" : `: ${redactUrls(e.message.slice(0, 500))}`}`,
       path,
       statusCode,
       e?.code,
@@ -239,7 +247,13 @@ export class WorkerClient {
     jobId: string,
     input: SegmentInput,
     params: Readonly<Record<string, unknown>>,
-    options: { sha256?: string | undefined; signal?: AbortSignal | undefined; dispatcher?: Dispatcher },
+    options: {
+      sha256?: string | undefined;
+      signal?: AbortSignal | undefined;
+      dispatcher?: Dispatcher;
+      /** Part size the worker reports the output's per-part checksums for (S3 multipart). */
+      partBytes?: number | undefined;
+    },
   ): Promise<{ bytes: number }> {
     const path = `/v1/jobs/${encodeURIComponent(jobId)}`;
     let source: Readable;
@@ -270,6 +284,7 @@ export class WorkerClient {
       "x-fanout-params": encodeParams(params),
       ...(bytes === undefined ? {} : { "content-length": String(bytes) }),
       ...(options.sha256 === undefined ? {} : { "x-content-sha256": options.sha256 }),
+      ...(options.partBytes === undefined ? {} : { [HEADER_PART_BYTES]: String(options.partBytes) }),
     };
     try {
       await this.exchange(
@@ -288,6 +303,41 @@ export class WorkerClient {
       body.destroy();
     }
     return { bytes: bytes ?? 0 };
+  }
+
+  /**
+   * `PUT /v1/jobs/:jobId` with a job spec: the worker fetches the input itself through the
+   * presigned GET in the body (it travels only over this pinned connection).
+   */
+  async createFromSpec(jobId: string, spec: JobSpec, signal?: AbortSignal): Promise<JobStatus> {
+    const path = `/v1/jobs/${encodeURIComponent(jobId)}`;
+    const { body } = await this.exchange<JobStatus>(
+      "PUT",
+      path,
+      [200, 201, 202].map((s) => [s, jobStatusSchema] as const),
+      { signal, headers: { "content-type": JOB_SPEC_CONTENT_TYPE }, body: JSON.stringify(spec) },
+    );
+    return body as JobStatus;
+  }
+
+  /**
+   * `POST /v1/jobs/:jobId/upload`: the worker puts the finished output in S3 through the presigned
+   * requests given, and answers with S3's ETags. `waitMs` is how long the upload itself may take.
+   */
+  async s3Upload(
+    jobId: string,
+    request: UploadRequest,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<UploadResult> {
+    const path = `/v1/jobs/${encodeURIComponent(jobId)}/upload`;
+    const { body } = await this.exchange<UploadResult>("POST", path, [[200, uploadResultSchema]], {
+      signal,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(request),
+      extraWaitMs: waitMs,
+    });
+    return body as UploadResult;
   }
 
   /** `GET /v1/jobs/:jobId?waitSeconds=N` (long poll). */

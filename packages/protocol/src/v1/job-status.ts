@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { jobIdSchema } from "./job-id.js";
+import { MAX_PARTS, partChecksumSchema } from "./s3.js";
 
 const sha256Hex = z
   .string()
@@ -21,6 +22,14 @@ export const jobOutputSchema = z.strictObject({
   sha256: sha256Hex,
   /** Content-Type the output is served with. */
   contentType: z.string().max(256),
+  /** Hex MD5 of the output: S3's ETag of a single PUT, checked where S3 has no SHA-256 to show. */
+  md5: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .describe("32 lowercase hex digits")
+    .optional(),
+  /** Each part's checksums, when the job was created with a part size the output exceeds. */
+  parts: z.array(partChecksumSchema).max(MAX_PARTS).optional(),
 });
 /** A finished job's output: size, SHA-256, content type. */
 export type JobOutputInfo = z.output<typeof jobOutputSchema>;
@@ -53,7 +62,8 @@ export const jobStatusSchema = z
     /** 0..1 (3 decimals). */
     progress: z.number().min(0).max(1),
     processor: z.string().min(1).max(128),
-    input: z.strictObject({ bytes: byteCount, sha256: sha256Hex }),
+    /** Absent while the worker still fetches the input from S3. */
+    input: z.strictObject({ bytes: byteCount, sha256: sha256Hex }).optional(),
     error: jobErrorSchema.optional(),
     output: jobOutputSchema.optional(),
     timings: jobTimingsSchema,

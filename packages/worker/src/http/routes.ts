@@ -6,11 +6,12 @@ import { WORKER_NAME, WORKER_VERSION } from "../version.js";
 import type { ServerContext } from "./context.js";
 import { handleOutput } from "./download.js";
 import { CLOSE, sendError, sendJson } from "./respond.js";
+import { handleS3Upload } from "./s3-upload.js";
 import { handlePut } from "./upload.js";
 
 type Route =
   | { kind: "health" | "info" | "drain" | "shutdown" | "not-found" }
-  | { kind: "job" | "output"; jobId: string }
+  | { kind: "job" | "output" | "upload"; jobId: string }
   | { kind: "bad-job-id"; raw: string };
 
 /** Maps a raw request path to a route; job ids are decoded once, here, and checked. */
@@ -24,7 +25,9 @@ export function matchRoute(pathname: string): Route {
   const rest = pathname.slice(prefix.length);
   const parts = rest.split("/");
   const output = parts.length === 2 && parts[1] === "output";
-  if (parts.length > 2 || (parts.length === 2 && !output)) return { kind: "bad-job-id", raw: rest };
+  const upload = parts.length === 2 && parts[1] === "upload";
+  if (parts.length > 2 || (parts.length === 2 && !output && !upload))
+    return { kind: "bad-job-id", raw: rest };
   let jobId: string;
   try {
     jobId = decodeURIComponent(parts[0] ?? "");
@@ -32,7 +35,7 @@ export function matchRoute(pathname: string): Route {
     return { kind: "bad-job-id", raw: rest };
   }
   if (!isValidJobId(jobId)) return { kind: "bad-job-id", raw: rest };
-  return { kind: output ? "output" : "job", jobId };
+  return { kind: output ? "output" : upload ? "upload" : "job", jobId };
 }
 
 const ALLOWED: Record<string, string[]> = {
@@ -42,6 +45,7 @@ const ALLOWED: Record<string, string[]> = {
   shutdown: ["POST"],
   job: ["PUT", "GET", "DELETE"],
   output: ["GET", "HEAD"],
+  upload: ["POST"],
 };
 
 export async function dispatch(
@@ -102,6 +106,11 @@ export async function dispatch(
         return;
       }
       return handleStatus(ctx, res, url, route.jobId);
+    case "upload": {
+      const job = ctx.jobs.get(route.jobId);
+      if (!job) return notFound(res, route.jobId);
+      return handleS3Upload(ctx, req, res, job);
+    }
     case "output": {
       const job = ctx.jobs.get(route.jobId);
       if (!job) return notFound(res, route.jobId);

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { checkSchema, HEADER_PART_BYTES, JOB_SPEC_CONTENT_TYPE, partBytesSchema } from "@ecs-fanout/protocol";
 import { type Job, toStatus } from "../jobs.js";
 import { NoRoomError, type Reservation } from "../lifecycle/disk-budget.js";
 import { UploadDeadlines, UploadTimeoutError } from "../lifecycle/upload-deadlines.js";
@@ -12,6 +13,7 @@ import { resolveParams } from "../processors/registry.js";
 import { decodeParams, HEADER_PARAMS, HEADER_SHA256 } from "../protocol.js";
 import type { ServerContext } from "./context.js";
 import { CLOSE, sendError, sendJson } from "./respond.js";
+import { handleSpec } from "./spec.js";
 
 class TooLarge extends Error {}
 class ClientGone extends Error {}
@@ -28,7 +30,17 @@ export async function handlePut(
     return sendError(res, 503, "DRAINING", "worker is draining and takes no new jobs", { headers: CLOSE });
   }
 
+  const contentType = header(req, "content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (contentType === JOB_SPEC_CONTENT_TYPE) return handleSpec(ctx, req, res, jobId);
+
   const problems: string[] = [];
+  const partHeader = header(req, HEADER_PART_BYTES);
+  let partBytes: number | undefined;
+  if (partHeader !== undefined) {
+    const checked = checkSchema(partBytesSchema, Number(partHeader));
+    if (checked.ok) partBytes = checked.value;
+    else problems.push(`${HEADER_PART_BYTES}: ${checked.problems[0]?.message ?? "invalid"}`);
+  }
   const decoded = decodeParams(header(req, HEADER_PARAMS));
   const resolved = decoded.ok ? resolveParams(decoded.params, config) : decoded;
   if (!resolved.ok) problems.push(...resolved.problems);
@@ -170,6 +182,7 @@ export async function handlePut(
       dir,
       acceptedAt: Date.now(),
       uploadMs: Date.now() - started,
+      partBytes,
       state: "queued",
       progress: 0,
       downloads: 0,

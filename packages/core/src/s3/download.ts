@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { S3TransferError } from "../errors.js";
+import { type S3Location, s3Uri } from "./uri.js";
+
+/**
+ * Streams an object from S3 into `tempPath` with the orchestrator's own credentials, hashing as it
+ * writes (one pass, a chunk in memory at a time), resuming a cut body with Range from the bytes
+ * already written, then checks size and SHA-256 against what the worker computed and renames the
+ * file atomically to `finalPath`. A short, long or different object is never accepted, and the
+ * temp file never outlives a failure.
+ */
+export async function downloadFromS3(input: {
+  s3: S3Client;
+  location: S3Location & { versionId?: string | undefined };
+  expected: { bytes: number; sha256: string };
+  tempPath: string;
+  finalPath: string;
+  resumes: number;
+  segmentId?: string | undefined;
+  signal?: AbortSignal | undefined;
+}): Promise<{ bytes: number; sha256: string; resumed: number }> {
+  const { s3, location, expected, tempPath, signal } = input;
+  const uri = s3Uri(location);
+  const hash = createHash("sha256");
+  let have = 0;
+  let resumed = 0;
+  const fail = (code: string, message: string, cause?: unknown) =>
+    new S3TransferError(code, message, { uri, segmentId: input.segmentId }, cause);
+  try {
+    await rm(tempPath, { force: true });
+    while (have < expected.bytes || (have === 0 && resumed === 0)) {
+      let body: Readable;
+      try {
+        const got = await s3.send(
+          new GetObjectCommand({
+            Bucket: location.bucket,
+            Key: location.key,
+            ...(location.versionId === undefined ? {} : { VersionId: location.versionId }),
+            ...(have > 0 ? { Range: `bytes=${have}-` } : {}),
+          }),
+          { abortSignal: signal },
+        );
+        const total = have + (got.ContentLength ?? 0);
+        if (total > expected.bytes)
+          throw fail("OUTPUT_TOO_LARGE", `${uri}: ${total} bytes, the worker reported ${expected.bytes}`);
+        body = got.Body as Readable;
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (error instanceof S3TransferError) throw error;
+        const name = (error as { name?: string }).name;
+        throw fail("S3_DOWNLOAD_FAILED", `GetObject ${uri}: ${name ?? String(error)}`, error);
+      }
+      const meter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          if (have + chunk.length > expected.bytes) {
+            callback(
+              fail("OUTPUT_TOO_LARGE", `${uri}: more than the ${expected.bytes} bytes the worker reported`),
+            );
+            return;
+          }
+          have += chunk.length;
+          hash.update(chunk);
+          callback(null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, meter, createWriteStream(tempPath, { flags: have > 0 ? "a" : "w" }), { signal });
+        if (expected.bytes === 0 || have >= expected.bytes) break;
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (error instanceof S3TransferError) throw error;
+      }
+      if (resumed >= input.resumes)
+        throw fail("S3_TRUNCATED", `${uri}: ${have} of ${expected.bytes} bytes after ${resumed} resumes`);
+      resumed += 1;
+    }
+    const sha256 = hash.digest("hex");
+    if (have !== expected.bytes || sha256 !== expected.sha256)
+      throw fail(
+        "INTEGRITY_MISMATCH",
+        `${uri}: expected ${expected.bytes} bytes sha256 ${expected.sha256}, got ${have} bytes sha256 ${sha256}`,
+      );
+    await rename(tempPath, input.finalPath);
+    return { bytes: have, sha256, resumed };
+  } finally {
+    await rm(tempPath, { force: true });
+  }
+}
