@@ -86,9 +86,39 @@ describe("the CloudFormation template", () => {
     ],
     [
       "a GPU capacity provider no cluster uses",
-      "- [FARGATE, FARGATE_SPOT, !Ref GpuCapacityProvider]",
-      "- [FARGATE, FARGATE_SPOT]",
+      "- [FARGATE, FARGATE_SPOT, !Ref GpuCapacityProvider, !Ref ManagedGpuCapacityProvider]\n          - [FARGATE, FARGATE_SPOT, !Ref GpuCapacityProvider]\n",
+      "- [FARGATE, FARGATE_SPOT, !Ref ManagedGpuCapacityProvider]\n          - [FARGATE, FARGATE_SPOT]\n",
       "no AWS::ECS::ClusterCapacityProviderAssociations lists",
+    ],
+    [
+      "a Managed Instances provider without its cluster",
+      "      ClusterName: !Ref Cluster\n",
+      "",
+      "a Managed Instances provider belongs to one cluster",
+    ],
+    [
+      "a Managed Instances instance role the managed infrastructure policy cannot pass",
+      `RoleName: !Sub ecsInstanceRole-${sub("ClusterName")}`,
+      `RoleName: !Sub gpu-instances-${sub("ClusterName")}`,
+      "passes only roles named ecsInstanceRole*",
+    ],
+    [
+      "a Managed Instances task definition in bridge mode",
+      "RequiresCompatibilities: [MANAGED_INSTANCES]\n      NetworkMode: awsvpc",
+      "RequiresCompatibilities: [MANAGED_INSTANCES]\n      NetworkMode: bridge",
+      "Managed Instances need awsvpc or host",
+    ],
+    [
+      "a capacity provider with both kinds of provider",
+      "      ManagedInstancesProvider:\n",
+      "      AutoScalingGroupProvider: { AutoScalingGroupArn: x }\n      ManagedInstancesProvider:\n",
+      "needs exactly one of AutoScalingGroupProvider and ManagedInstancesProvider",
+    ],
+    [
+      "a misspelt instance requirement",
+      "AcceleratorManufacturers: [nvidia]",
+      "AcceleratorManufacturer: [nvidia]",
+      "not a key of InstanceRequirements",
     ],
     [
       "a misspelt property",

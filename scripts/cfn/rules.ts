@@ -120,6 +120,8 @@ function checkTaskDefinition(
     }
   }
 
+  if (compat.includes("MANAGED_INSTANCES")) problems.push(...checkManagedInstancesTask(path, props));
+
   const names = new Set<string>();
   containers.forEach((c, i) => {
     const cpath = `${path}.ContainerDefinitions[${i}]`;
@@ -138,8 +140,8 @@ function checkTaskDefinition(
     );
     if (gpu && fargate)
       problems.push(`${cpath}.ResourceRequirements: Fargate has no GPUs; use an EC2 capacity provider`);
-    if (gpu && !compat.includes("EC2"))
-      problems.push(`${cpath}.ResourceRequirements: a GPU task must require EC2`);
+    if (gpu && !compat.includes("EC2") && !compat.includes("MANAGED_INSTANCES"))
+      problems.push(`${cpath}.ResourceRequirements: a GPU task must require EC2 or MANAGED_INSTANCES`);
     (Array.isArray(c["PortMappings"]) ? c["PortMappings"] : []).forEach((m, j) => {
       const mpath = `${cpath}.PortMappings[${j}]`;
       problems.push(...unknownKeys(mpath, m, "PortMapping"));
@@ -191,6 +193,10 @@ function checkCapacityProvider(
     problems.push(`${path}.Name: capacity provider names may not start with aws, ecs or fargate`);
   }
   const asgp = props["AutoScalingGroupProvider"];
+  if ((asgp === undefined) === (props["ManagedInstancesProvider"] === undefined))
+    problems.push(`${path}: needs exactly one of AutoScalingGroupProvider and ManagedInstancesProvider`);
+  if (props["ManagedInstancesProvider"] !== undefined)
+    problems.push(...checkManagedInstancesProvider(path, props, resources, literal));
   problems.push(...unknownKeys(`${path}.AutoScalingGroupProvider`, asgp, "AutoScalingGroupProvider"));
   if (!isObject(asgp)) return problems;
   problems.push(
@@ -211,4 +217,104 @@ function checkCapacityProvider(
     }
   }
   return problems;
+}
+
+/**
+ * Managed Instances tasks use awsvpc or host networking and cannot mount host paths (ECS
+ * developer guide, "task definition differences for Amazon ECS Managed Instances").
+ */
+function checkManagedInstancesTask(path: string, props: Section): string[] {
+  const problems: string[] = [];
+  if (props["NetworkMode"] !== "awsvpc" && props["NetworkMode"] !== "host")
+    problems.push(`${path}.NetworkMode: Managed Instances need awsvpc or host`);
+  for (const key of ["EphemeralStorage", "IpcMode", "ProxyConfiguration"])
+    if (props[key] !== undefined) problems.push(`${path}.${key}: not valid for Managed Instances tasks`);
+  for (const v of Array.isArray(props["Volumes"]) ? props["Volumes"] : []) {
+    if (isObject(v) && isObject(v["Host"]) && v["Host"]["SourcePath"] !== undefined)
+      problems.push(`${path}.Volumes: Managed Instances do not support host paths (${String(v["Name"])})`);
+  }
+  return problems;
+}
+
+const getAttOf = (value: Json | undefined): string | undefined =>
+  isObject(value) && Array.isArray(value["Fn::GetAtt"]) ? String(value["Fn::GetAtt"][0]) : undefined;
+
+/** A literal, or the text of a `!Sub` (its `${…}` left as written). */
+const textOf = (value: Json | undefined): string | undefined =>
+  typeof value === "string"
+    ? value
+    : isObject(value) && typeof value["Fn::Sub"] === "string"
+      ? value["Fn::Sub"]
+      : undefined;
+
+function required(path: string, value: Json | undefined, keys: readonly string[]): string[] {
+  if (!isObject(value)) return [`${path}: expected an object`];
+  return keys.filter((k) => value[k] === undefined).map((k) => `${path}: ${k} is required`);
+}
+
+function checkManagedInstancesProvider(
+  path: string,
+  props: Section,
+  resources: Section,
+  literal: (v: Json | undefined) => string | undefined,
+): string[] {
+  const mip = props["ManagedInstancesProvider"];
+  const mpath = `${path}.ManagedInstancesProvider`;
+  const problems: string[] = [
+    ...unknownKeys(mpath, mip, "ManagedInstancesProvider"),
+    ...required(mpath, mip, ["InfrastructureRoleArn", "InstanceLaunchTemplate"]),
+  ];
+  // "Managed instances capacity providers are cluster-scoped … This is required for Managed instances."
+  if (props["ClusterName"] === undefined)
+    problems.push(`${path}.ClusterName: a Managed Instances provider belongs to one cluster; name it`);
+  if (!isObject(mip)) return problems;
+  const lt = mip["InstanceLaunchTemplate"];
+  const lpath = `${mpath}.InstanceLaunchTemplate`;
+  problems.push(...unknownKeys(lpath, lt, "InstanceLaunchTemplate"));
+  if (!isObject(lt)) return problems;
+  problems.push(...required(lpath, lt, ["Ec2InstanceProfileArn", "NetworkConfiguration"]));
+  problems.push(
+    ...unknownKeys(
+      `${lpath}.NetworkConfiguration`,
+      lt["NetworkConfiguration"],
+      "ManagedInstancesNetworkConfiguration",
+    ),
+  );
+  const option = literal(lt["CapacityOptionType"]);
+  if (option !== undefined && !["ON_DEMAND", "SPOT", "RESERVED"].includes(option))
+    problems.push(`${lpath}.CapacityOptionType: expected ON_DEMAND, SPOT or RESERVED, got ${option}`);
+  const req = lt["InstanceRequirements"];
+  if (req !== undefined) {
+    problems.push(...unknownKeys(`${lpath}.InstanceRequirements`, req, "InstanceRequirements"));
+    problems.push(...required(`${lpath}.InstanceRequirements`, req, ["VCpuCount", "MemoryMiB"]));
+  }
+  problems.push(...checkInstanceRoleName(lpath, mip, lt, resources));
+  return problems;
+}
+
+const MANAGED_INFRA_POLICY = "AmazonECSInfrastructureRolePolicyForManagedInstances";
+
+/**
+ * The managed infrastructure policy scopes iam:PassRole to roles named `ecsInstanceRole*`: an
+ * instance role with another (or a generated) name fails at the first task launch.
+ */
+function checkInstanceRoleName(lpath: string, mip: Section, lt: Section, resources: Section): string[] {
+  const infra = resources[getAttOf(mip["InfrastructureRoleArn"]) ?? ""];
+  const infraProps = isObject(infra) && isObject(infra["Properties"]) ? infra["Properties"] : {};
+  const policies = Array.isArray(infraProps["ManagedPolicyArns"]) ? infraProps["ManagedPolicyArns"] : [];
+  if (!policies.some((p) => (textOf(p) ?? "").endsWith(`/${MANAGED_INFRA_POLICY}`))) return [];
+  const profile = resources[getAttOf(lt["Ec2InstanceProfileArn"]) ?? ""];
+  const profileProps = isObject(profile) && isObject(profile["Properties"]) ? profile["Properties"] : {};
+  const roles = Array.isArray(profileProps["Roles"]) ? profileProps["Roles"] : [];
+  return roles.flatMap((r) => {
+    const id = isObject(r) && typeof r["Ref"] === "string" ? r["Ref"] : undefined;
+    const role = id ? resources[id] : undefined;
+    const name =
+      isObject(role) && isObject(role["Properties"]) ? textOf(role["Properties"]["RoleName"]) : undefined;
+    return name?.startsWith("ecsInstanceRole")
+      ? []
+      : [
+          `${lpath}.Ec2InstanceProfileArn: ${MANAGED_INFRA_POLICY} passes only roles named ecsInstanceRole*; give ${id ?? "the instance role"} such a RoleName`,
+        ];
+  });
 }

@@ -1,3 +1,4 @@
+export type { ProviderKind } from "./ecs/capacity-providers.js";
 export type { AwsErrorContext, AwsErrorKind, LaunchFailureReason, ValidationProblem } from "./errors.js";
 export {
   AwsCallError,
@@ -43,12 +44,14 @@ export type { Logger } from "./logger.js";
 export { jsonLinesLogger } from "./logger.js";
 export type { CleanupResult, SkipReason } from "./manage/cleanup.js";
 export { cleanupStaleTasks } from "./manage/cleanup.js";
+export type { GpuProviderChoice } from "./manage/gpu-provider.js";
+export { chooseGpuProvider, findGpuCapacityProvider } from "./manage/gpu-provider.js";
 export type { ListedTask } from "./manage/list-tasks.js";
 export { listTasks } from "./manage/list-tasks.js";
 export type { AwsClients, AwsConfig, AwsCredentials } from "./options/common.js";
 export type { LaunchOptions } from "./options/launch.js";
 export type { ApiRateOptions, RetryOptions, TimeoutOptions } from "./options/limits.js";
-export type { CleanupOptions, ListTasksOptions } from "./options/manage.js";
+export type { CleanupOptions, FindGpuProviderOptions, ListTasksOptions } from "./options/manage.js";
 export type { NetworkOptions } from "./options/network.js";
 export type { TaskOverrides } from "./options/overrides.js";
 export type { PricingOptions } from "./options/pricing.js";

@@ -17,21 +17,26 @@ const MODELS_MOUNT = "/models";
 export function workerTaskDefinition(given: WorkerTaskDefinitionOptions): RegisterTaskDefinitionCommandInput {
   const options = parseOptions(workerTaskDefinitionSchema, given, "worker task definition options");
   const gpu = options.gpu;
-  const fargate = gpu === 0;
+  const compatibility = options.compatibility ?? (gpu === 0 ? "FARGATE" : "EC2");
+  const fargate = compatibility === "FARGATE";
+  const managed = compatibility === "MANAGED_INSTANCES";
+  // A host volume outlives the task (weights cached by one task serve the next); EC2 only.
+  const modelCache = !fargate && !managed;
   const name = options.containerName;
   const port = options.containerPort;
-  const networkMode = options.networkMode ?? (fargate ? "awsvpc" : "bridge");
+  const networkMode = options.networkMode ?? (fargate || managed ? "awsvpc" : "bridge");
   const stopTimeout = options.stopTimeoutSeconds;
   const environment: Record<string, string> = {
     PORT: String(port),
-    ...(fargate ? {} : { FANOUT_MODEL_DIR: MODELS_MOUNT }),
+    ...(modelCache ? { FANOUT_MODEL_DIR: MODELS_MOUNT } : {}),
     FANOUT_SLOTS: String(options.slots),
     FANOUT_STOP_TIMEOUT_SECONDS: String(Math.max(1, stopTimeout - 5)),
     ...options.environment,
   };
   return {
-    family: options.family ?? (fargate ? "ecs-fanout-worker" : "ecs-fanout-worker-gpu"),
-    requiresCompatibilities: [fargate ? "FARGATE" : "EC2"],
+    family:
+      options.family ?? (gpu === 0 ? "ecs-fanout-worker" : `ecs-fanout-worker-gpu${managed ? "-mi" : ""}`),
+    requiresCompatibilities: [compatibility],
     networkMode,
     cpu: String(options.cpu),
     memory: String(options.memory),
@@ -41,8 +46,7 @@ export function workerTaskDefinition(given: WorkerTaskDefinitionOptions): Regist
     ...(options.ephemeralStorageGiB === undefined
       ? {}
       : { ephemeralStorage: { sizeInGiB: options.ephemeralStorageGiB } }),
-    // A host volume outlives the task: weights cached by one task serve the next on the instance.
-    ...(fargate
+    ...(!modelCache
       ? {}
       : {
           volumes: [
@@ -65,8 +69,10 @@ export function workerTaskDefinition(given: WorkerTaskDefinitionOptions): Regist
         ...(gpu > 0
           ? {
               resourceRequirements: [{ type: "GPU", value: String(gpu) }],
-              mountPoints: [{ sourceVolume: MODELS_VOLUME, containerPath: MODELS_MOUNT, readOnly: false }],
             }
+          : {}),
+        ...(modelCache
+          ? { mountPoints: [{ sourceVolume: MODELS_VOLUME, containerPath: MODELS_MOUNT, readOnly: false }] }
           : {}),
         logConfiguration: {
           logDriver: "awslogs",

@@ -45,6 +45,90 @@ export const capacityProviderSchema = z.strictObject({
   provisioningDelayMs: ms.default(0),
 });
 
+/** A range with a lower bound, as the ECS API's instance requirements give vCPUs and memory. */
+const minMax = (what: string) =>
+  z
+    .strictObject({ min: z.number().int().min(0), max: z.number().int().min(0).optional() })
+    .describe(`a { min, max? } range of ${what}`);
+const range = z.strictObject({
+  min: z.number().int().min(0).optional(),
+  max: z.number().int().min(0).optional(),
+});
+
+/**
+ * The instance requirements of a Managed Instances provider: the subset of the ECS API's
+ * `InstanceRequirementsRequest` the endpoint selects instance types by (see `instance-types.ts`).
+ */
+export const instanceRequirementsSchema = z.strictObject({
+  vCpuCount: minMax("vCPUs"),
+  memoryMiB: minMax("MiB"),
+  cpuManufacturers: z.array(z.enum(["intel", "amd", "amazon-web-services"])).optional(),
+  acceleratorTypes: z.array(z.enum(["gpu", "fpga", "inference"])).optional(),
+  acceleratorManufacturers: z
+    .array(z.enum(["amazon-web-services", "amd", "nvidia", "xilinx", "habana"]))
+    .optional(),
+  acceleratorNames: z
+    .array(
+      z.enum([
+        "a100",
+        "inferentia",
+        "k520",
+        "k80",
+        "m60",
+        "radeon-pro-v520",
+        "t4",
+        "vu9p",
+        "v100",
+        "a10g",
+        "h100",
+        "t4g",
+      ]),
+    )
+    .optional(),
+  acceleratorCount: range.optional(),
+  acceleratorTotalMemoryMiB: range.optional(),
+  allowedInstanceTypes: z.array(nonEmpty).max(400).optional(),
+  excludedInstanceTypes: z.array(nonEmpty).max(400).optional(),
+});
+
+/** How Managed Instances capacity arrives, for every Managed Instances provider. */
+export const managedInstancesSchema = z.strictObject({
+  /** Time from the need for capacity until a batch of instances has registered (AWS: 2–5 min). @default 1000 */
+  batchDelayMs: ms.default(1000),
+  /** Instances launched per batch. @default 2 */
+  batchSize: z.number().int().min(1).max(100).default(2),
+  /** Instances one provider may have at once (the account's quota, in effect). @default 10 */
+  maxInstances: z.number().int().min(0).max(1000).default(10),
+  /**
+   * While capacity is short, RunTask either fails the placements with the resource that ran out
+   * (`"fail"`: `RESOURCE:MEMORY`, `RESOURCE:GPU`, …, and a batch is launched for them) or leaves
+   * the tasks in PROVISIONING until an instance has room (`"wait"`). @default "wait"
+   */
+  whileLaunching: z.enum(["wait", "fail"]).default("wait"),
+  /**
+   * A task waiting in PROVISIONING this long is stopped (TaskFailedToStart); AWS waits 10–30
+   * minutes. @default 600000
+   */
+  provisioningTimeoutMs: ms.default(600_000),
+});
+
+/** A Managed Instances capacity provider that exists from the start (CreateCapacityProvider makes others). */
+export const managedProviderSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^(?!(aws|ecs|fargate))[a-zA-Z0-9_-]{1,255}$/i)
+    .describe("a provider name (letters, digits, - and _, not starting with aws, ecs or fargate)"),
+  /** The cluster it belongs to (Managed Instances providers are cluster-scoped); listed in `clusters`. */
+  cluster: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,255}$/)
+    .describe("a cluster name"),
+  /** @default "ON_DEMAND" */
+  capacityOptionType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+  /** Unset: the cheapest general-purpose type that fits each task, as AWS chooses. */
+  instanceRequirements: instanceRequirementsSchema.optional(),
+});
+
 /**
  * Faults the endpoint injects, for tests and benchmarks. Random decisions are seeded, so a run
  * repeats exactly. Change them while running with `LocalEcs.setFaults`.
@@ -77,6 +161,12 @@ export const faultSchema = z
     startupDelayMs: z.strictObject({ min: ms, max: ms }).optional(),
     /** Interrupt this fraction of Spot tasks `afterMs` after RUNNING, as `LocalEcs.interruptTask`. */
     spotInterruptions: z.strictObject({ fraction, afterMs: ms }).optional(),
+    /**
+     * Reclaim this fraction of Managed Instances Spot instances `afterMs` after they register: every
+     * task on one gets the Spot notice (SIGTERM, SIGKILL after `spotNoticeMs`, stopCode
+     * SpotInterruption) and the instance goes away.
+     */
+    instanceReclaims: z.strictObject({ fraction, afterMs: ms }).optional(),
     /** Crash this fraction of tasks (SIGKILL, exit 137) `afterMs` after RUNNING. */
     crashes: z.strictObject({ fraction, afterMs: ms }).optional(),
   })
@@ -138,6 +228,10 @@ export const configSchema = z
       .default([]),
     /** EC2 capacity providers (GPU instances) that exist from the start. @default [] */
     capacityProviders: z.array(capacityProviderSchema).default([]),
+    /** ECS Managed Instances providers that exist from the start. @default [] */
+    managedInstancesProviders: z.array(managedProviderSchema).default([]),
+    /** How Managed Instances capacity arrives (batches, delays, placement while launching). */
+    managedInstances: managedInstancesSchema.prefault({}),
     timings: z
       .strictObject({
         /** PROVISIONING and DEPROVISIONING each take this long. @default 50 */
@@ -190,6 +284,24 @@ export const configSchema = z
         });
       seen.add(p.name);
     });
+    config.managedInstancesProviders.forEach((p, i) => {
+      if (seen.has(p.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["managedInstancesProviders", i, "name"],
+          message: expectedGot("a name not used by another provider", p.name),
+        });
+      seen.add(p.name);
+      if (!config.clusters.includes(p.cluster))
+        ctx.addIssue({
+          code: "custom",
+          path: ["managedInstancesProviders", i, "cluster"],
+          message: expectedGot(
+            `one of the clusters listed in clusters (${config.clusters.join(", ")})`,
+            p.cluster,
+          ),
+        });
+    });
   });
 
 /** Options of `startLocalEcs`: every key optional; validated together (see {@link normalizeConfig}). */
@@ -200,6 +312,10 @@ export type NormalizedConfig = z.output<typeof configSchema>;
 export type ImageMapping = z.output<typeof imageMappingSchema>;
 /** An EC2 capacity provider the endpoint emulates, as passed in the config. */
 export type CapacityProviderConfig = z.input<typeof capacityProviderSchema>;
+/** A Managed Instances provider the endpoint has from the start, as passed in the config. */
+export type ManagedProviderConfig = z.input<typeof managedProviderSchema>;
+/** Instance requirements of a Managed Instances provider, validated. */
+export type InstanceRequirements = z.output<typeof instanceRequirementsSchema>;
 /** Faults to inject (throttling, placement failures, Spot interruptions, crashes). */
 export type FaultConfig = z.output<typeof faultSchema>;
 

@@ -5,6 +5,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import type { Store } from "./state.js";
 import type { Capacity } from "./tasks/capacity.js";
 import type { Lifecycle } from "./tasks/lifecycle.js";
+import type { ManagedCapacity } from "./tasks/managed-capacity.js";
 
 /** What the API handlers work on. */
 export interface Engine {
@@ -13,6 +14,7 @@ export interface Engine {
   logs: LogStore;
   faults: Faults;
   capacity: Capacity;
+  managed: ManagedCapacity;
   lifecycle: Lifecycle;
   rateLimiter: RateLimiter;
 }

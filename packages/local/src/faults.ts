@@ -92,6 +92,12 @@ export class Faults {
     return s && this.chance("spot", s.fraction) ? s.afterMs : undefined;
   }
 
+  /** Milliseconds after registering when this Managed Instances Spot instance is reclaimed, if it is. */
+  instanceReclaimAfterMs(): number | undefined {
+    const r = this.config.instanceReclaims;
+    return r && this.chance("reclaim", r.fraction) ? r.afterMs : undefined;
+  }
+
   crashAfterMs(): number | undefined {
     const c = this.config.crashes;
     return c && this.chance("crash", c.fraction) ? c.afterMs : undefined;

@@ -1,4 +1,11 @@
-export type { CapacityProviderConfig, FaultConfig, ImageMapping, LocalEcsConfig } from "./config.js";
+export type {
+  CapacityProviderConfig,
+  FaultConfig,
+  ImageMapping,
+  InstanceRequirements,
+  LocalEcsConfig,
+  ManagedProviderConfig,
+} from "./config.js";
 export { type NormalizedConfig, normalizeConfig } from "./config.js";
 export { ApiError, LocalEcsConfigError, LocalEcsError, LocalEcsStartError } from "./errors.js";
 export type { LocalEcs } from "./local-ecs.js";

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type FaultConfig, type LocalEcsConfig, normalizeConfig, validateFaults } from "./config.js";
+import { addConfiguredProviders } from "./ecs/managed-providers.js";
 import type { Engine } from "./engine.js";
 import { LocalEcsError, LocalEcsStartError } from "./errors.js";
 import { Faults } from "./faults.js";
@@ -12,6 +13,7 @@ import { AddressPool, assertBindable } from "./tasks/addresses.js";
 import { Capacity } from "./tasks/capacity.js";
 import { defaultWorkerMapping } from "./tasks/images.js";
 import { Lifecycle } from "./tasks/lifecycle.js";
+import { ManagedCapacity } from "./tasks/managed-capacity.js";
 
 /** A running local endpoint: where to point SDK clients, and handles for tests to steer it. */
 export interface LocalEcs {
@@ -29,6 +31,11 @@ export interface LocalEcs {
   close(): Promise<void>;
   /** Spot interruption: SIGTERM now, SIGKILL after the (scaled) notice, stopCode SpotInterruption. */
   interruptTask(taskArn: string): void;
+  /**
+   * EC2 reclaims a Managed Instances Spot instance (by EC2 instance id or container instance
+   * ARN): each of its tasks gets the Spot notice, then the instance is gone.
+   */
+  reclaimInstance(ref: string): void;
   /** SIGKILL the task's processes: exit code 137. */
   crashTask(taskArn: string): void;
   /** Merge `partial` into the active faults (each given key replaces that fault). */
@@ -57,6 +64,7 @@ export async function startLocalEcs(input: LocalEcsConfig = {}): Promise<LocalEc
   let endpoint = "";
   const store = new Store(config);
   for (const name of config.clusters) store.addCluster(name);
+  addConfiguredProviders(store, config.managedInstancesProviders);
   const logs = new LogStore(config.region, config.accountId);
   const faults = new Faults(config.faults);
   const lifecycle = new Lifecycle({
@@ -72,12 +80,21 @@ export async function startLocalEcs(input: LocalEcsConfig = {}): Promise<LocalEc
   // Deferred so a release inside a handler never re-enters placement.
   const capacity = new Capacity(store, privatePool, () => setImmediate(() => lifecycle.retryWaiting()));
   lifecycle.capacity = capacity;
+  const managed = new ManagedCapacity(
+    store,
+    privatePool,
+    faults,
+    () => setImmediate(() => lifecycle.retryWaiting()),
+    (t) => lifecycle.interrupt(t),
+  );
+  lifecycle.managed = managed;
   const engine: Engine = {
     config,
     store,
     logs,
     faults,
     capacity,
+    managed,
     lifecycle,
     rateLimiter: new RateLimiter(config.rateLimits),
   };
@@ -127,6 +144,12 @@ export async function startLocalEcs(input: LocalEcsConfig = {}): Promise<LocalEc
     },
     interruptTask: (arn) => lifecycle.interrupt(task(arn)),
     crashTask: (arn) => lifecycle.crash(task(arn)),
+    reclaimInstance: (ref) => {
+      const i = managed.find(ref);
+      if (!i?.managed || !i.spot)
+        throw new LocalEcsError("LOCAL_INSTANCE_NOT_FOUND", `no Managed Instances Spot instance ${ref}`);
+      managed.reclaim(i);
+    },
     setFaults: (partial) => faults.set(validateFaults(partial)),
     stats: () => structuredClone(stats),
     runningProcesses: () =>

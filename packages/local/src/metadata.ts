@@ -84,7 +84,7 @@ export function metadataResponse(store: Store, path: string): unknown {
     AvailabilityZone: task.availabilityZone,
     LaunchType: task.launchType,
     Containers: task.containers.map((c) => containerDoc(task, c)),
-    ...(task.launchType === "EC2" && task.instance
+    ...(task.launchType !== "FARGATE" && task.instance
       ? { ContainerInstanceTags: {}, ServiceName: undefined }
       : {}),
     ClockDrift: {

@@ -6,10 +6,11 @@ import type {
   TaskDefinition,
   TaskOverride,
 } from "@aws-sdk/client-ecs";
-import type { NormalizedConfig } from "./config.js";
+import type { InstanceRequirements, NormalizedConfig } from "./config.js";
 import type { Wire } from "./protocols/wire.js";
 import type { TaskProcess } from "./tasks/process.js";
 
+export type LaunchType = "FARGATE" | "EC2" | "MANAGED_INSTANCES";
 export type TaskStatus = "PROVISIONING" | "PENDING" | "RUNNING" | "DEPROVISIONING" | "STOPPED";
 export type StopCode =
   | "TaskFailedToStart"
@@ -26,6 +27,18 @@ export interface ClusterRecord {
   tags: Tag[];
 }
 
+/** An ECS Managed Instances capacity provider: cluster-scoped, ECS launches its instances. */
+export interface ManagedProviderRecord {
+  name: string;
+  arn: string;
+  cluster: ClusterRecord;
+  spot: boolean;
+  requirements: InstanceRequirements | undefined;
+  /** The `managedInstancesProvider` as DescribeCapacityProviders answers it. */
+  description: Record<string, unknown>;
+  tags: Tag[];
+}
+
 export interface TaskDefRecord {
   arn: string;
   family: string;
@@ -35,6 +48,8 @@ export interface TaskDefRecord {
   tags: Tag[];
   /** Why the definition cannot run on Fargate (empty: it can). */
   fargateProblems: string[];
+  /** Why the definition cannot run on Managed Instances (empty: it declares and meets them). */
+  managedProblems: string[];
 }
 
 export interface PortBinding {
@@ -81,6 +96,12 @@ export interface InstanceRecord {
   tasks: Set<string>;
   launchedAt: number;
   registeredAt?: number;
+  /** A Managed Instances instance (ECS launched it for a Managed Instances provider). */
+  managed?: boolean;
+  /** Bought as Spot: AWS may reclaim it. */
+  spot?: boolean;
+  /** DRAINING after a Spot reclaim notice: nothing new is placed on it. */
+  status: "ACTIVE" | "DRAINING";
 }
 
 export interface TaskRecord {
@@ -88,7 +109,7 @@ export interface TaskRecord {
   arn: string;
   cluster: ClusterRecord;
   taskDef: TaskDefRecord;
-  launchType: "FARGATE" | "EC2";
+  launchType: LaunchType;
   capacityProviderName?: string;
   spot: boolean;
   lastStatus: TaskStatus;
@@ -143,6 +164,8 @@ export class Store {
   readonly taskDefs = new Map<string, TaskDefRecord[]>();
   readonly tasks = new Map<string, TaskRecord>();
   readonly instances = new Map<string, InstanceRecord>();
+  /** Managed Instances capacity providers by name (names are unique in the account). */
+  readonly managedProviders = new Map<string, ManagedProviderRecord>();
   /** EC2 tags (CreateTags) by resource id. */
   readonly ec2Tags = new Map<string, { Key: string; Value: string }[]>();
   /** clientToken per cluster → the params hash and the tasks it produced. */

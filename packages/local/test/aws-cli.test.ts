@@ -14,10 +14,11 @@ const hasAws = awsVersion.status === 0;
 // `logs tail` came with the AWS CLI v2.
 const hasLogsTail = hasAws && /aws-cli\/2\./.test(`${awsVersion.stdout}${awsVersion.stderr}`);
 const BOTO3_FLOW = fileURLToPath(new URL("./fixtures/boto3-flow.py", import.meta.url));
+const BOTO3_MANAGED = fileURLToPath(new URL("./fixtures/boto3-managed-instances.py", import.meta.url));
 const STARTED = JSON.stringify({ event: "worker.started", port: 8080 });
 
 describe("real AWS clients other than the JS SDK", () => {
-  const h = fileHarness({ clusters: ["default"] });
+  const h = fileHarness({ clusters: ["default"], managedInstances: { batchDelayMs: 100 } });
   // What `ecs-fanout-local` prints: botocore reads AWS_DEFAULT_REGION, not AWS_REGION.
   const env = () => ({
     PATH: process.env["PATH"] ?? "",
@@ -59,6 +60,24 @@ describe("real AWS clients other than the JS SDK", () => {
       expect(seen.groups).toContain("sg-0defa000000000001");
     },
     120_000,
+  );
+
+  it.skipIf(!hasBoto3)(
+    `boto3: a Managed Instances GPU provider, a MANAGED_INSTANCES task on it, waiter tasks_running${hasBoto3 ? "" : " (skipped: python3 has no boto3)"}`,
+    async () => {
+      const { stdout } = await run("python3", [BOTO3_MANAGED], {
+        env: { ...env(), LOCAL_ENDPOINT: h.local.endpoint },
+        timeout: 90_000,
+      });
+      expect(JSON.parse(stdout)).toEqual({
+        type: "MANAGED_INSTANCES",
+        option: "SPOT",
+        launchType: "MANAGED_INSTANCES",
+        provider: "boto-gpu",
+        gpus: 1,
+        described: ["boto-gpu"],
+      });
+    },
   );
 
   it.skipIf(!hasAws)(

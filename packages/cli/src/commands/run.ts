@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import type { VideoInfo } from "@ecs-fanout/video";
-import type { BatchRunOptions, NetworkOptions } from "ecs-fanout";
+import { type BatchRunOptions, findGpuCapacityProvider, type NetworkOptions } from "ecs-fanout";
 import { DEFAULT_CLUSTER, gpuCapacityProvider, workerFamily } from "../defaults.js";
-import { ExitCode, InterruptedError, RunFailedError, VerificationError } from "../errors.js";
+import { ExitCode, InterruptedError, RunFailedError, UsageError, VerificationError } from "../errors.js";
 import { type CliIo, println } from "../io.js";
 import { normalizeRunOptions, type RunOptions } from "../parse/run-options.js";
 import { chooseReporter } from "../progress/choose.js";
@@ -57,6 +57,35 @@ export function networkOptions(
   return { securityGroups: options.securityGroups, assignPublicIp: options.publicIp ? true : undefined };
 }
 
+/** The GPU capacity `--gpu` runs on: the one named, else the cluster's own (Managed Instances first). */
+async function gpuCapacity(
+  options: Pick<RunOptions, "capacityProvider">,
+  cluster: string,
+  aws: BatchRunOptions["aws"],
+): Promise<{ provider: string; managedInstances: boolean; note: string | undefined }> {
+  if (options.capacityProvider !== undefined)
+    return { provider: options.capacityProvider, managedInstances: false, note: undefined };
+  const fallback = gpuCapacityProvider(cluster);
+  try {
+    const found = await findGpuCapacityProvider({ cluster, aws });
+    if (found.chosen)
+      return {
+        provider: found.chosen.name,
+        managedInstances: found.chosen.kind === "MANAGED_INSTANCES",
+        note: found.explanation,
+      };
+    return { provider: fallback, managedInstances: false, note: `${found.explanation}; trying ${fallback}` };
+  } catch (error) {
+    // An older orchestrator policy lacks DescribeClusters/DescribeCapacityProviders: keep the old default.
+    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return {
+      provider: fallback,
+      managedInstances: false,
+      note: `could not read the cluster's capacity providers (${why}); trying ${fallback}`,
+    };
+  }
+}
+
 async function openRunTarget(
   options: RunOptions,
   io: CliIo,
@@ -91,23 +120,30 @@ async function openRunTarget(
     };
   }
   const target = openAwsTarget({ region: options.region, source: options.target.source, env: io.env });
-  const launch: BatchRunOptions["launch"] = options.gpu
-    ? {
-        type: "CAPACITY_PROVIDER",
-        capacityProviderStrategy: [
-          { capacityProvider: options.capacityProvider ?? gpuCapacityProvider(cluster), weight: 1 },
-        ],
-      }
+  const gpu = options.gpu ? await gpuCapacity(options, cluster, target.aws) : undefined;
+  if (gpu?.managedInstances && options.publicIp)
+    throw new UsageError("run options", [
+      {
+        path: "--public-ip",
+        message: `expected no public IP (Managed Instances tasks cannot have one), got --public-ip with ${gpu.provider}`,
+      },
+    ]);
+  const launch: BatchRunOptions["launch"] = gpu
+    ? { type: "CAPACITY_PROVIDER", capacityProviderStrategy: [{ capacityProvider: gpu.provider, weight: 1 }] }
     : options.spot
       ? { type: "FARGATE_SPOT", fallbackToOnDemand: true }
       : { type: "FARGATE" };
+  const network = networkOptions(options);
   return {
-    target,
+    target: gpu?.note ? { ...target, notice: `${target.notice}\n${gpu.note}` } : target,
     batch: {
       cluster,
-      taskDefinition: options.taskDefinition ?? workerFamily(cluster, options.gpu),
+      taskDefinition:
+        options.taskDefinition ??
+        (gpu?.managedInstances ? `${workerFamily(cluster, true)}-mi` : workerFamily(cluster, options.gpu)),
       launch,
-      network: networkOptions(options),
+      // Managed Instances tasks are awsvpc without a public IP: say so, or the default-VPC fallback adds one.
+      network: gpu?.managedInstances ? { ...network, assignPublicIp: false } : network,
       aws: target.aws,
       // A loopback endpoint has no API buckets to share: poll it as often as the in-process one.
       pollIntervalMs: target.loopback ? 250 : undefined,

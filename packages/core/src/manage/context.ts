@@ -5,7 +5,9 @@ import type { Logger } from "../logger.js";
 import type { ManageOptions } from "../options/manage.js";
 
 /** An AWS context for a one-off listing or cleanup (parsed options); `close()` destroys the clients it created. */
-export function manageContext(options: ManageOptions): AwsContext & { close(): void; logger: Logger } {
+export function manageContext(
+  options: Pick<ManageOptions, "clients" | "aws" | "apiRate" | "retry" | "cluster" | "signal" | "logger">,
+): AwsContext & { close(): void; logger: Logger } {
   const clients = resolveClients(options.clients, options.aws);
   return {
     clients,

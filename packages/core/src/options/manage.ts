@@ -31,6 +31,20 @@ const manageShape = {
   retry: awsRetrySchema.prefault({}),
 };
 
+/** Options of findGpuCapacityProvider: the cluster and how to reach it. */
+export const findGpuProviderOptionsSchema = z.strictObject({
+  cluster: manageShape.cluster,
+  clients: manageShape.clients,
+  aws: manageShape.aws,
+  signal: manageShape.signal,
+  logger: manageShape.logger,
+  apiRate: manageShape.apiRate,
+  retry: manageShape.retry,
+});
+
+/** Options of findGpuCapacityProvider, as given. */
+export type FindGpuProviderOptions = z.input<typeof findGpuProviderOptionsSchema>;
+
 /** Options of listTasks. */
 export const listTasksOptionsSchema = z.strictObject({
   ...manageShape,

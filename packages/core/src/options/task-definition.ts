@@ -17,6 +17,13 @@ export const workerTaskDefinitionSchema = z
     memory: int(128),
     /** GPUs for the worker container. Any value > 0 makes an EC2 task definition (no GPUs on Fargate). @default 0 */
     gpu: int(0, 16).default(0),
+    /**
+     * What the definition is validated for (`requiresCompatibilities`). `MANAGED_INSTANCES`: ECS
+     * Managed Instances (CPU or GPU), awsvpc or host networking, no host volumes (so no model
+     * cache), no ephemeral storage setting.
+     * @default "FARGATE" without GPUs, "EC2" with
+     */
+    compatibility: z.enum(["FARGATE", "EC2", "MANAGED_INSTANCES"]).optional(),
     /** CloudWatch Logs group for awslogs. */
     logGroup: nonEmptyString(),
     /**
@@ -45,7 +52,7 @@ export const workerTaskDefinitionSchema = z
     taskRoleArn: nonEmptyString().optional(),
     /** @default "X86_64" */
     architecture: z.enum(["X86_64", "ARM64"]).default("X86_64"),
-    /** @default "awsvpc" on Fargate, "bridge" (dynamic host port) for GPU tasks on EC2 */
+    /** @default "awsvpc" on Fargate and Managed Instances, "bridge" (dynamic host port) for GPU tasks on EC2 */
     networkMode: z.enum(["awsvpc", "bridge", "host"]).optional(),
     /** Concurrent jobs per worker (FANOUT_SLOTS); pass the same as the run's slotsPerTask. @default 1 */
     slots: int(1, 64).default(1),
@@ -69,7 +76,26 @@ export const workerTaskDefinitionSchema = z
   .superRefine((o, ctx) => {
     // Runs on partly invalid values too (so every problem is reported at once): read defensively.
     if (!isRecord(o)) return;
-    if (typeof o.gpu === "number" && o.gpu > 0) {
+    const issue = (path: string, expected: string, got: unknown) =>
+      ctx.addIssue({ code: "custom", path: [path], message: expectedGot(expected, got) });
+    if (o.compatibility === "MANAGED_INSTANCES") {
+      // "not valid in Amazon ECS Managed Instances tasks": host-path volumes, ephemeralStorage;
+      // the network mode must be awsvpc or host (ECS developer guide).
+      if (o.networkMode === "bridge")
+        issue("networkMode", '"awsvpc" or "host" on Managed Instances', o.networkMode);
+      if (o.modelCacheHostPath !== undefined)
+        issue(
+          "modelCacheHostPath",
+          "no modelCacheHostPath on Managed Instances (host volumes are not valid there)",
+          o.modelCacheHostPath,
+        );
+      if (o.ephemeralStorageGiB !== undefined)
+        issue("ephemeralStorageGiB", "no ephemeralStorageGiB outside Fargate", o.ephemeralStorageGiB);
+      return;
+    }
+    if (o.compatibility === "FARGATE" && typeof o.gpu === "number" && o.gpu > 0)
+      issue("gpu", "0 on Fargate (no GPUs; use EC2 or MANAGED_INSTANCES)", o.gpu);
+    if ((typeof o.gpu === "number" && o.gpu > 0) || o.compatibility === "EC2") {
       if (o.ephemeralStorageGiB !== undefined)
         ctx.addIssue({
           code: "custom",

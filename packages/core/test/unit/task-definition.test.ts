@@ -53,6 +53,49 @@ describe("workerTaskDefinition", () => {
     ]);
   });
 
+  it("builds a Managed Instances awsvpc GPU definition without host volumes", () => {
+    const td = workerTaskDefinition({
+      ...base,
+      cpu: 3072,
+      memory: 14336,
+      gpu: 1,
+      compatibility: "MANAGED_INSTANCES",
+    });
+    expect(td).toMatchObject({
+      family: "ecs-fanout-worker-gpu-mi",
+      requiresCompatibilities: ["MANAGED_INSTANCES"],
+      networkMode: "awsvpc",
+      cpu: "3072",
+      memory: "14336",
+    });
+    expect(td.volumes).toBeUndefined();
+    const c = td.containerDefinitions?.[0];
+    expect(c?.resourceRequirements).toEqual([{ type: "GPU", value: "1" }]);
+    expect(c?.mountPoints).toBeUndefined();
+    expect(c?.portMappings).toEqual([{ containerPort: 8080, protocol: "tcp" }]);
+  });
+
+  it("refuses what Managed Instances and Fargate cannot take, every problem at once", () => {
+    const attempt = () =>
+      workerTaskDefinition({
+        ...base,
+        cpu: 2048,
+        memory: 8192,
+        gpu: 1,
+        compatibility: "MANAGED_INSTANCES",
+        networkMode: "bridge",
+        modelCacheHostPath: "/opt/models",
+        ephemeralStorageGiB: 30,
+      });
+    expect(attempt).toThrow(ValidationError);
+    expect(attempt).toThrow(/networkMode: expected "awsvpc" or "host" on Managed Instances/);
+    expect(attempt).toThrow(/modelCacheHostPath/);
+    expect(attempt).toThrow(/ephemeralStorageGiB/);
+    expect(() =>
+      workerTaskDefinition({ ...base, cpu: 2048, memory: 4096, gpu: 1, compatibility: "FARGATE" }),
+    ).toThrow(/gpu: expected 0 on Fargate/);
+  });
+
   it("mounts a host directory at /models on GPU tasks, so model weights survive between tasks on an instance", () => {
     const td = workerTaskDefinition({ ...base, cpu: 4096, memory: 15000, gpu: 1 });
     expect(td.volumes).toEqual([{ name: "models", host: { sourcePath: "/opt/ecs-fanout/models" } }]);

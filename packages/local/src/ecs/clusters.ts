@@ -9,6 +9,7 @@ import { ApiError, invalidParameter } from "../errors.js";
 import type { Wire, WireOutput } from "../protocols/wire.js";
 import { type ClusterRecord, clusterName, type Store } from "../state.js";
 import { optInt, optList, optString, optStringList } from "../validate.js";
+import { managedProviderView } from "./managed-providers.js";
 import { validateTags } from "./validation.js";
 
 export const FARGATE_PROVIDERS = ["FARGATE", "FARGATE_SPOT"];
@@ -88,12 +89,14 @@ export function describeCapacityProviders(
       capacityProviderArn: store.arn(`capacity-provider/${name}`),
       name,
       status: "ACTIVE" as const,
+      type: name as "FARGATE",
       tags: [],
     })),
     ...store.config.capacityProviders.map((p) => ({
       capacityProviderArn: store.arn(`capacity-provider/${p.name}`),
       name: p.name,
       status: "ACTIVE" as const,
+      type: "EC2_AUTOSCALING" as const,
       autoScalingGroupProvider: {
         autoScalingGroupArn: `arn:aws:autoscaling:${store.config.region}:${store.config.accountId}:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/${p.name}`,
         managedScaling: {
@@ -108,7 +111,11 @@ export function describeCapacityProviders(
       tags: [],
     })),
   ];
-  if (optString(input, "cluster") !== undefined) resolveCluster(store, optString(input, "cluster"));
+  // Managed Instances providers are cluster-scoped: with `cluster`, only that cluster's.
+  const clusterRef = optString(input, "cluster");
+  const scope = clusterRef === undefined ? undefined : resolveCluster(store, clusterRef);
+  for (const p of store.managedProviders.values())
+    if (scope === undefined || p.cluster === scope) all.push(managedProviderView(p, true));
   const withTags = (optStringList(input, "include") ?? []).includes("TAGS");
   // "This value can be between 1 and 10. If this parameter is not used, then
   // DescribeCapacityProviders returns up to 10 results and a nextToken value if applicable."
@@ -118,7 +125,9 @@ export function describeCapacityProviders(
   const refs = optStringList(input, "capacityProviders", { max: 100 });
   const byName = (ref: string) => all.find((p) => p.name === ref || p.capacityProviderArn === ref);
   const found = refs ? refs.map(byName).filter((p): p is Wire<CapacityProvider> => p !== undefined) : all;
-  const page = found.slice(start, start + limit).map((p) => ({ ...p, tags: withTags ? [] : undefined }));
+  const page = found
+    .slice(start, start + limit)
+    .map((p) => ({ ...p, tags: withTags ? (p.tags ?? []) : undefined }));
   return {
     capacityProviders: page,
     failures: (refs ?? []).filter((r) => !byName(r)).map((arn) => ({ arn, reason: "MISSING" })),

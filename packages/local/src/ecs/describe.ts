@@ -63,7 +63,7 @@ function instanceView(engine: Engine, i: InstanceRecord): Wire<ContainerInstance
     containerInstanceArn: i.arn,
     ec2InstanceId: i.ec2InstanceId,
     capacityProviderName: i.provider,
-    status: "ACTIVE",
+    status: i.status,
     agentConnected: true,
     runningTasksCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
     pendingTasksCount: tasks.filter((t) => t.lastStatus !== "RUNNING").length,

@@ -1,22 +1,30 @@
 import type { CapacityProviderStrategyItem } from "@aws-sdk/client-ecs";
 import { invalidParameter } from "../errors.js";
 import type { Wire } from "../protocols/wire.js";
-import type { ClusterRecord, Store } from "../state.js";
+import type { ClusterRecord, LaunchType, Store } from "../state.js";
 import { FARGATE_PROVIDERS } from "./clusters.js";
 
 export interface Placement {
-  launchType: "FARGATE" | "EC2";
+  launchType: LaunchType;
   capacityProvider?: string;
   spot: boolean;
 }
 
 type Strategy = Wire<CapacityProviderStrategyItem>[];
 
-function validateStrategy(store: Store, strategy: Strategy): void {
+function validateStrategy(store: Store, cluster: ClusterRecord, strategy: Strategy): void {
   if (strategy.length === 0) throw invalidParameter("The capacity provider strategy cannot be empty.");
   if (strategy.length > 20)
     throw invalidParameter("The capacity provider strategy can contain at most 20 capacity providers.");
-  const known = new Set([...FARGATE_PROVIDERS, ...store.config.capacityProviders.map((p) => p.name)]);
+  // Managed Instances providers are cluster-scoped: only the cluster's own are known here.
+  const managed = [...store.managedProviders.values()]
+    .filter((p) => p.cluster === cluster)
+    .map((p) => p.name);
+  const known = new Set([
+    ...FARGATE_PROVIDERS,
+    ...store.config.capacityProviders.map((p) => p.name),
+    ...managed,
+  ]);
   const names = new Set<string>();
   for (const item of strategy) {
     const name = item.capacityProvider;
@@ -51,10 +59,13 @@ function validateStrategy(store: Store, strategy: Strategy): void {
   }
 }
 
-const toPlacement = (provider: string): Placement =>
-  FARGATE_PROVIDERS.includes(provider)
-    ? { launchType: "FARGATE", capacityProvider: provider, spot: provider === "FARGATE_SPOT" }
-    : { launchType: "EC2", capacityProvider: provider, spot: false };
+function toPlacement(store: Store, provider: string): Placement {
+  if (FARGATE_PROVIDERS.includes(provider))
+    return { launchType: "FARGATE", capacityProvider: provider, spot: provider === "FARGATE_SPOT" };
+  const managed = store.managedProviders.get(provider);
+  if (managed) return { launchType: "MANAGED_INSTANCES", capacityProvider: provider, spot: managed.spot };
+  return { launchType: "EC2", capacityProvider: provider, spot: false };
+}
 
 /**
  * Where each of `count` tasks goes: the launch type, or providers of the strategy (the request's,
@@ -77,14 +88,16 @@ export function planPlacements(
       throw invalidParameter(
         launchType === "FARGATE_SPOT"
           ? "FARGATE_SPOT is not a launch type: use a capacityProviderStrategy with the FARGATE_SPOT capacity provider."
-          : `launchType ${launchType} is not supported by this endpoint (use EC2 or FARGATE).`,
+          : launchType === "MANAGED_INSTANCES"
+            ? "To use Amazon ECS Managed Instances, use a capacityProviderStrategy with a Managed Instances capacity provider and omit launchType."
+            : `launchType ${launchType} is not supported by this endpoint (use EC2 or FARGATE).`,
       );
     }
     return Array.from({ length: count }, () => ({ launchType, spot: false }));
   }
   const strategy = requested ?? (cluster.defaultStrategy.length > 0 ? cluster.defaultStrategy : undefined);
   if (!strategy) return Array.from({ length: count }, () => ({ launchType: "EC2", spot: false }));
-  validateStrategy(store, strategy);
+  validateStrategy(store, cluster, strategy);
   const assigned = new Map<string, number>();
   const placements: Placement[] = [];
   for (let i = 0; i < count; i++) {
@@ -100,7 +113,7 @@ export function planPlacements(
         });
     const name = pick.capacityProvider ?? "";
     assigned.set(name, (assigned.get(name) ?? 0) + 1);
-    placements.push(toPlacement(name));
+    placements.push(toPlacement(store, name));
   }
   return placements;
 }

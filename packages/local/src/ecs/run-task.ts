@@ -160,7 +160,15 @@ export function runTask(input: Record<string, unknown>, engine: Engine): WireOut
     const problems = fargateSizeProblems(size.cpu, size.memory);
     if (problems.length > 0) throw invalidParameter(problems.join(" "));
   }
-  if (awsvpc?.assignPublicIp === "ENABLED" && placements.some((p) => p.launchType === "EC2")) {
+  if (
+    placements.some((p) => p.launchType === "MANAGED_INSTANCES") &&
+    !taskDef.def.compatibilities?.includes("MANAGED_INSTANCES")
+  ) {
+    throw invalidParameter(
+      `Task definition does not support launch_type MANAGED_INSTANCES. ${taskDef.managedProblems.join(" ")}`.trim(),
+    );
+  }
+  if (awsvpc?.assignPublicIp === "ENABLED" && placements.some((p) => p.launchType !== "FARGATE")) {
     throw invalidParameter("Assign public IP is not supported for this launch type.");
   }
   if (placements.some((p) => p.launchType === "EC2" && !p.capacityProvider)) {
@@ -203,8 +211,11 @@ export function runTask(input: Record<string, unknown>, engine: Engine): WireOut
     throw throttled();
   }
 
+  assertProvisioningQuota(engine, cluster, placements);
   const failures: Wire<Failure>[] = [];
   const launched: TaskRecord[] = [];
+  /** Managed Instances placements that found no room ("fail" mode): ECS launches capacity for them. */
+  const short = new Map<string, TaskRecord[]>();
   for (const placement of placements) {
     const task = newTask(engine, {
       cluster,
@@ -221,6 +232,10 @@ export function runTask(input: Record<string, unknown>, engine: Engine): WireOut
     const reason = placementFailure(engine, task, placement);
     if (reason) {
       failures.push(reason);
+      if (reason.detail === SHORT && placement.capacityProvider) {
+        short.set(placement.capacityProvider, [...(short.get(placement.capacityProvider) ?? []), task]);
+      }
+      delete reason.detail;
       continue;
     }
     store.tasks.set(task.id, task);
@@ -232,14 +247,51 @@ export function runTask(input: Record<string, unknown>, engine: Engine): WireOut
       taskArns: launched.map((t) => t.arn),
       failures,
     });
+  for (const [name, tasks] of short) {
+    const provider = engine.managed.provider(name);
+    if (provider) engine.managed.demand(provider, tasks);
+  }
   const views = launched.map((t) => taskView(t, false));
   for (const task of launched) engine.lifecycle.launch(task);
   return { tasks: views, failures };
 }
 
+/** Marks (in `detail`, removed before answering) a failure for want of room that capacity will cure. */
+const SHORT = "short";
+
+/** "a maximum of 100 tasks can be in the provisioning state for any cluster" (ECS cluster auto scaling). */
+const PROVISIONING_QUOTA = 100;
+
+function assertProvisioningQuota(
+  engine: Engine,
+  cluster: TaskRecord["cluster"],
+  placements: Placement[],
+): void {
+  const waiting = placements.filter((p) => p.launchType !== "FARGATE" && p.capacityProvider).length;
+  if (waiting === 0) return;
+  const provisioning = [...engine.store.tasks.values()].filter(
+    (t) => t.cluster === cluster && t.lastStatus === "PROVISIONING" && t.launchType !== "FARGATE",
+  ).length;
+  if (provisioning + waiting > PROVISIONING_QUOTA)
+    throw clientError(
+      `The cluster has reached the limit of ${PROVISIONING_QUOTA} tasks in the PROVISIONING state. Try again when tasks have been placed.`,
+    );
+}
+
 function placementFailure(engine: Engine, task: TaskRecord, placement: Placement): Wire<Failure> | undefined {
   const faultReason = engine.faults.placementFailure(placement.launchType, placement.capacityProvider);
   if (faultReason) return { reason: faultReason };
+  if (placement.launchType === "MANAGED_INSTANCES") {
+    const provider = engine.managed.provider(placement.capacityProvider);
+    if (!provider) return { reason: "RESOURCE:CPU" };
+    const never = engine.managed.neverFits(task, provider);
+    if (never) return { reason: never };
+    if (engine.config.managedInstances.whileLaunching === "wait") return undefined;
+    const placed = engine.capacity.place(task, provider.name);
+    if (typeof placed !== "string") return undefined;
+    const reason = placed.startsWith("RESOURCE:") ? placed : engine.managed.shortReason(task);
+    return { reason, detail: SHORT };
+  }
   if (placement.launchType !== "EC2") return undefined;
   if (placement.capacityProvider) {
     const never = engine.capacity.neverFits(task, placement.capacityProvider);

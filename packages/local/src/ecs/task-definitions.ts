@@ -82,6 +82,67 @@ function fargateProblems(def: Wire<import("@aws-sdk/client-ecs").TaskDefinition>
   return [...new Set(problems)];
 }
 
+/** Task definition parameters "not valid in Amazon ECS Managed Instances tasks" (developer guide). */
+const NOT_ON_MANAGED_INSTANCES = {
+  task: ["ephemeralStorage", "ipcMode", "proxyConfiguration", "inferenceAccelerators"],
+  container: [
+    "disableNetworking",
+    "dnsSearchDomains",
+    "dnsServers",
+    "dockerLabels",
+    "dockerSecurityOptions",
+    "extraHosts",
+    "hostname",
+    "links",
+  ],
+  linux: ["maxSwap", "sharedMemorySize", "swappiness", "tmpfs"],
+};
+
+/**
+ * Why a definition cannot run on Managed Instances: the network mode must be given, as awsvpc or
+ * host ("You will not be able to run tasks on Amazon ECS Managed Instances using a task
+ * definition that doesn't specify a network mode"), and some parameters are not valid there.
+ */
+function managedInstancesProblems(
+  input: Record<string, unknown>,
+  containers: Wire<ContainerDefinition>[],
+): string[] {
+  const problems: string[] = [];
+  const mode = input["networkMode"];
+  if (mode !== "awsvpc" && mode !== "host")
+    problems.push("Managed Instances tasks need networkMode awsvpc or host, set in the task definition.");
+  for (const key of NOT_ON_MANAGED_INSTANCES.task)
+    if (input[key] !== undefined) problems.push(`${key} is not valid for Managed Instances tasks.`);
+  for (const c of containers) {
+    const raw = c as Record<string, unknown>;
+    for (const key of NOT_ON_MANAGED_INSTANCES.container)
+      if (raw[key] !== undefined)
+        problems.push(`${key} is not valid for Managed Instances tasks (container ${c.name}).`);
+    const linux = (raw["linuxParameters"] ?? {}) as Record<string, unknown>;
+    for (const key of NOT_ON_MANAGED_INSTANCES.linux)
+      if (linux[key] !== undefined)
+        problems.push(
+          `linuxParameters.${key} is not valid for Managed Instances tasks (container ${c.name}).`,
+        );
+  }
+  const volumes = (input["volumes"] ?? []) as Record<string, unknown>[];
+  for (const v of volumes) {
+    if (
+      v["dockerVolumeConfiguration"] !== undefined ||
+      v["fsxWindowsFileServerVolumeConfiguration"] !== undefined
+    )
+      problems.push(
+        `Volume ${String(v["name"])} has a configuration that is not valid for Managed Instances tasks.`,
+      );
+    const host = v["host"] as Record<string, unknown> | undefined;
+    if (host?.["sourcePath"] !== undefined)
+      problems.push(
+        `Volume ${String(v["name"])}: sourcePath volumes are not valid for Managed Instances tasks.`,
+      );
+  }
+  return problems;
+}
+
 export function registerTaskDefinition(
   input: Record<string, unknown>,
   store: Store,
@@ -144,7 +205,16 @@ export function registerTaskDefinition(
   const problems = fargateProblems(def);
   if (requires.includes("FARGATE") && problems.length > 0)
     throw clientError(problems[0] ?? "Not Fargate compatible");
-  def.compatibilities = ["EC2", ...(problems.length === 0 ? ["FARGATE" as const] : [])];
+  const managed = managedInstancesProblems(input, containers);
+  if (requires.includes("MANAGED_INSTANCES") && managed.length > 0)
+    throw clientError(managed[0] ?? "Not Managed Instances compatible");
+  if (!requires.includes("MANAGED_INSTANCES"))
+    managed.push("The task definition must declare MANAGED_INSTANCES in requiresCompatibilities.");
+  def.compatibilities = [
+    "EC2",
+    ...(problems.length === 0 ? ["FARGATE" as const] : []),
+    ...(managed.length === 0 ? ["MANAGED_INSTANCES" as const] : []),
+  ];
   const record: TaskDefRecord = {
     arn,
     family,
@@ -153,6 +223,7 @@ export function registerTaskDefinition(
     def,
     tags,
     fargateProblems: problems,
+    managedProblems: managed,
   };
   store.taskDefs.set(family, [...revisions, record]);
   return { taskDefinition: def, tags };

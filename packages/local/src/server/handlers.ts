@@ -2,6 +2,7 @@ import { describeInstances, describeNetworkInterfaces } from "../ec2.js";
 import { createCluster, describeCapacityProviders, describeClusters } from "../ecs/clusters.js";
 import { describeContainerInstances, describeTasks } from "../ecs/describe.js";
 import { listTasks } from "../ecs/list.js";
+import { createCapacityProvider } from "../ecs/managed-providers.js";
 import { runTask } from "../ecs/run-task.js";
 import { stopTask } from "../ecs/stop.js";
 import { listTagsForResource, tagResource, untagResource } from "../ecs/tags.js";
@@ -29,6 +30,7 @@ export const LOGS_TARGET = "Logs_20140328";
 export const ecsHandlers: ReadonlyMap<string, JsonHandler> = operations<JsonHandler>({
   CreateCluster: (i, e) => createCluster(i, e.store),
   DescribeClusters: (i, e) => describeClusters(i, e.store),
+  CreateCapacityProvider: createCapacityProvider,
   DescribeCapacityProviders: (i, e) => describeCapacityProviders(i, e.store),
   RegisterTaskDefinition: (i, e) => registerTaskDefinition(i, e.store),
   DescribeTaskDefinition: (i, e) => describeTaskDefinition(i, e.store),

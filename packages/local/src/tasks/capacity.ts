@@ -45,6 +45,7 @@ export class Capacity {
       (i) =>
         i.cluster === cluster &&
         i.registeredAt !== undefined &&
+        i.status === "ACTIVE" &&
         (provider === undefined || i.provider === provider),
     );
   }
@@ -103,6 +104,7 @@ export class Capacity {
         usedPorts: new Set(),
         tasks: new Set(),
         launchedAt: Date.now(),
+        status: "ACTIVE",
       };
       instance.arn = this.store.arn(`container-instance/${cluster.name}/${instance.id}`);
       this.store.instances.set(instance.id, instance);

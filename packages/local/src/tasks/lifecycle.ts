@@ -8,6 +8,7 @@ import { type AddressPool, allocateFree, Forwarder } from "./addresses.js";
 import type { Capacity } from "./capacity.js";
 import { healthSettings, startHealthCheck } from "./health.js";
 import { inheritedEnv, resolveImage } from "./images.js";
+import type { ManagedCapacity } from "./managed-capacity.js";
 import { startProcess } from "./process.js";
 import { allocatePorts, prepareLogs, StartFailure } from "./start.js";
 
@@ -21,6 +22,12 @@ export interface LifecycleDeps {
   images: ImageMapping[];
   metadataBase: () => string;
 }
+
+const EXECUTION_ENV = {
+  FARGATE: "AWS_ECS_FARGATE",
+  EC2: "AWS_ECS_EC2",
+  MANAGED_INSTANCES: "AWS_ECS_MANAGED_INSTANCES",
+} as const;
 
 /** The metadata path of a container: `/v4/<taskId>` for the first, `/v4/<taskId>.<name>` for others. */
 export const metadataPath = (task: TaskRecord, c: ContainerRecord): string =>
@@ -36,6 +43,9 @@ export class Lifecycle {
   private readonly logFiles = new Map<string, WriteStream>();
   private closed = false;
   capacity!: Capacity;
+  managed!: ManagedCapacity;
+  /** Tasks whose PROVISIONING timeout is armed (Managed Instances). */
+  private readonly timed = new WeakSet<TaskRecord>();
 
   constructor(private readonly d: LifecycleDeps) {}
 
@@ -68,17 +78,18 @@ export class Lifecycle {
 
   private provision(task: TaskRecord): void {
     if (task.desiredStatus === "STOPPED" || task.lastStatus !== "PROVISIONING") return;
-    if (task.launchType === "EC2" && !task.instance) {
+    if (task.launchType !== "FARGATE" && !task.instance) {
       const placed = this.capacity.place(task, task.capacityProviderName);
       if (typeof placed === "string") {
         if (!this.waiting.includes(task)) this.waiting.push(task);
         const provider = task.capacityProviderName;
-        if (provider) {
-          const count = this.waiting.filter(
-            (t) => t.capacityProviderName === provider && t.cluster === task.cluster,
-          ).length;
-          this.capacity.scaleOut(task.cluster, provider, count);
-        }
+        const waitingHere = () =>
+          this.waiting.filter((t) => t.capacityProviderName === provider && t.cluster === task.cluster);
+        const managed = this.managed.provider(provider);
+        if (managed) {
+          this.armProvisioningTimeout(task);
+          this.managed.demandSoon(managed, waitingHere);
+        } else if (provider) this.capacity.scaleOut(task.cluster, provider, waitingHere().length);
         return;
       }
     }
@@ -92,6 +103,24 @@ export class Lifecycle {
       },
       (e: unknown) => this.failToStart(task, `ResourceInitializationError: ${String(e)}`),
     );
+  }
+
+  /**
+   * AWS stops a task that waits too long in PROVISIONING for capacity (10–30 minutes); here
+   * after `managedInstances.provisioningTimeoutMs`.
+   */
+  private armProvisioningTimeout(task: TaskRecord): void {
+    if (this.timed.has(task)) return;
+    this.timed.add(task);
+    const ms = this.d.config.managedInstances.provisioningTimeoutMs;
+    this.after(task, ms, () => {
+      if (task.lastStatus !== "PROVISIONING" || task.instance) return;
+      this.stop(
+        task,
+        "TaskFailedToStart",
+        `Timed out waiting for capacity: the task was PROVISIONING for ${Math.round(ms / 1000)} s and capacity provider ${task.capacityProviderName} had no instance with room for it.`,
+      );
+    });
   }
 
   /** The task's private (and public) address, each probed free on the task's container ports. */
@@ -194,7 +223,7 @@ export class Lifecycle {
       ECS_CONTAINER_METADATA_URI_V4: `${this.d.metadataBase()}${metadataPath(task, c)}`,
       AWS_REGION: this.d.config.region,
       AWS_DEFAULT_REGION: this.d.config.region,
-      AWS_EXECUTION_ENV: task.launchType === "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2",
+      AWS_EXECUTION_ENV: EXECUTION_ENV[task.launchType],
     });
     return env;
   }
