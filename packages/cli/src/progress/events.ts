@@ -43,7 +43,7 @@ export class EventTranslator {
         break;
       case "task.launchFailed":
         r.note(
-          `RunTask refused ${event.count} task(s) (${event.kind}${event.willRetry ? ", retrying" : ""}): ${event.reasons.join("; ")}`,
+          `RunTask refused ${event.count}${event.tried === undefined ? "" : ` of ${event.tried}`} task(s) (${event.kind}${event.willRetry ? ", retrying" : ""}): ${event.reasons.join("; ")}`,
         );
         break;
       case "task.fallback":

@@ -35,7 +35,12 @@ const isSpot = (c: CapacityChoice): boolean =>
 export interface LaunchHooks {
   /** Called for each task the moment RunTask returns it, so it is tracked (and stopped) even if a later call throws. */
   onLaunched(task: TaskSnapshot): void;
+  /**
+   * Called once per wave that had refusals: `tried` placements were asked for in the wave,
+   * `count` of them were refused, `reasons` holds AWS's reason for each refusal.
+   */
   onLaunchFailed(info: {
+    tried: number;
     count: number;
     reasons: string[];
     kind: PlacementFailureKind;
@@ -47,19 +52,80 @@ export interface LaunchHooks {
 /** The RunTask parameters shared by every call of a launch. */
 export type LaunchBase = Omit<RunTaskRequest, "count" | "capacity" | "clientToken">;
 
-/** Thrown inside the retry loop when capacity fell short; retried with backoff. */
+/** Thrown inside the retry loop when capacity fell short for a wave; retried with backoff. */
 class CapacityShortfall extends Error {
-  constructor(readonly failures: LaunchFailureReason[]) {
+  constructor(
+    readonly tried: number,
+    readonly failures: LaunchFailureReason[],
+  ) {
     super(`capacity unavailable: ${failures.map((f) => f.reason).join("; ")}`);
   }
 }
 
+/** What one wave of RunTask calls got back. */
+interface Wave {
+  launched: number;
+  failures: LaunchFailureReason[];
+}
+
+/** Splits `count` into RunTask calls of at most 10. */
+function callSizes(count: number): number[] {
+  const sizes: number[] = [];
+  for (let left = count; left > 0; left -= RUN_TASK_MAX_COUNT) sizes.push(Math.min(RUN_TASK_MAX_COUNT, left));
+  return sizes;
+}
+
 /**
- * Launches `count` tasks in RunTask calls of at most 10, each with its own clientToken (an AWS
- * retry of the same call reuses it, so a retry never launches twice). Reads `failures[]`:
- * capacity/placement → retried with backoff and jitter; Spot capacity → on-demand Fargate when
- * allowed; anything else → LaunchError with AWS's reasons at once. Resolves with the launched
- * tasks; when capacity never came for some, `shortfall` says how many and why.
+ * Sends every RunTask call of a wave (the token bucket paces them), and only then looks at the
+ * refusals: one refused placement must not hold back the calls not yet sent. Waits for every
+ * call before rethrowing an error, so each launched task is reported.
+ */
+async function sendWave(
+  ctx: AwsContext,
+  base: LaunchBase,
+  count: number,
+  capacity: CapacityChoice,
+  hooks: LaunchHooks,
+): Promise<Wave> {
+  const settled = await Promise.allSettled(
+    callSizes(count).map(async (n) => {
+      const input = buildRunTaskInput({ ...base, count: n, capacity, clientToken: randomUUID() });
+      const response = await awsCall(
+        ctx.policy,
+        { operation: "RunTask", bucket: ctx.buckets.modify, cluster: ctx.cluster, signal: ctx.signal },
+        // No abortSignal on the request itself: an aborted RunTask may still have launched
+        // tasks, and only its answer says which ones to stop.
+        () => ctx.clients.ecs.send(new RunTaskCommand(input)),
+      );
+      const tasks = response.tasks ?? [];
+      for (const task of tasks) hooks.onLaunched(snapshotOf(task, base.containerName));
+      const failures: LaunchFailureReason[] = (response.failures ?? []).map((f) => ({
+        reason: f.reason ?? "unknown",
+        detail: f.detail,
+        arn: f.arn,
+      }));
+      // A short answer without failures[] still counts as refused, one reason per missing task.
+      for (let i = tasks.length + failures.length; i < n; i++)
+        failures.push({ reason: "RunTask returned fewer tasks than asked" });
+      return { launched: tasks.length, failures: failures.slice(0, n - tasks.length) };
+    }),
+  );
+  const wave: Wave = { launched: 0, failures: [] };
+  for (const s of settled) {
+    if (s.status === "rejected") throw s.reason;
+    wave.launched += s.value.launched;
+    wave.failures.push(...s.value.failures);
+  }
+  return wave;
+}
+
+/**
+ * Launches `count` tasks in waves of RunTask calls of at most 10, each call with its own
+ * clientToken (an AWS retry of the same call reuses it, so a retry never launches twice). Every
+ * call of a wave is sent before any backoff. The wave's `failures[]`: capacity/placement → the
+ * refused tasks are asked for again after backoff and jitter; Spot capacity → on-demand Fargate
+ * at once when allowed; anything else → LaunchError with AWS's reasons. Resolves with the
+ * launched tasks; when capacity never came for some, `shortfall` says how many and why.
  */
 export async function launchTasks(
   ctx: AwsContext,
@@ -75,6 +141,13 @@ export async function launchTasks(
   let capacity = primaryCapacity(launch);
   const fallback = launch.type === "FARGATE_SPOT" && launch.fallbackToOnDemand;
   const launched: TaskSnapshot[] = [];
+  const tracking: LaunchHooks = {
+    ...hooks,
+    onLaunched: (snapshot) => {
+      launched.push(snapshot);
+      hooks.onLaunched(snapshot);
+    },
+  };
   let remaining = count;
   let attempts = 0;
   let lastFailures: LaunchFailureReason[] = [];
@@ -83,37 +156,22 @@ export async function launchTasks(
       async () => {
         attempts += 1;
         while (remaining > 0) {
-          const n = Math.min(RUN_TASK_MAX_COUNT, remaining);
-          const input = buildRunTaskInput({ ...base, count: n, capacity, clientToken: randomUUID() });
-          const response = await awsCall(
-            ctx.policy,
-            { operation: "RunTask", bucket: ctx.buckets.modify, cluster: ctx.cluster, signal: ctx.signal },
-            // No abortSignal on the request itself: an aborted RunTask may still have launched
-            // tasks, and only its answer says which ones to stop.
-            () => ctx.clients.ecs.send(new RunTaskCommand(input)),
-          );
-          for (const task of response.tasks ?? []) {
-            const snapshot = snapshotOf(task, base.containerName);
-            launched.push(snapshot);
-            hooks.onLaunched(snapshot);
-          }
-          remaining -= response.tasks?.length ?? 0;
-          const failures: LaunchFailureReason[] = (response.failures ?? []).map((f) => ({
-            reason: f.reason ?? "unknown",
-            detail: f.detail,
-            arn: f.arn,
-          }));
-          if (failures.length === 0) {
-            if ((response.tasks?.length ?? 0) < n)
-              throw new CapacityShortfall([{ reason: "RunTask returned fewer tasks than asked" }]);
-            continue;
-          }
+          const tried = remaining;
+          const wave = await sendWave(ctx, base, tried, capacity, tracking);
+          remaining -= wave.launched;
+          const failures = wave.failures;
+          if (failures.length === 0) continue;
           lastFailures = failures;
           const kinds = failures.map((f) => classifyPlacementFailure(f.reason, isSpot(capacity)));
           const reasons = failures.map((f) => f.reason);
-          const missing = n - (response.tasks?.length ?? 0);
           if (kinds.includes("configuration")) {
-            hooks.onLaunchFailed({ count: missing, reasons, kind: "configuration", willRetry: false });
+            hooks.onLaunchFailed({
+              tried,
+              count: remaining,
+              reasons,
+              kind: "configuration",
+              willRetry: false,
+            });
             throw new AbortError(
               new LaunchError(`RunTask refused the task: ${reasons.join("; ")}`, {
                 cluster: ctx.cluster,
@@ -126,13 +184,13 @@ export async function launchTasks(
             hooks.onFallback({
               from: "FARGATE_SPOT",
               to: "FARGATE",
-              count: missing,
+              count: remaining,
               reason: reasons[0] ?? "",
             });
             capacity = { launchType: "FARGATE" };
             continue;
           }
-          throw new CapacityShortfall(failures);
+          throw new CapacityShortfall(tried, failures);
         }
       },
       {
@@ -146,7 +204,8 @@ export async function launchTasks(
         onFailedAttempt: ({ error, retriesLeft }) => {
           if (error instanceof CapacityShortfall) {
             hooks.onLaunchFailed({
-              count: remaining,
+              tried: error.tried,
+              count: error.failures.length,
               reasons: error.failures.map((f) => f.reason),
               kind: isSpot(capacity) ? "spot-capacity" : "capacity",
               willRetry: retriesLeft > 0,

@@ -122,6 +122,9 @@ export const taskLaunchedSchema = z.strictObject({
 export const taskLaunchFailedSchema = z.strictObject({
   ...base,
   type: z.literal("task.launchFailed"),
+  /** Placements asked for in the wave of RunTask calls that had refusals (absent in older records). */
+  tried: count.optional(),
+  /** Placements of that wave AWS refused; `reasons` holds one reason per refusal. */
   count,
   reasons: z.array(text).readonly(),
   kind: z.enum(["capacity", "spot-capacity", "configuration"]),

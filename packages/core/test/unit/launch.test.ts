@@ -209,6 +209,32 @@ describe("launchTasks", () => {
     expect(calls()).toHaveLength(1);
   });
 
+  it("sends every RunTask call of a wave before backing off, and counts exactly what was tried and refused", async () => {
+    const log: string[] = [];
+    ecs
+      .on(RunTaskCommand)
+      .callsFakeOnce((input: RunTaskCommandInput) => {
+        log.push(`RunTask ${input.count}`);
+        return { tasks: [task(), task(), task(), task(), task()], failures: Array(5).fill(capacityFailure) };
+      })
+      .callsFake((input: RunTaskCommandInput) => {
+        log.push(`RunTask ${input.count}`);
+        return { tasks: Array.from({ length: input.count ?? 0 }, task) };
+      });
+    const h = hooks();
+    const events: { tried: number; count: number; reasons: string[] }[] = [];
+    const out = await launchTasks(testContext(), base, 20, { type: "FARGATE" }, retry, {
+      ...h,
+      onLaunchFailed: (i) => {
+        log.push(`backoff after ${i.count} of ${i.tried} refused`);
+        events.push(i);
+      },
+    });
+    expect(out.launched).toHaveLength(20);
+    expect(log).toEqual(["RunTask 10", "RunTask 10", "backoff after 5 of 20 refused", "RunTask 5"]);
+    expect(events[0]?.reasons).toEqual(Array(5).fill(capacityFailure.reason));
+  });
+
   it("reports the shortfall when capacity never comes", async () => {
     ecs.on(RunTaskCommand).resolves({ failures: [{ reason: "RESOURCE:GPU" }] });
     const out = await launchTasks(testContext(), base, 1, { type: "EC2" }, retry, hooks());
