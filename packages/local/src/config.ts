@@ -1,5 +1,5 @@
 import { LocalEcsConfigError } from "./errors.js";
-import { bool, isRecord, list, num, object, optional, required, str, stringMap } from "./schema.js";
+import { bool, isRecord, list, num, object, oneOf, optional, required, str, stringMap } from "./schema.js";
 
 /** Maps a container image to the local command that plays it. */
 export interface ImageMapping {
@@ -92,6 +92,14 @@ export interface LocalEcsConfig {
    * @default true
    */
   defaultVpc?: boolean;
+  /**
+   * How a task's containers run. `"process"`: each as a local process (the `images` mapping picks
+   * the command). `"container"`: each as an OCI container with runc, from the image of that name
+   * in buildah's local storage, with the task's cpu and memory as cgroup limits (Linux, root,
+   * runc and buildah; see docs/local-endpoint.md).
+   * @default "process"
+   */
+  runtime?: "process" | "container";
 }
 
 /** {@link LocalEcsConfig} validated, with every default applied. */
@@ -109,6 +117,7 @@ export interface NormalizedConfig {
   faults: FaultConfig;
   logDir: string | undefined;
   defaultVpc: boolean;
+  runtime: "process" | "container";
 }
 
 const cidr = str({
@@ -209,6 +218,7 @@ export const configSchema = object({
   faults: optional("faults", faultSchema),
   logDir: optional("directory", str({ min: 1 })),
   defaultVpc: optional("the account has a default VPC", bool),
+  runtime: optional("task runtime", oneOf(["process", "container"])),
 });
 
 /**
@@ -260,6 +270,7 @@ export function normalizeConfig(input: unknown = {}): NormalizedConfig {
     faults: structuredClone(c.faults ?? {}),
     logDir: c.logDir,
     defaultVpc: c.defaultVpc ?? true,
+    runtime: c.runtime ?? "process",
   };
 }
 

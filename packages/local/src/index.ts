@@ -4,3 +4,4 @@ export { ApiError, LocalEcsConfigError, LocalEcsError, LocalEcsStartError } from
 export type { LocalEcs } from "./local-ecs.js";
 export { startLocalEcs } from "./local-ecs.js";
 export type { CallStats } from "./server/router.js";
+export { containerRuntimeProblem } from "./tasks/container.js";

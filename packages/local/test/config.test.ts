@@ -29,7 +29,7 @@ describe("config", () => {
         colour: "red",
       }),
     ).toEqual([
-      'config.colour: expected one of the keys port, host, region, accountId, images, addresses, clusters, capacityProviders, timings, rateLimits, faults, logDir, defaultVpc, got "colour"',
+      'config.colour: expected one of the keys port, host, region, accountId, images, addresses, clusters, capacityProviders, timings, rateLimits, faults, logDir, defaultVpc, runtime, got "colour"',
       "config.port: expected an integer >= 0 <= 65535, got -1",
       'config.region: expected a region such as us-east-1, got "mars"',
       'config.timings.pullMs: expected an integer >= 0, got "fast"',
