@@ -75,6 +75,15 @@ bootstrap_pnpm() {
       export PATH="$HOME/.pnpm10/node_modules/.bin:$PATH"
     fi
     hash -r
+    # npm's global bin folder may not be on PATH (a custom prefix): add it.
+    if ! command -v pnpm >/dev/null 2>&1; then
+      local global
+      global="$(npm prefix -g 2>/dev/null)/bin"
+      if [ -x "$global/pnpm" ]; then
+        bootstrap_say "npm's global bin folder $global is not on PATH: adding it"
+        export PATH="$global:$PATH"
+      fi
+    fi
   fi
   have=$(pnpm --version 2>/dev/null | cut -d. -f1)
   { [ -n "$have" ] && [ "$have" -ge 10 ] 2>/dev/null; } ||

@@ -56,12 +56,20 @@ const script = (path: string, body: string): void => {
  * and fakes of npm, apt-get and id that record their arguments. The fake npm "installs" node@22 by
  * linking the Node running this test, and pnpm as a script that prints its version.
  */
-function machine(opts: { uid?: number; globalNpmWritable?: boolean; haveEverything?: boolean } = {}) {
+function machine(
+  opts: {
+    uid?: number;
+    globalNpmWritable?: boolean;
+    globalBinOnPath?: boolean;
+    haveEverything?: boolean;
+  } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "bootstrap-"));
   dirs.push(dir);
   const bin = join(dir, "bin");
   const home = join(dir, "home");
   const log = join(dir, "calls.log");
+  const globalPrefix = join(dir, "npm-global");
   mkdirSync(bin);
   mkdirSync(home);
   writeFileSync(log, "");
@@ -78,8 +86,9 @@ function machine(opts: { uid?: number; globalNpmWritable?: boolean; haveEverythi
 prefix=""; args=("$@")
 for ((i=0; i<\${#args[@]}; i++)); do [ "\${args[i]}" = "--prefix" ] && prefix="\${args[i+1]}"; done
 case " $* " in
+  " prefix -g ") echo "${globalPrefix}"; exit 0 ;;
   *" node@22 "*) mkdir -p "$prefix/node_modules/node/bin"; ln -s "${process.execPath}" "$prefix/node_modules/node/bin/node" ;;
-  *" -g "*pnpm@10*) ${opts.globalNpmWritable === false ? 'echo "npm error code EACCES" >&2; exit 243' : pnpm(bin)} ;;
+  *" -g "*pnpm@10*) ${opts.globalNpmWritable === false ? 'echo "npm error code EACCES" >&2; exit 243' : pnpm(opts.globalBinOnPath === false ? join(globalPrefix, "bin") : bin)} ;;
   *" pnpm@10 "*) ${pnpm("$prefix/node_modules/.bin")} ;;
 esac`,
   );
@@ -143,6 +152,13 @@ describe.skipIf(!which("bash") || systemNodeMajor === 0)("scripts/bootstrap.sh",
     expect(r.calls).toContain(
       `npm install --silent --no-fund --no-audit --prefix ${join(m.home, ".pnpm10")} pnpm@10`,
     );
+    expect(r.out).toContain("PNPM=10.34.8");
+  });
+
+  it("puts npm's global bin folder on PATH when pnpm lands in one that is not", () => {
+    const r = machine({ uid: 0, globalBinOnPath: false }).run();
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain("is not on PATH: adding it");
     expect(r.out).toContain("PNPM=10.34.8");
   });
 
