@@ -108,10 +108,14 @@ bootstrap_ffmpeg() {
         return 1
     fi
   fi
-  bootstrap_say "ffmpeg not found: installing it with ${sudo:+sudo }apt-get (update, then install -y ffmpeg)"
-  $sudo apt-get update -qq >&2 || bootstrap_fail "apt-get update failed (see above)" || return 1
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends ffmpeg >&2 ||
-    bootstrap_fail "apt-get install ffmpeg failed (see above)" || return 1
+  # apt's own output goes to a log, shown only when a step fails (dpkg prints hundreds of lines).
+  local log
+  log=$(mktemp "${TMPDIR:-/tmp}/ecs-fanout-apt.XXXXXX")
+  bootstrap_say "ffmpeg not found: installing it with ${sudo:+sudo }apt-get (update, then install -y ffmpeg; log: $log)"
+  $sudo apt-get update -qq >"$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; bootstrap_fail "apt-get update failed (above: the end of $log)"; } || return 1
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends ffmpeg >>"$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; bootstrap_fail "apt-get install ffmpeg failed (above: the end of $log)"; } || return 1
   hash -r
   command -v ffprobe >/dev/null 2>&1 || bootstrap_fail "ffmpeg was installed but ffprobe is not on PATH" || return 1
   bootstrap_say "installed $(ffmpeg -version 2>/dev/null | head -1)"

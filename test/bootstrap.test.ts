@@ -32,6 +32,8 @@ const TOOLS = [
   "env",
   "rm",
   "grep",
+  "mktemp",
+  "tail",
 ];
 const which = (tool: string): string | undefined =>
   ["/usr/bin", "/bin", "/usr/sbin", "/sbin"].map((d) => join(d, tool)).find((p) => existsSync(p));
@@ -62,6 +64,7 @@ function machine(
     globalNpmWritable?: boolean;
     globalBinOnPath?: boolean;
     haveEverything?: boolean;
+    aptFails?: boolean;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), "bootstrap-"));
@@ -95,6 +98,7 @@ esac`,
   script(
     join(bin, "apt-get"),
     `echo "apt-get $*" >> "${log}"
+${opts.aptFails ? 'case " $* " in *" install "*) echo "E: Unable to locate package ffmpeg"; exit 100 ;; esac' : ""}
 case " $* " in *" install "*) for t in ffmpeg ffprobe; do printf '#!/bin/bash\\necho "$t version 5.1"\\n' > "${bin}/$t"; chmod +x "${bin}/$t"; done ;; esac`,
   );
   script(join(bin, "id"), `[ "$1" = "-u" ] && echo ${opts.uid ?? 0}`);
@@ -143,6 +147,15 @@ describe.skipIf(!which("bash") || systemNodeMajor === 0)("scripts/bootstrap.sh",
     expect(r.code).not.toBe(0);
     expect(r.err).toContain("setup: error: ffmpeg is missing and apt-get needs root");
     expect(r.calls.some((c) => c.startsWith("apt-get"))).toBe(false);
+  });
+
+  it("shows the end of apt's log and stops when apt-get cannot install ffmpeg", () => {
+    const r = machine({ uid: 0, aptFails: true }).run();
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain("E: Unable to locate package ffmpeg");
+    expect(r.err).toMatch(
+      /setup: error: apt-get install ffmpeg failed \(above: the end of .*ecs-fanout-apt\./,
+    );
   });
 
   it("installs pnpm under the home folder when the global npm prefix is not writable", () => {
