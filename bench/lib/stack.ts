@@ -75,6 +75,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         requiresCompatibilities: ["FARGATE"],
         cpu: "1024",
         memory: "2048",
+        executionRoleArn: "arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
         containerDefinitions: [
           {
             name: "worker",

@@ -204,6 +204,31 @@ export class TaskLostError extends FanoutError {
   }
 }
 
+/**
+ * The run's configuration cannot work, whatever capacity comes: the task definition names a log
+ * group that does not exist, an image that cannot be pulled, a missing secret or role. Raised by
+ * the preflight before any RunTask, or on the first task that stops for such a reason — launching
+ * replacements would only burn money on the same failure.
+ */
+export class ConfigurationError extends FanoutError {
+  /** The task that showed the problem, when a task did. */
+  readonly taskArn: string | undefined;
+  readonly stopCode: string | undefined;
+  /** AWS's own words (the task's or its container's stopped reason). */
+  readonly stoppedReason: string | undefined;
+
+  constructor(
+    message: string,
+    context?: { taskArn?: string; stopCode?: string; stoppedReason?: string },
+    cause?: unknown,
+  ) {
+    super("CONFIGURATION", message, { cause });
+    this.taskArn = context?.taskArn;
+    this.stopCode = context?.stopCode;
+    this.stoppedReason = context?.stoppedReason;
+  }
+}
+
 /** A wait ran past its limit. */
 export class FanoutTimeoutError extends FanoutError {
   readonly operation: string;

@@ -1,6 +1,7 @@
 export type { AwsErrorContext, AwsErrorKind, LaunchFailureReason, ValidationProblem } from "./errors.js";
 export {
   AwsCallError,
+  ConfigurationError,
   FanoutError,
   FanoutTimeoutError,
   IntegrityError,

@@ -4,6 +4,9 @@ import type { CapacityProviderStrategyItem, ECSClient, ECSClientConfig } from "@
 import type { FanoutEvent } from "./events.js";
 import type { Logger } from "./logger.js";
 import type { PricingOptions } from "./pricing.js";
+import type { TransportOptions } from "./worker/transport-options.js";
+
+export type { TransportOptions } from "./worker/transport-options.js";
 
 /** Where a segment's input comes from: a local file (streamed from disk) or an http(s) URL (streamed through). */
 export type SegmentInput = { readonly path: string } | { readonly url: string };
@@ -118,7 +121,7 @@ export interface TaskOverrides {
   readonly gpu?: number;
   /**
    * Extra environment for the worker container, as `{ NAME: "value" }` or RunTask's
-   * `[{ name, value }]`. FANOUT_TOKEN and FANOUT_RUN_ID are always set by the run.
+   * `[{ name, value }]`. FANOUT_RUN_ID, FANOUT_TOKEN_SHA256 and the FANOUT_TLS_* variables are always set by the run.
    */
   readonly environment?:
     | Readonly<Record<string, string>>
@@ -292,6 +295,8 @@ export interface BatchRunOptions {
   readonly pollIntervalMs?: number;
   readonly retry?: RetryOptions;
   readonly timeouts?: TimeoutOptions;
+  /** TLS to the workers (on unless opted out) and the slowest transfer an attempt tolerates. */
+  readonly transport?: TransportOptions;
   readonly apiRate?: ApiRateOptions;
   readonly pricing?: PricingOptions;
   /** Aborting stops launching, stops every task, then rejects with `signal.reason`. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { loadWorkerConfig } from "./config.js";
+import { isSecretVariable, loadWorkerConfig } from "./config.js";
 import { WorkerConfigError } from "./errors.js";
+import { stopDeadlineMs } from "./lifecycle/stop-deadline.js";
 import { jsonLinesToStdout } from "./log.js";
 import { startWorker } from "./worker.js";
 
@@ -17,15 +18,16 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  // Read once: ffmpeg, ffprobe and the GPU tools inherit this environment, and must never see
+  // the token hash or the TLS private key.
+  for (const name of Object.keys(process.env)) if (isSecretVariable(name)) delete process.env[name];
   // ECS sends SIGTERM on StopTask and Spot interruption, then SIGKILL after stopTimeout:
   // finish in-flight work but leave before the kill. Handlers go in before start-up, so a
   // signal that arrives while the server is still binding is not fatal (it stops it cleanly).
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   let pending: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    const stopMs = config.stopTimeoutSeconds * 1000;
-    const margin = Math.min(5_000, Math.max(200, stopMs * 0.2));
-    void worker?.shutdown({ deadlineMs: Math.max(100, stopMs - margin), reason: signal });
+    void worker?.shutdown({ deadlineMs: stopDeadlineMs(config.stopTimeoutSeconds), reason: signal });
   };
   const onTerm = (signal: NodeJS.Signals) => {
     if (worker) stop(signal);

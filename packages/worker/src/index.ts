@@ -1,11 +1,20 @@
-export { type Env, loadWorkerConfig, type WorkerConfig } from "./config.js";
+export {
+  childEnvironment,
+  type Env,
+  loadWorkerConfig,
+  type WorkerConfig,
+  type WorkerEnv,
+  workerEnvSchema,
+} from "./config.js";
 export { ParamsError, ProcessorError, ToolError, WorkerConfigError, WorkerError } from "./errors.js";
 export { jsonLinesToStdout, type LogEvent, type LogSink, quiet } from "./log.js";
+export { INPUT_FORMATS, UNTRUSTED_INPUT_ARGS } from "./media/container.js";
 export { fetchTaskArn } from "./metadata.js";
 export {
   type FfmpegScaleOptions,
   ffmpegScale,
   ffmpegScaleArgs,
+  ffmpegScaleParams,
   X264_PRESETS,
 } from "./processors/ffmpeg-scale.js";
 export {
@@ -13,6 +22,7 @@ export {
   type RealEsrganOptions,
   realEsrgan,
   realEsrganArgs,
+  realEsrganParams,
 } from "./processors/realesrgan.js";
 export {
   enabledProcessors,
@@ -27,11 +37,16 @@ export {
   type SeedVr2Options,
   seedVr2,
   seedVr2Args,
+  seedVr2Params,
 } from "./processors/seedvr2.js";
-export { type SyntheticOptions, synthetic, syntheticBytes } from "./processors/synthetic.js";
+export {
+  type SyntheticOptions,
+  synthetic,
+  syntheticBytes,
+  syntheticParams,
+} from "./processors/synthetic.js";
 export type {
   DownloadFaults,
-  Normalized,
   Processor,
   ProcessorContext,
   ProcessorResult,

@@ -55,14 +55,27 @@ export function toStatus(job: Job): JobStatus {
   };
 }
 
-/** Turns anything a processor threw into the short `{code, message}` a client sees. */
+/**
+ * Turns anything a processor threw into the short `{code, message}` a client sees. File paths
+ * lose their folders: a client learns nothing about the worker's disk layout.
+ */
 export function toJobError(error: unknown): { code: string; message: string } {
   const e = error as { code?: unknown; message?: unknown; name?: unknown };
   const code =
     typeof e?.code === "string" ? e.code : e?.name === "AbortError" ? "ABORTED" : "PROCESSOR_FAILED";
-  let message = typeof e?.message === "string" && e.message ? e.message : String(error);
+  let message = redactPaths(typeof e?.message === "string" && e.message ? e.message : String(error));
   if (message.length > MAX_ERROR_MESSAGE) message = `${message.slice(0, MAX_ERROR_MESSAGE)}…`;
   return { code, message };
+}
+
+/** `/var/tmp/w/jobs/seg-1/input.mp4` → `input.mp4`, wherever an absolute path appears. */
+export function redactPaths(message: string): string {
+  return message.replace(/(^|[\s'"(=:,[])(?:file:)?\/+(?:[^\s'"/:,)\]]+\/+)+([^\s'"/:,)\]]*)/g, "$1$2");
+}
+
+/** The job ran longer than FANOUT_MAX_JOB_SECONDS. */
+class JobTimeoutError extends Error {
+  readonly code = "JOB_TIMEOUT";
 }
 
 const isTerminal = (state: JobState) => state === "succeeded" || state === "failed";
@@ -201,6 +214,19 @@ export class JobManager {
     const scratchDir = path.join(job.dir, "scratch");
     const outputPath = path.join(job.dir, "output.mp4");
     let decile = 0;
+    // The processor stops on a DELETE/shutdown (job.abort) or when its wall time is up.
+    const run = new AbortController();
+    const onAbort = () => run.abort(job.abort.signal.reason);
+    job.abort.signal.addEventListener("abort", onAbort, { once: true });
+    const wallTime = setTimeout(
+      () =>
+        run.abort(
+          new JobTimeoutError(
+            `job: expected to finish within FANOUT_MAX_JOB_SECONDS (${this.config.maxJobSeconds} s), got longer`,
+          ),
+        ),
+      this.config.maxJobSeconds * 1000,
+    );
     try {
       await mkdir(scratchDir, { recursive: true });
       const result = await job.processor.run({
@@ -211,7 +237,7 @@ export class JobManager {
         scratchDir,
         options: job.options,
         config: this.config,
-        signal: job.abort.signal,
+        signal: run.signal,
         log: this.log,
         crash: this.crash,
         onProgress: (fraction) => {
@@ -225,7 +251,7 @@ export class JobManager {
         },
       });
       const finalPath = result.outputPath ?? outputPath;
-      const { sha256, bytes } = await hashFile(finalPath, job.abort.signal);
+      const { sha256, bytes } = await hashFile(finalPath, run.signal);
       if (job.deleted) return;
       job.output = { path: finalPath, bytes, sha256, contentType: result.contentType };
       job.faults = result.faults;
@@ -245,8 +271,9 @@ export class JobManager {
       });
     } catch (error) {
       if (job.deleted) return;
-      job.error = toJobError(job.abort.signal.aborted ? (job.abort.signal.reason ?? error) : error);
-      if (job.abort.signal.aborted) job.error.code = "ABORTED";
+      const timedOut = run.signal.reason instanceof JobTimeoutError;
+      job.error = toJobError(run.signal.aborted ? (run.signal.reason ?? error) : error);
+      if (run.signal.aborted && !timedOut) job.error.code = "ABORTED";
       job.state = "failed";
       job.finishedAt = Date.now();
       this.log({
@@ -260,6 +287,8 @@ export class JobManager {
         totalMs: job.finishedAt - job.acceptedAt,
       });
     } finally {
+      clearTimeout(wallTime);
+      job.abort.signal.removeEventListener("abort", onAbort);
       await rm(scratchDir, { recursive: true, force: true }).catch(() => {});
       if (!job.deleted) this.notify();
     }

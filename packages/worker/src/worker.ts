@@ -1,5 +1,5 @@
 import { mkdir, rm, rmdir } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
 import type { WorkerConfig } from "./config.js";
@@ -8,7 +8,10 @@ import { createAuthenticator } from "./http/auth.js";
 import type { ServerContext } from "./http/context.js";
 import { CLOSE, sendError } from "./http/respond.js";
 import { dispatch, matchRoute } from "./http/routes.js";
+import { createWorkerServer } from "./http/server.js";
 import { JobManager } from "./jobs.js";
+import { Activity, watchIdle } from "./lifecycle/activity.js";
+import { DiskBudget } from "./lifecycle/disk-budget.js";
 import { jsonLinesToStdout } from "./log.js";
 import { fetchTaskArn, lookUpTaskArnLater } from "./metadata.js";
 import { enabledProcessors } from "./processors/registry.js";
@@ -26,7 +29,7 @@ export interface ShutdownOptions {
 
 /** A started worker: its address and the handles to stop it. */
 export interface RunningWorker {
-  /** http://host:port (127.0.0.1 when bound to every interface). */
+  /** https://host:port (http:// without TLS; 127.0.0.1 when bound to every interface). */
   url: string;
   port: number;
   host: string;
@@ -44,11 +47,13 @@ export interface RunningWorker {
 /**
  * Starts the protocol v1 HTTP worker. Never exits the process: the bin does, from `done`.
  *
- * @throws {@link WorkerConfigError} when there is no token and `insecureNoAuth` is off.
+ * @throws {@link WorkerConfigError} when there is no token hash and `insecureNoAuth` is off.
  */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
-  if (config.token === null && !config.insecureNoAuth) {
-    throw new WorkerConfigError(["FANOUT_TOKEN: expected a bearer token (or insecureNoAuth), got nothing"]);
+  if (config.tokenSha256 === null && !config.insecureNoAuth) {
+    throw new WorkerConfigError([
+      "FANOUT_TOKEN_SHA256: expected the bearer token's SHA-256 (or insecureNoAuth), got nothing",
+    ]);
   }
   const log = config.log ?? jsonLinesToStdout;
   await mkdir(path.join(config.workDir, "uploads"), { recursive: true });
@@ -70,14 +75,15 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const stopping = new AbortController();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  let activeRequests = 0;
-  let lastAuthenticatedAt = Date.now();
+  const activity = new Activity();
+  let stopIdleWatch = () => {};
 
   const stop = async (code: number, reason: string, abortJobs: boolean) => {
     if (stopped) return;
     stopped = true;
     draining = true;
     for (const timer of timers) clearTimeout(timer);
+    stopIdleWatch();
     stopping.abort(new Error(reason));
     if (abortJobs) jobs.abortAll(reason);
     log({ event: "worker.exiting", reason, exitCode: code, inFlight: jobs.inFlight });
@@ -135,7 +141,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     return shutdownPromise;
   };
 
-  const authenticate = createAuthenticator(config.insecureNoAuth ? null : config.token);
+  const authenticate = createAuthenticator(config.insecureNoAuth ? null : config.tokenSha256);
   const ctx: ServerContext = {
     config,
     jobs,
@@ -144,6 +150,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     taskArn,
     processors: enabledProcessors(config),
     uploading: new Set(),
+    disk: new DiskBudget(path.join(config.workDir, "uploads"), config.minFreeBytes),
+    activity,
     isDraining: () => draining,
     drain,
     shutdown: ({ force, reason }) => void shutdown({ force, reason }),
@@ -166,21 +174,17 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     if (route.kind !== "health") {
       if (!authenticate(req)) {
         log({ event: "auth.rejected", level: "warn", method: req.method, path: url.pathname });
-        return sendError(res, 401, "UNAUTHORIZED", "expected Authorization: Bearer <FANOUT_TOKEN>", {
+        return sendError(res, 401, "UNAUTHORIZED", "expected Authorization: Bearer <the run's token>", {
           headers: { "www-authenticate": 'Bearer realm="ecs-fanout"', ...CLOSE },
         });
       }
-      activeRequests++;
-      lastAuthenticatedAt = Date.now();
-      res.once("close", () => {
-        activeRequests--;
-        lastAuthenticatedAt = Date.now();
-      });
+      // A completed exchange is progress; an open one is not (it may be stalled for good).
+      res.once("finish", () => activity.progress());
     }
     await dispatch(ctx, req, res, url, route);
   };
 
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  const server = createWorkerServer(config, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       log({ event: "request.error", level: "error", method: req.method, url: req.url, error: String(error) });
       if (!res.headersSent) sendError(res, 500, "INTERNAL", "internal error", { headers: CLOSE });
@@ -201,22 +205,13 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   });
   const address = server.address() as AddressInfo;
   const reachableHost = ["0.0.0.0", "::"].includes(config.host) ? "127.0.0.1" : config.host;
-  const url = `http://${reachableHost.includes(":") ? `[${reachableHost}]` : reachableHost}:${address.port}`;
+  const url = `${config.tls ? "https" : "http"}://${reachableHost.includes(":") ? `[${reachableHost}]` : reachableHost}:${address.port}`;
 
   if (config.idleTimeoutSeconds > 0) {
-    const idleMs = config.idleTimeoutSeconds * 1000;
-    const check = () => {
-      timers.delete(timer);
-      const quietFor = Date.now() - lastAuthenticatedAt;
-      if (activeRequests === 0 && quietFor >= idleMs) {
-        void stop(0, `idle for ${config.idleTimeoutSeconds}s without an authenticated request`, true);
-        return;
-      }
-      timer = setTimeout(check, Math.max(50, activeRequests > 0 ? idleMs : idleMs - quietFor));
-      timers.add(timer);
-    };
-    let timer = setTimeout(check, idleMs);
-    timers.add(timer);
+    activity.progress();
+    stopIdleWatch = watchIdle(activity, config.idleTimeoutSeconds * 1000, () => {
+      void stop(0, `idle for ${config.idleTimeoutSeconds}s without progress`, true);
+    });
   }
   if (config.maxLifetimeSeconds > 0) {
     const lifetime = setTimeout(
@@ -238,6 +233,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     processors: ctx.processors,
     slots: config.slots,
     auth: config.insecureNoAuth ? "disabled" : "bearer",
+    transport: config.tls ? "https" : "http",
     workDir: config.workDir,
   });
 

@@ -1,19 +1,21 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseRange } from "../src/http/range.js";
 import {
+  childEnvironment,
   decodeParams,
   encodeParams,
   isValidJobId,
   loadWorkerConfig,
-  realEsrgan,
-  seedVr2,
+  resolveParams,
+  type SeedVr2Options,
   seedVr2Args,
-  synthetic,
   syntheticBytes,
   WorkerConfigError,
 } from "../src/index.js";
 import { splitCommand } from "../src/processors/command.js";
 import { parseToolProgress } from "../src/processors/tool.js";
+import { CERT } from "./helpers.js";
 
 describe("job ids", () => {
   it.each([
@@ -49,7 +51,7 @@ describe("x-fanout-params", () => {
   it("rejects a processor that is not a string", () => {
     expect(decodeParams(encodeParams({ processor: 3 as unknown as string }))).toEqual({
       ok: false,
-      problems: ["processor: expected a string, got number 3"],
+      problems: ["processor: expected a string, got 3"],
     });
   });
 });
@@ -68,7 +70,9 @@ describe("Range header", () => {
     ["bytes=-0", 100, "unsatisfiable"],
     ["bytes=-", 100, "unsatisfiable"],
     ["bytes=x-1", 100, "unsatisfiable"],
-    ["lines=0-1", 100, "unsatisfiable"],
+    ["lines=0-1", 100, undefined],
+    ["items=0-5", 100, undefined],
+    ["Bytes=0-1", 100, { start: 0, end: 1 }],
     ["bytes=0-", 0, "unsatisfiable"],
   ])("%j of %i bytes → %j", (header, size, expected) => {
     expect(parseRange(header, size)).toEqual(expected);
@@ -90,18 +94,47 @@ describe("command lines from the environment", () => {
   });
 });
 
-describe("loadWorkerConfig", () => {
-  it("applies the documented defaults", () => {
-    const config = loadWorkerConfig({ FANOUT_TOKEN: "t" });
+const secure = {
+  FANOUT_TOKEN_SHA256: "a".repeat(64),
+  FANOUT_TLS_CERT: Buffer.from(CERT.cert).toString("base64"),
+  FANOUT_TLS_KEY: Buffer.from(CERT.key).toString("base64"),
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadWorkerConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(WorkerConfigError);
+    return [...(error as WorkerConfigError).problems];
+  }
+  throw new Error("expected a WorkerConfigError");
+}
+
+describe("the worker's environment", () => {
+  it("applies the documented defaults, and reads TLS material from base64 PEM", () => {
+    const config = loadWorkerConfig({ ...secure, PATH: "/usr/bin", UNRELATED: "x" });
     expect(config).toMatchObject({
       host: "0.0.0.0",
       port: 8080,
-      token: "t",
+      tokenSha256: "a".repeat(64),
+      tls: { cert: CERT.cert, key: CERT.key },
       slots: 1,
       maxInputBytes: 10 * 1024 ** 3,
+      minFreeBytes: 256 * 1024 ** 2,
       idleTimeoutSeconds: 300,
       maxLifetimeSeconds: 21_600,
       stopTimeoutSeconds: 30,
+      headersTimeoutSeconds: 10,
+      requestTimeoutSeconds: 3600,
+      bodyIdleTimeoutSeconds: 30,
+      minUploadBytesPerSecond: 65_536,
+      uploadRateWindowSeconds: 30,
+      maxConnections: 64,
+      maxConcurrentUploads: 8,
+      maxPixelsPerFrame: 3840 * 2160,
+      maxDurationSeconds: 3600,
+      maxFrames: 216_000,
+      maxJobSeconds: 10_800,
       enableSynthetic: false,
       realesrganCommand: null,
       seedvr2Command: null,
@@ -111,40 +144,97 @@ describe("loadWorkerConfig", () => {
     expect(config.workDir).toContain(`ecs-fanout-worker-${process.pid}`);
   });
 
-  it("reports every problem at once", () => {
-    let error: unknown;
-    try {
-      loadWorkerConfig({
+  it("reports every problem at once, each named by its variable", () => {
+    expect(
+      problemsOf({
+        ...secure,
         PORT: "http",
         FANOUT_SLOTS: "0",
         FANOUT_ENABLE_SYNTHETIC: "maybe",
         FANOUT_SEEDVR2_CMD: "'x",
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(WorkerConfigError);
-    expect((error as WorkerConfigError).problems).toEqual([
-      "FANOUT_TOKEN: expected a bearer token (or FANOUT_INSECURE_NO_AUTH=1 for local use), got nothing",
-      'PORT: expected an integer 0..65535, got "http"',
-      'FANOUT_SLOTS: expected an integer 1..64, got "0"',
-      'FANOUT_ENABLE_SYNTHETIC: expected 1/0/true/false, got "maybe"',
+        FANOUT_IDLE_TIMEOUT_SECOND: "5",
+      }),
+    ).toEqual([
+      'PORT: expected an integer from 0 to 65535, got "http"',
+      'FANOUT_SLOTS: expected an integer from 1 to 64, got "0"',
+      'FANOUT_ENABLE_SYNTHETIC: expected one of "0", "1", got "maybe"',
       `FANOUT_SEEDVR2_CMD: expected a closing ' quote, got end of line in "'x"`,
+      'FANOUT_IDLE_TIMEOUT_SECOND: expected a known key (did you mean "FANOUT_IDLE_TIMEOUT_SECONDS"?), got "FANOUT_IDLE_TIMEOUT_SECOND"',
     ]);
+  });
+
+  it("requires the token's SHA-256 and TLS material, unless the insecure opt-outs say otherwise", () => {
+    expect(problemsOf({})).toEqual([
+      "FANOUT_TOKEN_SHA256: expected the bearer token's SHA-256 in lowercase hex (or FANOUT_INSECURE_NO_AUTH=1 for local use), got undefined",
+      "FANOUT_TLS_CERT: expected base64 of a PEM certificate (or FANOUT_INSECURE_PLAIN_HTTP=1 for local use), got undefined",
+      "FANOUT_TLS_KEY: expected base64 of a PEM PKCS#8 private key (or FANOUT_INSECURE_PLAIN_HTTP=1 for local use), got undefined",
+    ]);
+    const open = loadWorkerConfig({ FANOUT_INSECURE_NO_AUTH: "1", FANOUT_INSECURE_PLAIN_HTTP: "1" });
+    expect(open).toMatchObject({ tokenSha256: null, insecureNoAuth: true, tls: null });
+  });
+
+  it("refuses the plain token, and never repeats a secret value in a problem", () => {
+    const secret = "super-secret-token-value";
+    const problems = problemsOf({
+      FANOUT_TOKEN: secret,
+      FANOUT_TOKEN_SHA256: secret,
+      FANOUT_TLS_CERT: Buffer.from(`-----BEGIN CERTIFICATE-----\n${secret}`).toString("base64"),
+      FANOUT_TLS_KEY: Buffer.from(secret).toString("base64"),
+    });
+    expect(problems).toEqual([
+      "FANOUT_TOKEN_SHA256: expected the bearer token's SHA-256 as 64 lowercase hex digits, got something else",
+      "FANOUT_TOKEN: expected no FANOUT_TOKEN (pass the token's SHA-256 as FANOUT_TOKEN_SHA256), got the token itself",
+      "FANOUT_TLS_CERT: expected base64 of a PEM certificate (-----BEGIN CERTIFICATE-----), got something else",
+      "FANOUT_TLS_KEY: expected base64 of a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----), got something else",
+    ]);
+    for (const problem of problems) expect(problem).not.toContain(secret.slice(0, 10));
+  });
+
+  it("refuses a key that does not belong to the certificate, and TLS material with the plain-HTTP opt-out", () => {
+    const other = generateKeyPairSync("ec", { namedCurve: "prime256v1" })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    expect(problemsOf({ ...secure, FANOUT_TLS_KEY: Buffer.from(other).toString("base64") })).toEqual([
+      "FANOUT_TLS_KEY: expected the private key of FANOUT_TLS_CERT, got another key",
+    ]);
+    expect(problemsOf({ ...secure, FANOUT_INSECURE_PLAIN_HTTP: "1" })).toEqual([
+      'FANOUT_INSECURE_PLAIN_HTTP: expected 0 when FANOUT_TLS_CERT or FANOUT_TLS_KEY is set, got "1"',
+    ]);
+  });
+
+  it("keeps the token hash and TLS material out of a child's environment", () => {
+    expect(
+      childEnvironment({
+        PATH: "/bin",
+        FANOUT_TOKEN_SHA256: "h",
+        FANOUT_TLS_KEY: "k",
+        FANOUT_TLS_CERT: "c",
+        FANOUT_SLOTS: "2",
+      }),
+    ).toEqual({ PATH: "/bin", FANOUT_SLOTS: "2" });
   });
 });
 
-describe("processor options", () => {
-  const config = loadWorkerConfig({ FANOUT_TOKEN: "t" });
+describe("processor params", () => {
+  const config = loadWorkerConfig({
+    ...secure,
+    FANOUT_ENABLE_SYNTHETIC: "1",
+    FANOUT_SEEDVR2_CMD: "x",
+    FANOUT_REALESRGAN_BIN: "y",
+  });
+  const resolve = (params: Record<string, unknown>) => resolveParams(params, config);
 
-  it("seedvr2 defaults to the seed container's parameters", () => {
-    const normalized = seedVr2.normalize({}, config);
-    expect(normalized).toMatchObject({
+  it("ffmpeg-scale defaults to ×2, crf 18, veryfast, auto audio", () => {
+    expect(resolve({})).toMatchObject({
       ok: true,
-      options: { model: "7b", resolution: 1080, seed: 42, colorCorrection: "lab", batchSize: 129 },
+      value: { options: { scale: 2, crf: 18, preset: "veryfast", audio: "auto" } },
     });
-    if (!normalized.ok) throw new Error("unreachable");
-    expect(seedVr2Args("in.mp4", "out.mp4", "/models", normalized.options)).toEqual([
+  });
+
+  it("seedvr2 defaults to its container's parameters", () => {
+    const resolved = resolve({ processor: "seedvr2" });
+    if (!resolved.ok) throw new Error(resolved.problems.join("; "));
+    expect(seedVr2Args("in.mp4", "out.mp4", "/models", resolved.value.options as SeedVr2Options)).toEqual([
       "in.mp4",
       "--output",
       "out.mp4",
@@ -170,31 +260,46 @@ describe("processor options", () => {
   });
 
   it.each([1, 5, 9, 33, 129])("seedvr2 accepts batch size %i (4n+1)", (batchSize) => {
-    expect(seedVr2.normalize({ batchSize }, config).ok).toBe(true);
+    expect(resolve({ processor: "seedvr2", batchSize }).ok).toBe(true);
   });
 
   it.each([0, 2, 4, 8, 128, 130])("seedvr2 refuses batch size %i", (batchSize) => {
-    expect(seedVr2.normalize({ batchSize }, config).ok).toBe(false);
+    expect(resolve({ processor: "seedvr2", batchSize }).ok).toBe(false);
+  });
+
+  it("realesrgan takes its tiling and precision defaults from the device", () => {
+    expect(resolve({ processor: "realesrgan", device: "cpu" })).toMatchObject({
+      ok: true,
+      value: { options: { tile: 128, tilePad: 5, fp32: true } },
+    });
+    expect(resolve({ processor: "realesrgan" })).toMatchObject({
+      ok: true,
+      value: { options: { tile: 256, tilePad: 10, fp32: false } },
+    });
   });
 
   it("realesrgan allows denoiseStrength only with the model that has it", () => {
-    expect(realEsrgan.normalize({ denoiseStrength: 0.5 }, config)).toEqual({
+    expect(resolve({ processor: "realesrgan", denoiseStrength: 0.5 })).toEqual({
       ok: false,
-      problems: ['denoiseStrength: expected model "realesr-general-x4v3", got model "RealESRGAN_x4plus"'],
+      problems: [
+        'denoiseStrength: expected model "realesr-general-x4v3" alongside, got "model RealESRGAN_x4plus"',
+      ],
     });
-    expect(realEsrgan.normalize({ model: "realesr-general-x4v3", denoiseStrength: 0.5 }, config).ok).toBe(
+    expect(resolve({ processor: "realesrgan", model: "realesr-general-x4v3", denoiseStrength: 0.5 }).ok).toBe(
       true,
     );
   });
 
-  it("synthetic reports problems in nested faults with their path", () => {
-    expect(synthetic.normalize({ faults: { exitDuringJob: 300, typo: 1 } }, config)).toEqual({
-      ok: false,
-      problems: [
-        "faults.exitDuringJob: expected an integer in 0..255, got number 300",
-        "faults.typo: unknown option",
-      ],
-    });
+  it("an unknown param at any depth is a problem naming its path and the closest known key", () => {
+    expect(resolve({ processor: "synthetic", faults: { exitDuringJob: 300, corruptOutputs: true } })).toEqual(
+      {
+        ok: false,
+        problems: [
+          "faults.exitDuringJob: expected an integer from 0 to 255, got 300",
+          'faults.corruptOutputs: expected a known key (did you mean "corruptOutput"?), got "corruptOutputs"',
+        ],
+      },
+    );
   });
 });
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { generateTestVideo, probe } from "@ecs-fanout/video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, killAll, putJob, type SpawnedWorker, spawnWorker, waitForJob } from "./helpers.js";
+import { auth, fetch, killAll, putJob, type SpawnedWorker, spawnWorker, waitForJob } from "./helpers.js";
 
 /**
  * Stand-ins for the GPU tools: they record their argv and write a video the way the real
@@ -15,6 +15,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const argv = process.argv.slice(2);
 fs.writeFileSync(process.env.RECORD_DIR + "/realesrgan-argv.json", JSON.stringify(argv));
+fs.writeFileSync(process.env.RECORD_DIR + "/realesrgan-env.json", JSON.stringify(Object.keys(process.env)));
 const arg = (flag) => argv[argv.indexOf(flag) + 1];
 if (arg("-t") === "13") {
   console.error("Traceback (most recent call last):");
@@ -104,11 +105,18 @@ describe("video processors", () => {
     const failed = await waitForJob(worker.url, "not-a-video");
     expect(failed.status).toBe("failed");
     const error = failed.error as { code: string; message: string };
+    expect(error.code).toBe("PROBE_FAILED");
     expect(error.message).toMatch(/Invalid data found when processing input/);
     expect(error.message.length).toBeLessThan(1_100);
 
     await putJob(worker.url, "truncated-video", clip.subarray(0, 2_000));
-    expect(await waitForJob(worker.url, "truncated-video")).toMatchObject({ status: "failed" });
+    const truncated = await waitForJob(worker.url, "truncated-video");
+    expect(truncated.status).toBe("failed");
+    expect(["PROBE_FAILED", "FFMPEG_FAILED"]).toContain((truncated.error as { code: string }).code);
+    // The job's error says what went wrong, not where the worker keeps its files.
+    const message = (truncated.error as { message: string }).message;
+    expect(message).not.toContain(worker.workDir);
+    expect(message).not.toMatch(/\/jobs\//);
 
     await putJob(worker.url, "after-bad", clip, { scale: 2, preset: "ultrafast" });
     expect(await waitForJob(worker.url, "after-bad", 60_000)).toMatchObject({ status: "succeeded" });
@@ -142,6 +150,10 @@ describe("video processors", () => {
     expect([out.width, out.height]).toEqual([640, 360]);
     expect(out.hasAudio).toBe(true);
     expect(out.audioCodec).toBe("aac");
+    // The tool ran without the token hash or the TLS material in its environment.
+    const env = JSON.parse(await readFile(path.join(dir, "realesrgan-env.json"), "utf8")) as string[];
+    expect(env).toContain("RECORD_DIR");
+    expect(env.filter((name) => /^FANOUT_(TOKEN|TLS)/.test(name))).toEqual([]);
     expect(
       worker.logs.some((e) => e.event === "job.progress" && e.jobId === "esrgan" && e.progress === 0.4),
     ).toBe(true);
@@ -240,8 +252,8 @@ describe("video processors", () => {
     const body = (await res.json()) as { error: { problems: string[] } };
     expect(body.error.problems).toEqual([
       'model: expected one of "3b", "7b", got "2b"',
-      'attentionMode: expected one of "sdpa", "flash_attn", "flash_attn_2", "flash_attn_3", "sageattn_2", "sageattn_3", got "fast"',
       "batchSize: expected 4n+1 (1, 5, 9, …, 129), got 32",
+      'attentionMode: expected one of "sdpa", "flash_attn", "flash_attn_2", "flash_attn_3", "sageattn_2", "sageattn_3", got "fast"',
     ]);
   });
 });

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { generateTestVideo, probe } from "@ecs-fanout/video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProcessorError, ToolError } from "../src/index.js";
+import { loadWorkerConfig, ProcessorError, ToolError } from "../src/index.js";
 import { runVideoTool, type VideoToolContext } from "../src/processors/video-tool.js";
 
 /**
@@ -57,6 +57,7 @@ describe("runVideoTool", () => {
       scratchDir: path.join(jobDir, "scratch"),
       signal: new AbortController().signal,
       onProgress: (f) => progress.push(f),
+      config: loadWorkerConfig({ FANOUT_INSECURE_NO_AUTH: "1", FANOUT_INSECURE_PLAIN_HTTP: "1" }),
     };
     const video = path.join(ctx.scratchDir, "tool.mp4");
     const run = () =>

@@ -102,7 +102,13 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
     ecs.send(new RegisterTaskDefinitionCommand(creatingLogGroup(input)));
   try {
     // A short stop timeout keeps Ctrl-C snappy locally: a stopped worker drains for 5 s less.
-    const common = { logGroup: "/ecs-fanout/local", logRegion: local.region, stopTimeoutSeconds: 10 };
+    // Fargate needs an execution role to write awslogs, locally as on AWS (any role ARN does here).
+    const common = {
+      logGroup: "/ecs-fanout/local",
+      logRegion: local.region,
+      stopTimeoutSeconds: 10,
+      executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecs-fanout-local-execution`,
+    };
     await register(workerTaskDefinition({ family, image, cpu: 1024, memory: 2048, ...common }));
     if (gpu) {
       await register(

@@ -66,6 +66,7 @@ const TRANSIENT_CODES = new Set([
 
 interface ErrorShape {
   name?: unknown;
+  message?: unknown;
   code?: unknown;
   $retryable?: { throttling?: boolean };
   $metadata?: { httpStatusCode?: number; requestId?: string };
@@ -76,6 +77,7 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
   if (typeof error !== "object" || error === null) return "unknown";
   const e = error as ErrorShape;
   const name = typeof e.name === "string" ? e.name : "";
+  if (isDisguisedThrottling(name, e.message)) return "throttling";
   const known = BY_NAME[name];
   if (known !== undefined) return known;
   if (e.$retryable?.throttling === true) return "throttling";
@@ -85,6 +87,19 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
   if (status !== undefined && status >= 500) return "transient";
   if (e.$retryable !== undefined) return "transient";
   return "unknown";
+}
+
+/**
+ * ECS sometimes reports its API rate limit as `InvalidParameterException` with the message
+ * "Rate exceeded" instead of `ThrottlingException`; the name alone would fail the run as a
+ * configuration error. This is the one place a message is read, and only for that exact text.
+ */
+function isDisguisedThrottling(name: string, message: unknown): boolean {
+  return (
+    name === "InvalidParameterException" &&
+    typeof message === "string" &&
+    /^\s*rate exceeded\.?\s*$/i.test(message)
+  );
 }
 
 /** Throttling and transient failures are retried; everything else fails fast. */

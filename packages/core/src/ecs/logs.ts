@@ -6,6 +6,10 @@ import type { AwsContext } from "../aws/context.js";
 export interface LogLocation {
   readonly group: string;
   readonly streamPrefix: string | undefined;
+  /** `awslogs-region`, when the task definition names one. */
+  readonly region?: string | undefined;
+  /** `awslogs-create-group: "true"`: ECS creates the group itself. */
+  readonly createGroup?: boolean;
 }
 
 /** The awslogs stream name of a task's container: `prefix/container/taskId`. */

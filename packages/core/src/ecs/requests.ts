@@ -16,7 +16,12 @@ export interface RunTaskRequest {
   readonly network: ResolvedNetwork | undefined;
   readonly containerName: string;
   readonly overrides: ResolvedOverrides;
-  readonly token: string;
+  /**
+   * How the worker authenticates the orchestrator and serves TLS (the token's SHA-256, the run's
+   * certificate and key): never the token itself, since RunTask parameters are visible to
+   * DescribeTasks and CloudTrail.
+   */
+  readonly transportEnvironment: readonly KeyValuePair[];
   readonly runId: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly startedBy: string;
@@ -29,15 +34,15 @@ export const RUN_TASK_MAX_COUNT = 10;
 /** The most tasks one DescribeTasks call may name. */
 export const DESCRIBE_TASKS_MAX = 100;
 
-/** Environment overrides of the worker container: the run's token and id, then the user's. */
+/** Environment overrides of the worker container: the user's, then the run's transport and id (which win). */
 export function workerEnvironment(
-  token: string,
+  transport: readonly KeyValuePair[],
   runId: string,
   user: Readonly<Record<string, string>> = {},
 ): KeyValuePair[] {
   return [
     ...Object.entries(user).map(([name, value]) => ({ name, value })),
-    { name: "FANOUT_TOKEN", value: token },
+    ...transport.map((pair) => ({ ...pair })),
     { name: "FANOUT_RUN_ID", value: runId },
   ];
 }
@@ -73,7 +78,7 @@ export function buildRunTaskInput(r: RunTaskRequest): RunTaskCommandInput {
       containerOverrides: [
         {
           name: r.containerName,
-          environment: workerEnvironment(r.token, r.runId, r.overrides.environment),
+          environment: workerEnvironment(r.transportEnvironment, r.runId, r.overrides.environment),
           ...(resourceRequirements === undefined ? {} : { resourceRequirements }),
         },
       ],

@@ -16,6 +16,8 @@ export interface TaskSnapshot {
   readonly stoppedAt: Date | undefined;
   readonly stopCode: string | undefined;
   readonly stoppedReason: string | undefined;
+  /** ECS's reason on the named (or first) container, e.g. `CannotPullContainerError: …`. */
+  readonly containerReason: string | undefined;
   /** Exit code of the named (or first) container, once it exited. */
   readonly exitCode: number | undefined;
   readonly startedBy: string | undefined;
@@ -73,6 +75,7 @@ export function snapshotOf(task: Task, containerName?: string): TaskSnapshot {
     stoppedAt: task.stoppedAt,
     stopCode: task.stopCode,
     stoppedReason: task.stoppedReason,
+    containerReason: container?.reason,
     exitCode: container?.exitCode,
     startedBy: task.startedBy,
     group: task.group,

@@ -12,6 +12,15 @@ export interface TaskDefinitionInfo {
   readonly networkMode: string;
   readonly logs: LogLocation | undefined;
   readonly gpus: number;
+  /** The worker container's image, as the task definition names it (may be empty: a preflight problem). */
+  readonly image: string | undefined;
+  readonly executionRoleArn: string | undefined;
+  /** `requiresCompatibilities` of the task definition (e.g. FARGATE, EC2). */
+  readonly compatibilities: readonly string[];
+  /** Container ports the worker container maps. */
+  readonly mappedPorts: readonly number[];
+  /** Whether ECS was asked to pass a port other than the mapped ones. */
+  readonly portWanted: number | undefined;
 }
 
 /** Picks the worker container and its port from a task definition (pure). */
@@ -42,8 +51,23 @@ export function taskDefinitionInfo(
     containerName: container.name,
     containerPort: wanted.containerPort ?? container.portMappings?.[0]?.containerPort ?? 8080,
     networkMode: td.networkMode ?? "bridge",
-    logs: group === undefined ? undefined : { group, streamPrefix: options?.["awslogs-stream-prefix"] },
+    logs:
+      group === undefined
+        ? undefined
+        : {
+            group,
+            streamPrefix: options?.["awslogs-stream-prefix"],
+            region: options?.["awslogs-region"],
+            createGroup: options?.["awslogs-create-group"] === "true",
+          },
     gpus: gpu === undefined ? 0 : Number(gpu),
+    image: container.image,
+    executionRoleArn: td.executionRoleArn,
+    compatibilities: td.requiresCompatibilities ?? [],
+    mappedPorts: (container.portMappings ?? []).flatMap((m) =>
+      m.containerPort === undefined ? [] : [m.containerPort],
+    ),
+    portWanted: wanted.containerPort,
   };
 }
 

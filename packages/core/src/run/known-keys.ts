@@ -44,6 +44,7 @@ const RUN: Keys<BatchRunOptions> = {
   pollIntervalMs: true,
   retry: true,
   timeouts: true,
+  transport: true,
   apiRate: true,
   pricing: true,
   signal: true,

@@ -15,6 +15,7 @@ import type {
 } from "../options.js";
 import type { PricingOptions } from "../pricing.js";
 import { DEFAULT_STARTED_BY } from "../tags.js";
+import { type ResolvedTransportOptions, transportOptionsSchema } from "../worker/transport-options.js";
 import { canonicalRunOptions } from "./aliases.js";
 import { validateRunOptions } from "./validate.js";
 
@@ -76,6 +77,7 @@ export interface NormalizedRunOptions {
     readonly missingMs: number;
     readonly stopWaitMs: number;
   };
+  readonly transport: ResolvedTransportOptions;
   readonly apiRate: Required<ApiRateOptions>;
   readonly pricing: PricingOptions;
   readonly signal: AbortSignal | undefined;
@@ -188,6 +190,7 @@ export function normalizeRunOptions(given: BatchRunOptions): NormalizedRunOption
     pollIntervalMs: options.pollIntervalMs ?? 3000,
     retry: withDefaults(RETRY_DEFAULTS, options.retry),
     timeouts: withDefaults(TIMEOUT_DEFAULTS, options.timeouts),
+    transport: transportOptionsSchema.parse(options.transport ?? {}),
     apiRate: withDefaults(API_RATE_DEFAULTS, options.apiRate),
     pricing: options.pricing ?? {},
     signal: options.signal,

@@ -1,6 +1,7 @@
 import { resolveAddresses } from "../ecs/address.js";
 import { describeTasks } from "../ecs/describe.js";
-import { AwsCallError } from "../errors.js";
+import { configurationStopCause } from "../ecs/stop-reasons.js";
+import { AwsCallError, ConfigurationError } from "../errors.js";
 import { sleep } from "../util/abort.js";
 import type { FleetTask } from "./fleet-task.js";
 import type { RunState } from "./run-state.js";
@@ -57,13 +58,19 @@ async function pollOnce(
     const task = run.tasks.get(snapshot.taskArn);
     if (task === undefined) continue;
     task.snapshot = snapshot;
+    if (snapshot.desiredStatus === "STOPPED" && task.stopRequestedAt === undefined) {
+      // A configuration problem fails every replacement the same way: end the run at the first one.
+      const cause = configurationStopCause(snapshot);
+      if (cause !== undefined) failOnConfiguration(run, task, cause);
+    }
     if (snapshot.lastStatus === "STOPPED") {
       const expected = task.stopRequestedAt !== undefined && !task.unexpectedStop;
       run.markLost(task, `${snapshot.stopCode ?? "stopped"}: ${snapshot.stoppedReason ?? ""}`);
       run.noticeStopped(task, expected);
     } else if (snapshot.desiredStatus === "STOPPED" && task.stopRequestedAt === undefined && task.live) {
       // ECS is stopping it and we did not ask (Spot interruption notice): take nothing new there.
-      if (task.phase === "ready") run.markDraining(task);
+      // An essential container that already exited is no notice: the task is gone now.
+      if (task.phase === "ready" && snapshot.stopCode !== "EssentialContainerExited") run.markDraining(task);
       else
         run.markLost(
           task,
@@ -103,4 +110,17 @@ async function pollOnce(
     });
     void serveTask(run, task, outcome.address);
   }
+}
+
+function failOnConfiguration(run: RunState, task: FleetTask, cause: string): void {
+  run.failRun(
+    new ConfigurationError(
+      `task ${task.snapshot.taskId} could not start because of its configuration, so no replacement was launched: ${cause}`,
+      {
+        taskArn: task.arn,
+        ...(task.snapshot.stopCode === undefined ? {} : { stopCode: task.snapshot.stopCode }),
+        stoppedReason: cause,
+      },
+    ),
+  );
 }

@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import type { AwsContext } from "../aws/context.js";
 import { type LaunchBase, launchTasks } from "../ecs/launch.js";
 import type { TaskSnapshot } from "../ecs/snapshot.js";
@@ -10,6 +9,8 @@ import { type EventPayload, type FanoutEvent, freezeEvent } from "../events.js";
 import type { RunNetwork } from "../options.js";
 import type { SegmentResult } from "../result.js";
 import type { AsyncQueue } from "../util/async-queue.js";
+import { workerAgent } from "../worker/pinned-agent.js";
+import { createRunIdentity, type RunIdentity, workerTransportEnvironment } from "../worker/run-identity.js";
 import { FleetTask } from "./fleet-task.js";
 import { awsvpcOf } from "./network.js";
 import type { NormalizedRunOptions } from "./normalize.js";
@@ -23,7 +24,8 @@ type AnyPayload = FanoutEvent extends infer E ? (E extends FanoutEvent ? EventPa
  * losing and retiring tasks, replacements, and the fatal-error latch.
  */
 export class RunState {
-  readonly token = randomBytes(32).toString("base64url");
+  /** The run's bearer token and worker certificate (made before any RunTask, so every connection is pinned). */
+  readonly identity: RunIdentity;
   readonly tasks = new Map<string, FleetTask>();
   readonly queue: WorkQueue;
   readonly dispatcher: Agent;
@@ -50,7 +52,8 @@ export class RunState {
     schedule?: { readonly order: readonly number[]; readonly weights: readonly number[] },
   ) {
     this.queue = new WorkQueue(opts.segments, schedule?.order, schedule?.weights);
-    this.dispatcher = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: 10_000 }, connections: 8 });
+    this.identity = createRunIdentity({ insecurePlainHttp: opts.transport.insecurePlainHttp });
+    this.dispatcher = workerAgent(this.identity);
     this.fatal = new Promise<never>((_, reject) => {
       this.rejectFatal = reject;
     });
@@ -111,7 +114,7 @@ export class RunState {
       network: awsvpcOf(this.network),
       containerName: this.td.containerName,
       overrides: this.opts.overrides,
-      token: this.token,
+      transportEnvironment: workerTransportEnvironment(this.identity),
       runId: this.opts.runId,
       tags: this.opts.tags,
       startedBy: this.opts.startedBy,

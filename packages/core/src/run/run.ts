@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { clientRegion, resolveClients } from "../aws/clients.js";
 import type { AwsContext } from "../aws/context.js";
 import { createBuckets } from "../aws/token-bucket.js";
+import { preflight } from "../ecs/preflight.js";
 import { describeTaskDefinition } from "../ecs/task-definition-info.js";
 import { RunInterruptedError } from "../errors.js";
 import type { BatchRunOptions } from "../options.js";
@@ -66,6 +67,7 @@ async function execute(
       containerName: opts.containerName,
       containerPort: opts.containerPort,
     });
+    await preflight(ctx, td, region);
     // After validation and before any RunTask: an awsvpc launch without subnets gets the default VPC's.
     const network = await resolveRunNetwork(ctx, opts, td, region);
     const plan = planRun({

@@ -2,14 +2,15 @@ import type { TaskAddress } from "../ecs/address.js";
 import { FanoutTimeoutError, WorkerIdentityError } from "../errors.js";
 import { abortable, anySignal, sleep } from "../util/abort.js";
 import { WorkerClient } from "../worker/client.js";
+import { workerScheme } from "../worker/pinned-agent.js";
 import type { FleetTask } from "./fleet-task.js";
 import type { RunState } from "./run-state.js";
 import { attemptSegment } from "./segment-attempt.js";
 
-/** `http://host:port`, bracketing IPv6 hosts. */
-export function workerUrl(address: TaskAddress): string {
+/** `https://host:port` (or `http://` without TLS), bracketing IPv6 hosts. */
+export function workerUrl(address: TaskAddress, scheme: "https" | "http" = "https"): string {
   const host = address.host.includes(":") ? `[${address.host}]` : address.host;
-  return `http://${host}:${address.port}`;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 /** Waits for /v1/health, then checks /v1/info names this run and this task (never a stale worker on a reused IP). */
@@ -44,7 +45,7 @@ export async function waitForWorker(
     }
   }
   let info = await client.info(signal);
-  // Our token and run id already match, but the worker may not have heard from the task
+  // The pinned certificate and our run id already match, but the worker may not have heard from the task
   // metadata endpoint yet (slow agent, loaded host): give it until the readiness deadline.
   while (info.runId === run.opts.runId && info.taskArn === null && Date.now() < deadline) {
     await sleep(500, signal);
@@ -68,11 +69,12 @@ export async function serveTask(run: RunState, task: FleetTask, address: TaskAdd
   const { opts, queue } = run;
   const signal = anySignal(run.signal, task.controller.signal);
   const client = new WorkerClient(
-    workerUrl(address),
-    run.token,
+    workerUrl(address, workerScheme(run.identity)),
+    run.identity.token,
     task.arn,
     run.dispatcher,
     opts.timeouts.httpMs,
+    { minBytesPerSecond: opts.transport.minBytesPerSecond, windowMs: opts.transport.slowTransferMs },
   );
   task.client = client;
   try {

@@ -1,14 +1,16 @@
 import { resolve } from "node:path";
+import { checkSchema, WORKER_ENV } from "@ecs-fanout/protocol";
 import type { ValidationProblem } from "../errors.js";
 import type { BatchRunOptions, LaunchOptions, NetworkOptions, TaskOverrides } from "../options.js";
 import { isValidStartedBy, tagProblems } from "../tags.js";
 import { Problems } from "../util/problems.js";
+import { transportOptionsSchema } from "../worker/transport-options.js";
 import { canonicalRunOptions } from "./aliases.js";
 import { unknownKeyProblems } from "./known-keys.js";
 
 const SEGMENT_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const RUN_ID = /^[A-Za-z0-9-]{1,64}$/;
-const RESERVED_ENV = new Set(["FANOUT_TOKEN", "FANOUT_RUN_ID"]);
+const RESERVED_ENV = new Set(["FANOUT_TOKEN", ...Object.values(WORKER_ENV)]);
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -87,6 +89,13 @@ export function validateRunOptions(given: BatchRunOptions): ValidationProblem[] 
   ) {
     for (const [key, value] of Object.entries(options.timeouts ?? {})) p.number(value, `timeouts.${key}`, 1);
   }
+  const transport = checkSchema(transportOptionsSchema, options.transport ?? {});
+  if (!transport.ok)
+    for (const problem of transport.problems)
+      p.list.push({
+        path: problem.path ? `transport.${problem.path}` : "transport",
+        message: problem.message,
+      });
   if (
     p.check(
       options.apiRate === undefined || isRecord(options.apiRate),
@@ -363,7 +372,7 @@ function validateOverrides(
       p.check(
         !RESERVED_ENV.has(key),
         `overrides.environment.${key}`,
-        "a name other than FANOUT_TOKEN/FANOUT_RUN_ID (set by the run)",
+        `a name other than ${[...RESERVED_ENV].join("/")} (set by the run)`,
         key,
       );
     }

@@ -1,10 +1,21 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import {
+  checkSchema,
+  errorResponseSchema,
+  healthResponseSchema,
+  infoResponseSchema,
+  jobStatusSchema,
+  shutdownResponseSchema,
+} from "@ecs-fanout/protocol";
 import { type Dispatcher, request } from "undici";
+import type { z } from "zod";
 import { WorkerError } from "../errors.js";
 import type { SegmentInput } from "../options.js";
-import { encodeParams, type JobStatus, parseErrorBody, type WorkerInfo } from "./protocol.js";
+import { anySignal } from "../util/abort.js";
+import { MAX_JSON_BYTES, readBoundedText, TransferLimitError, transferGuard } from "./bounded.js";
+import { encodeParams, type JobStatus, type WorkerInfo } from "./protocol.js";
 
 /** A worker's answer to a request whose body the caller streams. */
 export interface StreamingResponse {
@@ -13,7 +24,26 @@ export interface StreamingResponse {
   readonly body: Readable & { dump(): Promise<void> };
 }
 
-/** Talks protocol v1 to one worker over a shared undici dispatcher. */
+/** The slowest transfer an attempt tolerates (see TransportOptions). */
+export interface TransferFloor {
+  readonly minBytesPerSecond: number;
+  readonly windowMs: number;
+}
+
+interface SendOptions {
+  signal?: AbortSignal | undefined;
+  headers?: Record<string, string>;
+  body?: Readable | string;
+  /** `false`: no Authorization header (`/v1/health`). */
+  auth?: boolean;
+  /** A long poll's wait, added to the request's time limits. */
+  extraWaitMs?: number;
+}
+
+/** What each accepted status's body must be: a schema, or `null` for "no body worth reading". */
+type Accepts = ReadonlyArray<readonly [status: number, schema: z.ZodType | null]>;
+
+/** Talks protocol v1 to one worker over a shared undici dispatcher; every answer is bounded and checked. */
 export class WorkerClient {
   constructor(
     readonly baseUrl: string,
@@ -21,9 +51,11 @@ export class WorkerClient {
     readonly taskArn: string,
     private readonly dispatcher: Dispatcher,
     private readonly httpMs: number,
+    readonly floor: TransferFloor = { minBytesPerSecond: 16_384, windowMs: 30_000 },
   ) {}
 
-  private error(
+  /** A WorkerError about `path` on this worker. */
+  error(
     message: string,
     path: string,
     statusCode?: number,
@@ -42,16 +74,15 @@ export class WorkerClient {
     );
   }
 
+  /** A bound that broke while streaming, as the WorkerError a run classifies (no status: the task's fault). */
+  limitError(error: TransferLimitError, path: string): WorkerError {
+    return this.error(error.message, path, undefined, error.code, error);
+  }
+
   private async send(
     method: Dispatcher.HttpMethod,
     path: string,
-    options: {
-      signal?: AbortSignal | undefined;
-      headers?: Record<string, string>;
-      body?: Readable | string;
-      auth?: boolean;
-      extraWaitMs?: number;
-    } = {},
+    options: SendOptions = {},
   ): Promise<StreamingResponse> {
     try {
       const response = await request(`${this.baseUrl}${path}`, {
@@ -69,6 +100,7 @@ export class WorkerClient {
       return response as unknown as StreamingResponse;
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
+      if (error instanceof TransferLimitError) throw this.limitError(error, path);
       const code = (error as { code?: unknown }).code;
       throw this.error(
         `${method} ${path} on ${this.baseUrl} failed: ${typeof code === "string" ? code : (error as Error).message}`,
@@ -80,34 +112,129 @@ export class WorkerClient {
     }
   }
 
-  /** Reads a JSON body, turning HTTP errors into WorkerError with the worker's code and message. */
-  private async json<T>(response: StreamingResponse, path: string, ok: readonly number[]): Promise<T> {
-    const text = await (response.body as unknown as { text(): Promise<string> }).text();
-    if (!ok.includes(response.statusCode)) {
-      const e = parseErrorBody(text);
+  /**
+   * One request whose answer is JSON: the whole answer (headers and body) must arrive within the
+   * request's deadline and weigh at most MAX_JSON_BYTES, and the body must match the schema of its
+   * status. An error status becomes a WorkerError with the worker's code and message; anything
+   * malformed is a WorkerError too (no status: the worker, not the segment, is at fault), never a crash.
+   */
+  private async exchange<T>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    accepts: Accepts,
+    options: SendOptions & {
+      query?: string;
+      /** `headers`: the deadline starts once the answer begins (an upload's own time is bounded by the floor). */
+      deadlineFrom?: "request" | "headers";
+    } = {},
+  ): Promise<{ statusCode: number; body: T | undefined }> {
+    const limitMs = this.httpMs + (options.deadlineFrom === "headers" ? 0 : (options.extraWaitMs ?? 0));
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const startDeadline = () => {
+      timer = setTimeout(() => deadline.abort(new Error(`no complete answer within ${limitMs} ms`)), limitMs);
+    };
+    const signal = anySignal(options.signal, deadline.signal);
+    let statusCode: number;
+    let text: string;
+    try {
+      if (options.deadlineFrom !== "headers") startDeadline();
+      const response = await this.send(method, `${path}${options.query ?? ""}`, { ...options, signal });
+      if (options.deadlineFrom === "headers") startDeadline();
+      statusCode = response.statusCode;
+      text = await readBoundedText(response.body, MAX_JSON_BYTES, `${method} ${path}`);
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (error instanceof TransferLimitError) throw this.limitError(error, path);
+      if (deadline.signal.aborted)
+        throw this.error(
+          `${method} ${path}: no complete answer within ${limitMs} ms`,
+          path,
+          undefined,
+          "RESPONSE_DEADLINE",
+          error,
+        );
+      if (error instanceof WorkerError) throw error;
       throw this.error(
-        `${path}: HTTP ${response.statusCode}${e.message ? `: ${e.message}` : ""}`,
+        `${method} ${path}: reading the answer failed: ${String(error)}`,
         path,
-        response.statusCode,
-        e.code,
+        undefined,
+        undefined,
+        error,
       );
+    } finally {
+      clearTimeout(timer);
     }
-    return (text.length === 0 ? {} : JSON.parse(text)) as T;
+    const accepted = accepts.find(([status]) => status === statusCode);
+    if (accepted === undefined) throw this.statusError(path, statusCode, text);
+    const schema = accepted[1];
+    if (schema === null) return { statusCode, body: undefined };
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw this.malformed(path, statusCode, "not JSON");
+    }
+    const checked = checkSchema(schema, json);
+    if (!checked.ok)
+      throw this.malformed(
+        path,
+        statusCode,
+        checked.problems.map((p) => `${p.path || "body"}: ${p.message}`).join("; "),
+      );
+    return { statusCode, body: checked.value as T };
+  }
+
+  private malformed(path: string, statusCode: number, why: string): WorkerError {
+    return this.error(
+      `${path}: malformed HTTP ${statusCode} answer (${why.slice(0, 500)})`,
+      path,
+      undefined,
+      "MALFORMED_RESPONSE",
+    );
+  }
+
+  /** An unexpected status, with the worker's error code and message when its body is a v1 error. */
+  private statusError(path: string, statusCode: number, text: string): WorkerError {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const checked = checkSchema(errorResponseSchema, body);
+    const e = checked.ok ? checked.value.error : undefined;
+    return this.error(
+      `${path}: HTTP ${statusCode}${e === undefined ? "" : `: ${e.message.slice(0, 500)}`}`,
+      path,
+      statusCode,
+      e?.code,
+    );
   }
 
   /** `GET /v1/health` (no auth): "ok" or "draining". */
   async health(signal?: AbortSignal): Promise<"ok" | "draining"> {
-    const response = await this.send("GET", "/v1/health", { signal, auth: false });
-    const body = await this.json<{ status?: string }>(response, "/v1/health", [200, 503]);
-    return body.status === "draining" ? "draining" : response.statusCode === 200 ? "ok" : "draining";
+    const { body } = await this.exchange<z.output<typeof healthResponseSchema>>(
+      "GET",
+      "/v1/health",
+      [
+        [200, healthResponseSchema],
+        [503, healthResponseSchema],
+      ],
+      { signal, auth: false },
+    );
+    return body?.status ?? "draining";
   }
 
   /** `GET /v1/info`. */
   async info(signal?: AbortSignal): Promise<WorkerInfo> {
-    return this.json<WorkerInfo>(await this.send("GET", "/v1/info", { signal }), "/v1/info", [200]);
+    const { body } = await this.exchange<WorkerInfo>("GET", "/v1/info", [[200, infoResponseSchema]], {
+      signal,
+    });
+    return body as WorkerInfo;
   }
 
-  /** `PUT /v1/jobs/:jobId`, streaming the input from disk (or from its URL). */
+  /** `PUT /v1/jobs/:jobId`, streaming the input from disk (or from its URL) no slower than the floor. */
   async upload(
     jobId: string,
     input: SegmentInput,
@@ -115,26 +242,29 @@ export class WorkerClient {
     options: { sha256?: string | undefined; signal?: AbortSignal | undefined; dispatcher?: Dispatcher },
   ): Promise<{ bytes: number }> {
     const path = `/v1/jobs/${encodeURIComponent(jobId)}`;
-    let body: Readable;
+    let source: Readable;
     let bytes: number | undefined;
     if ("path" in input) {
       bytes = (await stat(input.path)).size;
-      body = createReadStream(input.path);
+      source = createReadStream(input.path);
     } else {
-      const source = await request(input.url, { dispatcher: this.dispatcher, signal: options.signal });
-      if (source.statusCode !== 200) {
-        await source.body.dump();
+      const fetched = await request(input.url, { dispatcher: this.dispatcher, signal: options.signal });
+      if (fetched.statusCode !== 200) {
+        await fetched.body.dump();
         throw this.error(
-          `input ${input.url}: HTTP ${source.statusCode}`,
+          `input ${input.url}: HTTP ${fetched.statusCode}`,
           path,
           undefined,
           "INPUT_UNAVAILABLE",
         );
       }
-      const length = Number(source.headers["content-length"]);
+      const length = Number(fetched.headers["content-length"]);
       bytes = Number.isFinite(length) ? length : undefined;
-      body = source.body as unknown as Readable;
+      source = fetched.body as unknown as Readable;
     }
+    const body = source.pipe(
+      transferGuard({ ...this.floor, what: `upload of ${jobId}` }).on("error", () => source.destroy()),
+    );
     const headers: Record<string, string> = {
       "content-type": "application/octet-stream",
       "x-fanout-params": encodeParams(params),
@@ -142,9 +272,19 @@ export class WorkerClient {
       ...(options.sha256 === undefined ? {} : { "x-content-sha256": options.sha256 }),
     };
     try {
-      const response = await this.send("PUT", path, { signal: options.signal, headers, body });
-      await this.json<unknown>(response, path, [200, 201, 202]);
+      await this.exchange(
+        "PUT",
+        path,
+        [200, 201, 202].map((s) => [s, jobStatusSchema] as const),
+        {
+          signal: options.signal,
+          headers,
+          body,
+          deadlineFrom: "headers",
+        },
+      );
     } finally {
+      source.destroy();
       body.destroy();
     }
     return { bytes: bytes ?? 0 };
@@ -153,11 +293,12 @@ export class WorkerClient {
   /** `GET /v1/jobs/:jobId?waitSeconds=N` (long poll). */
   async status(jobId: string, waitSeconds: number, signal?: AbortSignal): Promise<JobStatus> {
     const path = `/v1/jobs/${encodeURIComponent(jobId)}`;
-    const response = await this.send("GET", `${path}?waitSeconds=${waitSeconds}`, {
+    const { body } = await this.exchange<JobStatus>("GET", path, [[200, jobStatusSchema]], {
       signal,
+      query: `?waitSeconds=${waitSeconds}`,
       extraWaitMs: waitSeconds * 1000,
     });
-    return this.json<JobStatus>(response, path, [200]);
+    return body as JobStatus;
   }
 
   /** `GET /v1/jobs/:jobId/output`, optionally from byte `from` (Range). The caller consumes the body. */
@@ -168,20 +309,38 @@ export class WorkerClient {
       headers: from > 0 ? { range: `bytes=${from}-` } : {},
     });
     if (response.statusCode !== 200 && response.statusCode !== 206) {
-      await this.json<unknown>(response, path, [200, 206]);
+      const text = await readBoundedText(response.body, MAX_JSON_BYTES, `GET ${path}`).catch(() => "");
+      throw this.statusError(path, response.statusCode, text);
     }
     return response;
   }
 
-  /** `DELETE /v1/jobs/:jobId`: frees the worker's disk. */
+  /** `DELETE /v1/jobs/:jobId`: frees the worker's disk (already gone is fine). */
   async delete(jobId: string, signal?: AbortSignal): Promise<void> {
     const path = `/v1/jobs/${encodeURIComponent(jobId)}`;
-    await this.json<unknown>(await this.send("DELETE", path, { signal }), path, [200, 204, 404]);
+    await this.exchange(
+      "DELETE",
+      path,
+      [
+        [200, null],
+        [204, null],
+        [404, null],
+      ],
+      { signal },
+    );
   }
 
   /** `POST /v1/shutdown`: the worker exits once in-flight jobs end (`force`: now). */
   async shutdown(force: boolean, signal?: AbortSignal): Promise<void> {
-    const path = `/v1/shutdown${force ? "?force=1" : ""}`;
-    await this.json<unknown>(await this.send("POST", path, { signal }), path, [200, 202, 204]);
+    await this.exchange(
+      "POST",
+      "/v1/shutdown",
+      [
+        [200, shutdownResponseSchema],
+        [202, shutdownResponseSchema],
+        [204, null],
+      ],
+      { signal, query: force ? "?force=1" : "" },
+    );
   }
 }

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat, truncate } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { IntegrityError, WorkerError } from "../errors.js";
+import { TransferLimitError, transferGuard } from "./bounded.js";
 import type { WorkerClient } from "./client.js";
 
 /** sha256 (hex) and size of a file, streamed. */
@@ -37,7 +38,9 @@ const sizeOf = async (path: string): Promise<number> => {
  * Downloads a job's output into `tempPath`, resuming a cut transfer with `Range` from the bytes
  * actually on disk, then verifies size and sha256 against what the worker reported and renames
  * the file atomically to `finalPath`. A short or corrupt file is never accepted, and the temp file
- * never outlives a failure.
+ * never outlives a failure. The transfer is bounded while it streams: it fails the moment it
+ * passes the declared size (or declares more up front), and when it stays below the client's rate
+ * floor for a whole window; neither is resumed (the same worker would do it again).
  */
 export async function downloadVerified(input: {
   client: WorkerClient;
@@ -61,29 +64,47 @@ export async function downloadVerified(input: {
         const response = await client.output(jobId, from, signal);
         const sha = response.headers["x-content-sha256"];
         if (typeof sha === "string") headerSha = sha;
+        const path = `/v1/jobs/${jobId}/output`;
         let flags = "a";
+        let start = from;
         if (from > 0 && response.statusCode === 200) {
           // The worker ignored Range: start over rather than append a second copy.
           await truncate(tempPath, 0);
           flags = "w";
+          start = 0;
         } else if (from > 0) {
           const range = response.headers["content-range"];
-          const start = typeof range === "string" ? Number(/^bytes (\d+)-/.exec(range)?.[1]) : Number.NaN;
-          if (start !== from) {
+          const first = typeof range === "string" ? Number(/^bytes (\d+)-/.exec(range)?.[1]) : Number.NaN;
+          if (first !== from) {
             await response.body.dump();
             throw new WorkerError(
               `output of ${jobId}: asked for bytes from ${from}, got range ${String(range)}`,
               {
                 taskArn: client.taskArn,
-                url: `${client.baseUrl}/v1/jobs/${jobId}/output`,
+                url: `${client.baseUrl}${path}`,
               },
             );
           }
         }
-        await pipeline(response.body, createWriteStream(tempPath, { flags }), { signal });
+        const maxBytes = expected.bytes - start;
+        const declared = Number(response.headers["content-length"]);
+        if (Number.isFinite(declared) && declared > maxBytes) {
+          response.body.destroy();
+          throw new TransferLimitError(
+            "OUTPUT_TOO_LARGE",
+            `output of ${jobId}: ${declared} bytes announced from byte ${start}, the job declared ${expected.bytes} in all`,
+          );
+        }
+        await pipeline(
+          response.body,
+          transferGuard({ ...client.floor, maxBytes, what: `output of ${jobId}` }),
+          createWriteStream(tempPath, { flags }),
+          { signal },
+        );
         if ((await sizeOf(tempPath)) >= expected.bytes) break;
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
+        if (error instanceof TransferLimitError) throw client.limitError(error, `/v1/jobs/${jobId}/output`);
         if (error instanceof WorkerError && error.statusCode !== undefined) throw error;
         if (resumed >= input.resumes) throw error;
       }

@@ -1,65 +1,112 @@
-import { RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { executeParallelBatches } from "ecs-fanout";
+import { ListTasksCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { ConfigurationError, executeParallelBatches } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
-import { baseOptions, type Env, recorder, runningTaskArns, startEnv, syntheticInputs } from "./helpers.js";
+import {
+  baseOptions,
+  CLUSTER,
+  type Env,
+  recorder,
+  runningTaskArns,
+  startEnv,
+  syntheticInputs,
+} from "./helpers.js";
 
-describe("tasks that never start", () => {
+const fargateWorker = (family: string, container: Record<string, unknown>) =>
+  new RegisterTaskDefinitionCommand({
+    family,
+    networkMode: "awsvpc",
+    requiresCompatibilities: ["FARGATE"],
+    cpu: "256",
+    memory: "512",
+    executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+    containerDefinitions: [
+      {
+        name: "worker",
+        image: "ecs-fanout-worker:test",
+        essential: true,
+        portMappings: [{ containerPort: 8080 }],
+        ...container,
+      },
+    ],
+  });
+
+/** Every task the cluster ever had, stopped or not. */
+async function everyTask(env: Env): Promise<string[]> {
+  const running = await env.ecs.send(new ListTasksCommand({ cluster: CLUSTER }));
+  const stopped = await env.ecs.send(new ListTasksCommand({ cluster: CLUSTER, desiredStatus: "STOPPED" }));
+  return [...(running.taskArns ?? []), ...(stopped.taskArns ?? [])];
+}
+
+describe("configuration failures stop the run early", () => {
   let env: Env | undefined;
   afterEach(async () => {
     await env?.close();
     env = undefined;
   });
 
-  it("quotes ECS's stopped reason when every task fails to start (NO_CAPACITY said only 'replacements used up')", async () => {
+  it("launches nothing when the awslogs group does not exist (each task failed with ResourceInitializationError, then NO_CAPACITY)", async () => {
     env = await startEnv();
-    // awslogs to a group that does not exist, without awslogs-create-group: TaskFailedToStart.
     const registered = await env.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: "no-log-group",
-        networkMode: "awsvpc",
-        requiresCompatibilities: ["FARGATE"],
-        cpu: "256",
-        memory: "512",
-        containerDefinitions: [
-          {
-            name: "worker",
-            image: "ecs-fanout-worker:test",
-            essential: true,
-            portMappings: [{ containerPort: 8080 }],
-            logConfiguration: {
-              logDriver: "awslogs",
-              options: {
-                "awslogs-group": "/ecs/missing",
-                "awslogs-region": "us-east-1",
-                "awslogs-stream-prefix": "fanout",
-              },
-            },
+      fargateWorker("no-log-group", {
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: {
+            "awslogs-group": "/ecs/missing",
+            "awslogs-region": "us-east-1",
+            "awslogs-stream-prefix": "fanout",
           },
-        ],
+        },
       }),
     );
-    const td = registered.taskDefinition?.taskDefinitionArn as string;
     const segments = await syntheticInputs(env, 2);
     const rec = recorder();
-    const result = await executeParallelBatches({
-      ...baseOptions(env, td, segments),
+    const run = executeParallelBatches({
+      ...baseOptions(env, registered.taskDefinition?.taskDefinitionArn as string, segments),
       params: { processor: "synthetic", ms: 50 },
-      maxParallelTasks: 1,
-      retry: { minBackoffMs: 50, maxBackoffMs: 500, maxReplacements: 1 },
+      maxParallelTasks: 2,
       onEvent: rec.onEvent,
     });
-    expect(result.failed).toBe(2);
-    for (const failure of result.failures) {
-      expect(failure.error?.code).toBe("NO_CAPACITY");
-      expect(failure.error?.message).toContain("TaskFailedToStart");
-      expect(failure.error?.message).toContain("log group does not exist");
-    }
-    const stopped = rec.of("task.stopped");
-    expect(stopped).toHaveLength(2);
-    expect(stopped.map((e) => [e.expected, e.stopCode])).toEqual([
-      [false, "TaskFailedToStart"],
-      [false, "TaskFailedToStart"],
-    ]);
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).code).toBe("CONFIGURATION");
+    expect((error as Error).message).toContain("log group /ecs/missing");
+    expect((error as Error).message).toContain("nothing was launched");
+    expect(rec.of("task.launched")).toEqual([]);
+    expect(await everyTask(env)).toEqual([]);
+  });
+
+  it("stops at the first task that cannot pull its image instead of burning every replacement", async () => {
+    // Only the worker's own image maps to a command; any other image cannot be pulled.
+    env = await startEnv({
+      images: [{ match: "ecs-fanout-worker:*", command: ["node", "-e", "setTimeout(() => {}, 60_000)"] }],
+    });
+    const registered = await env.ecs.send(
+      fargateWorker("unpullable", { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/nobody:latest" }),
+    );
+    const segments = await syntheticInputs(env, 4);
+    const rec = recorder();
+    const error = await executeParallelBatches({
+      ...baseOptions(env, registered.taskDefinition?.taskDefinitionArn as string, segments),
+      params: { processor: "synthetic", ms: 50 },
+      maxParallelTasks: 2,
+      segmentsPerBatch: 2,
+      retry: { minBackoffMs: 50, maxBackoffMs: 500, maxReplacements: 5 },
+      onEvent: rec.onEvent,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const config = error as ConfigurationError;
+    expect(config.stoppedReason).toMatch(/^CannotPullContainerError/);
+    expect(config.taskArn).toMatch(/^arn:aws:ecs:/);
+    expect(config.message).toContain("no replacement was launched");
+    // Only the two planned tasks: not one of the five replacements.
+    expect(rec.of("task.launched")).toHaveLength(2);
+    expect(rec.of("task.launched").filter((e) => e.replacementFor !== undefined)).toEqual([]);
     expect(await runningTaskArns(env)).toEqual([]);
   });
 });

@@ -72,6 +72,7 @@ export async function registerWorker(
     requiresCompatibilities: ["FARGATE"],
     cpu: "256",
     memory: "512",
+    executionRoleArn: "arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
     containerDefinitions: [
       {
         name: "worker",

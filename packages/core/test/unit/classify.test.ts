@@ -22,7 +22,20 @@ describe("classifyAwsError", () => {
     expect(classifyAwsError(named(name))).toBe(kind);
   });
 
-  it("never reads the message: a ClientException saying 'Rate exceeded' is still configuration", () => {
+  it("retries ECS's rate limit reported as InvalidParameterException 'Rate exceeded' as throttling", () => {
+    expect(
+      classifyAwsError(Object.assign(new Error("Rate exceeded"), { name: "InvalidParameterException" })),
+    ).toBe("throttling");
+    expect(
+      classifyAwsError(
+        Object.assign(new Error("Invalid subnet: rate exceeded for x"), {
+          name: "InvalidParameterException",
+        }),
+      ),
+    ).toBe("configuration");
+  });
+
+  it("reads no other message: a ClientException saying 'Rate exceeded' is still configuration", () => {
     expect(classifyAwsError(Object.assign(new Error("Rate exceeded"), { name: "ClientException" }))).toBe(
       "configuration",
     );

@@ -12,7 +12,7 @@ const base: LaunchBase = {
   network: { subnets: ["subnet-1"], securityGroups: ["sg-1"], assignPublicIp: true },
   containerName: "worker",
   overrides: { cpu: "2048", memory: "4096", environment: { MY: "1" } },
-  token: "tok",
+  transportEnvironment: [{ name: "FANOUT_TOKEN_SHA256", value: "ab12" }],
   runId: "run-1",
   tags: { team: "video" },
   startedBy: "ecs-fanout",
@@ -65,7 +65,7 @@ describe("buildRunTaskInput", () => {
     const env = input.overrides?.containerOverrides?.[0]?.environment ?? [];
     expect(env).toEqual([
       { name: "MY", value: "1" },
-      { name: "FANOUT_TOKEN", value: "tok" },
+      { name: "FANOUT_TOKEN_SHA256", value: "ab12" },
       { name: "FANOUT_RUN_ID", value: "run-1" },
     ]);
     expect(JSON.stringify(input)).not.toMatch(/AWS_(ACCESS|SECRET)/);

@@ -20,7 +20,18 @@ function workerSaying(info: { runId: string; taskArn: string }, anonymousInfoCal
     else if (req.url === "/v1/info") {
       // The first answers come before the worker heard from the task metadata endpoint.
       const taskArn = infoCalls++ < anonymousInfoCalls ? null : info.taskArn;
-      res.end(JSON.stringify({ ...info, taskArn, processors: [], slots: 1 }));
+      res.end(
+        JSON.stringify({
+          worker: { name: "fake", version: "1" },
+          ...info,
+          taskArn,
+          processors: [],
+          slots: 1,
+          busy: 0,
+          draining: false,
+          uptimeSeconds: 1,
+        }),
+      );
     } else {
       res.statusCode = 404;
       res.end("{}");
@@ -83,8 +94,14 @@ describe("a worker that answers with the wrong identity", () => {
     const markLost = vi.fn();
     const take = vi.fn();
     const run = {
-      opts: { runId: RUN, timeouts: { workerReadyMs: 5000, httpMs: 5000 }, slotsPerTask: 1, lookAhead: true },
-      token: "token",
+      opts: {
+        runId: RUN,
+        timeouts: { workerReadyMs: 5000, httpMs: 5000 },
+        transport: { insecurePlainHttp: true, minBytesPerSecond: 0, slowTransferMs: 30_000 },
+        slotsPerTask: 1,
+        lookAhead: true,
+      },
+      identity: { token: "token", tokenSha256: "", tls: undefined },
       dispatcher,
       signal: undefined,
       queue: { take, notify: vi.fn() },

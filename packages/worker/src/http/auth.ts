@@ -2,12 +2,16 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
 /**
- * Bearer-token check in constant time. Both sides are hashed first so the buffers
- * compared always have the same length and the token's length does not leak.
+ * Bearer-token check in constant time against the token's SHA-256 (the worker never holds the
+ * token itself). The presented token is hashed, so the buffers compared always have the same
+ * length and neither the token's content nor its length leaks through timing.
+ *
+ * @param tokenSha256 lowercase hex SHA-256 of the token; null accepts every request.
  */
-export function createAuthenticator(token: string | null): (req: IncomingMessage) => boolean {
-  if (token === null) return () => true;
-  const expected = createHash("sha256").update(token).digest();
+export function createAuthenticator(tokenSha256: string | null): (req: IncomingMessage) => boolean {
+  if (tokenSha256 === null) return () => true;
+  const expected = Buffer.from(tokenSha256, "hex");
+  if (expected.length !== 32) throw new Error("tokenSha256: expected 64 hex digits");
   return (req) => {
     const header = req.headers.authorization ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());

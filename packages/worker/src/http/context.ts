@@ -1,5 +1,7 @@
 import type { WorkerConfig } from "../config.js";
 import type { JobManager } from "../jobs.js";
+import type { Activity } from "../lifecycle/activity.js";
+import type { DiskBudget } from "../lifecycle/disk-budget.js";
 import type { LogSink } from "../log.js";
 
 /** What the route handlers share with the worker. */
@@ -13,6 +15,10 @@ export interface ServerContext {
   readonly processors: string[];
   /** Job ids whose input is being received right now. */
   readonly uploading: Set<string>;
+  /** Disk promised to in-flight uploads. */
+  readonly disk: DiskBudget;
+  /** Progress that keeps the worker from exiting idle. */
+  readonly activity: Activity;
   isDraining(): boolean;
   drain(reason: string): void;
   shutdown(options: { force: boolean; reason: string }): void;

@@ -62,8 +62,11 @@ export async function handleOutput(
     stages.push(cutAfter(faults.truncateDownloadAfterBytes, res));
   }
   const started = Date.now();
+  const file = createReadStream(output.path, { start, end });
+  // Bytes leaving the disk count as progress; a stalled reader stops them (backpressure).
+  file.on("data", () => ctx.activity.progress());
   try {
-    await pipeline([createReadStream(output.path, { start, end }), ...stages, res]);
+    await pipeline([file, ...stages, res]);
     ctx.log({ event: "job.output.served", jobId: job.id, bytes: length, start, ms: Date.now() - started });
   } catch (error) {
     ctx.log({

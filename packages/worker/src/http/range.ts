@@ -6,8 +6,9 @@ export interface ByteRange {
 
 /**
  * Parses a single-range `Range: bytes=…` header against a file of `size` bytes.
- * undefined: no header, or several ranges (served whole, as RFC 9110 allows);
- * "unsatisfiable": malformed or outside the file → 416.
+ * undefined: no header, a unit other than bytes (RFC 9110 §14.2: ignored), or several ranges
+ * (served whole, as RFC 9110 allows); "unsatisfiable": a malformed bytes range or one outside
+ * the file → 416.
  */
 export function parseRange(
   header: string | undefined,
@@ -15,8 +16,10 @@ export function parseRange(
 ): ByteRange | "unsatisfiable" | undefined {
   if (header === undefined) return undefined;
   const spec = header.trim();
-  if (!spec.startsWith("bytes=")) return "unsatisfiable";
-  const ranges = spec.slice("bytes=".length);
+  const unit = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)=/.exec(spec);
+  if (unit && unit[1]?.toLowerCase() !== "bytes") return undefined;
+  if (!unit) return "unsatisfiable";
+  const ranges = spec.slice(unit[0].length);
   if (ranges.includes(",")) return undefined;
   const match = /^\s*(\d*)\s*-\s*(\d*)\s*$/.exec(ranges);
   if (!match) return "unsatisfiable";

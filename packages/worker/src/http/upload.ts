@@ -6,13 +6,15 @@ import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type Job, toStatus } from "../jobs.js";
+import { NoRoomError, type Reservation } from "../lifecycle/disk-budget.js";
+import { UploadDeadlines, UploadTimeoutError } from "../lifecycle/upload-deadlines.js";
 import { resolveParams } from "../processors/registry.js";
 import { decodeParams, HEADER_PARAMS, HEADER_SHA256 } from "../protocol.js";
-import { freeBytes } from "../storage.js";
 import type { ServerContext } from "./context.js";
 import { CLOSE, sendError, sendJson } from "./respond.js";
 
 class TooLarge extends Error {}
+class ClientGone extends Error {}
 
 /** `PUT /v1/jobs/:jobId`: validate, stream the body to disk while hashing it, queue the job. */
 export async function handlePut(
@@ -32,7 +34,9 @@ export async function handlePut(
   if (!resolved.ok) problems.push(...resolved.problems);
   const declaredSha = header(req, HEADER_SHA256)?.toLowerCase();
   if (declaredSha !== undefined && !/^[0-9a-f]{64}$/.test(declaredSha)) {
-    problems.push(`${HEADER_SHA256}: expected 64 hex digits, got ${JSON.stringify(declaredSha)}`);
+    problems.push(
+      `${HEADER_SHA256}: expected 64 hex digits, got ${JSON.stringify(declaredSha.slice(0, 80))}`,
+    );
   }
   const lengthHeader = header(req, "content-length");
   const declaredLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
@@ -53,86 +57,152 @@ export async function handlePut(
   if (declaredLength !== undefined && declaredLength > config.maxInputBytes) {
     return tooLarge(res, config.maxInputBytes, declaredLength);
   }
-  const free = await freeBytes(config.workDir);
-  if (free - (declaredLength ?? 0) < config.minFreeBytes) {
-    return noRoom(res, free, declaredLength ?? 0, config.minFreeBytes);
+  if (ctx.uploading.size >= config.maxConcurrentUploads) {
+    return sendError(
+      res,
+      429,
+      "TOO_MANY_UPLOADS",
+      `uploads: expected at most ${config.maxConcurrentUploads} at once, got one more`,
+      { headers: { "retry-after": 1, ...CLOSE } },
+    );
   }
 
+  // From here on the job id, the temp file, the descriptor and the disk reservation are held:
+  // everything that can end the upload is wired up before the first await, so a client that
+  // resets at any moment frees all of them (the finally below).
   ctx.uploading.add(jobId);
+  const cut = new AbortController();
+  const onGone = () => {
+    if (!req.complete) cut.abort(new ClientGone("client went away during the upload"));
+  };
+  req.once("close", onGone);
+  res.once("close", onGone);
+  // A malformed body or a reset surfaces as "close" with the request incomplete (onGone).
+  req.on("error", () => {});
+  const deadlines = new UploadDeadlines(
+    {
+      idleMs: config.bodyIdleTimeoutSeconds * 1000,
+      minBytesPerSecond: config.minUploadBytesPerSecond,
+      windowMs: config.uploadRateWindowSeconds * 1000,
+    },
+    (error) => cut.abort(error),
+  );
   const tmp = path.join(config.workDir, "uploads", randomUUID());
+  let reservation: Reservation | undefined;
+  let kept = false;
   const started = Date.now();
   const hash = createHash("sha256");
   let bytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      if (bytes > config.maxInputBytes) return callback(new TooLarge());
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
-  const onClose = () => {
-    if (!req.complete) meter.destroy(new Error("client went away during the upload"));
-  };
-  req.on("close", onClose);
   try {
-    const written = pipeline(meter, createWriteStream(tmp));
-    req.pipe(meter);
-    await written;
-  } catch (error) {
-    req.unpipe(meter);
-    await rm(tmp, { force: true });
-    if (error instanceof TooLarge) return tooLarge(res, config.maxInputBytes, bytes);
-    if ((error as NodeJS.ErrnoException).code === "ENOSPC") {
-      return noRoom(res, await freeBytes(config.workDir).catch(() => 0), bytes, config.minFreeBytes);
+    try {
+      reservation = await ctx.disk.reserve(declaredLength);
+      cut.signal.throwIfAborted();
+      if (req.destroyed) throw new ClientGone("client went away during the upload");
+      const held = reservation;
+      const meter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          deadlines.bytes(chunk.length);
+          ctx.activity.progress();
+          if (bytes > config.maxInputBytes) return callback(new TooLarge());
+          hash.update(chunk);
+          held.wrote(chunk.length).then(
+            () => callback(null, chunk),
+            (error: unknown) => callback(error as Error),
+          );
+        },
+      });
+      // req is piped, not part of the pipeline: on 413 or 507 the request must not be destroyed
+      // with its socket before the answer is written.
+      const written = pipeline(meter, createWriteStream(tmp), { signal: cut.signal });
+      req.pipe(meter);
+      await written;
+    } catch (error) {
+      req.unpipe();
+      const reason = cut.signal.aborted ? (cut.signal.reason as unknown) : error;
+      return failUpload(ctx, req, res, reason, bytes);
+    } finally {
+      deadlines.stop();
+      req.off("close", onGone);
+      res.off("close", onGone);
     }
-    if (!req.complete) return void res.destroy();
-    throw error;
+
+    const sha256 = hash.digest("hex");
+    if (declaredSha !== undefined && declaredSha !== sha256) {
+      return sendError(
+        res,
+        400,
+        "SHA256_MISMATCH",
+        `${HEADER_SHA256}: expected ${declaredSha}, got ${sha256}`,
+      );
+    }
+    const again = ctx.jobs.get(jobId);
+    if (again) return answerExisting(res, again, sha256);
+    if (ctx.isDraining()) {
+      return sendError(res, 503, "DRAINING", "worker began draining during the upload");
+    }
+
+    const dir = path.join(config.workDir, "jobs", jobId);
+    await mkdir(dir, { recursive: true });
+    // A video extension keeps the GPU tools (which sniff by name) happy; ffmpeg sniffs content.
+    const inputPath = path.join(dir, "input.mp4");
+    await rename(tmp, inputPath);
+    kept = true;
+    const job: Job = {
+      id: jobId,
+      processor: resolved.value.processor,
+      options: resolved.value.options,
+      inputPath,
+      inputSha256: sha256,
+      inputBytes: bytes,
+      dir,
+      acceptedAt: Date.now(),
+      uploadMs: Date.now() - started,
+      state: "queued",
+      progress: 0,
+      downloads: 0,
+      abort: new AbortController(),
+      deleted: false,
+    };
+    // The answer describes the job as accepted, before a free slot may start it.
+    const accepted = toStatus(job);
+    ctx.jobs.add(job);
+    sendJson(res, 202, accepted);
   } finally {
-    req.off("close", onClose);
     ctx.uploading.delete(jobId);
+    reservation?.release();
+    if (!kept) await rm(tmp, { force: true }).catch(() => {});
   }
+}
 
-  const sha256 = hash.digest("hex");
-  if (declaredSha !== undefined && declaredSha !== sha256) {
-    await rm(tmp, { force: true });
-    return sendError(res, 400, "SHA256_MISMATCH", `${HEADER_SHA256}: expected ${declaredSha}, got ${sha256}`);
+function failUpload(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+  bytes: number,
+): void {
+  const { config } = ctx;
+  if (error instanceof TooLarge) {
+    tooLarge(res, config.maxInputBytes, bytes);
+  } else if (error instanceof NoRoomError) {
+    noRoom(res, error);
+  } else if ((error as NodeJS.ErrnoException).code === "ENOSPC") {
+    noRoom(res, new NoRoomError(0, bytes, config.minFreeBytes));
+  } else if (error instanceof UploadTimeoutError) {
+    ctx.log({ event: "upload.cut", level: "warn", reason: error.message, bytes });
+    sendError(res, 408, "UPLOAD_TIMEOUT", error.message, { headers: CLOSE });
+  } else {
+    // The client went away, or its body was malformed: nobody is left to answer.
+    res.destroy();
+    return;
   }
-  const again = ctx.jobs.get(jobId);
-  if (again) {
-    await rm(tmp, { force: true });
-    return answerExisting(res, again, sha256);
-  }
-  if (ctx.isDraining()) {
-    await rm(tmp, { force: true });
-    return sendError(res, 503, "DRAINING", "worker began draining during the upload");
-  }
-
-  const dir = path.join(config.workDir, "jobs", jobId);
-  await mkdir(dir, { recursive: true });
-  // A video extension keeps the GPU tools (which sniff by name) happy; ffmpeg sniffs content.
-  const inputPath = path.join(dir, "input.mp4");
-  await rename(tmp, inputPath);
-  const job: Job = {
-    id: jobId,
-    processor: resolved.value.processor,
-    options: resolved.value.options,
-    inputPath,
-    inputSha256: sha256,
-    inputBytes: bytes,
-    dir,
-    acceptedAt: Date.now(),
-    uploadMs: Date.now() - started,
-    state: "queued",
-    progress: 0,
-    downloads: 0,
-    abort: new AbortController(),
-    deleted: false,
-  };
-  // The answer describes the job as accepted, before a free slot may start it.
-  const accepted = toStatus(job);
-  ctx.jobs.add(job);
-  sendJson(res, 202, accepted);
+  // The rest of the body is not worth reading: half-close after the answer (so it arrives
+  // before any reset), and drop the connection soon after whatever the client does.
+  res.once("finish", () => {
+    req.socket.end();
+    setTimeout(() => req.socket.destroy(), 2_000).unref();
+  });
 }
 
 function answerExisting(
@@ -161,14 +231,8 @@ function tooLarge(res: ServerResponse, limit: number, got: number): void {
   });
 }
 
-function noRoom(res: ServerResponse, free: number, need: number, reserve: number): void {
-  sendError(
-    res,
-    507,
-    "INSUFFICIENT_STORAGE",
-    `disk: expected ${need} bytes plus the ${reserve}-byte reserve to be free, got ${free}`,
-    { headers: CLOSE },
-  );
+function noRoom(res: ServerResponse, error: NoRoomError): void {
+  sendError(res, 507, "INSUFFICIENT_STORAGE", error.message, { headers: CLOSE });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -1,53 +1,47 @@
+import { expectedGot } from "@ecs-fanout/protocol";
 import { probe, runFfmpeg, type VideoInfo, X264_PRESETS } from "@ecs-fanout/video";
+import { z } from "zod";
 import { ProcessorError } from "../errors.js";
-import { OptionReader } from "./options.js";
-import type { Normalized, Processor, ProcessorContext } from "./types.js";
+import { checkContainer, UNTRUSTED_INPUT_ARGS } from "../media/container.js";
+import { checkMediaLimits } from "../media/limits.js";
+import type { Processor, ProcessorContext } from "./types.js";
 
 /** libx264 presets, fastest first: what `preset` accepts (the video package's list). */
 export { X264_PRESETS };
 
-/** Options of the default processor, ffmpeg-scale, after defaults are applied. */
-export interface FfmpegScaleOptions {
-  /** Scale factor; ignored when `height` is set. @default 2 */
-  scale: 2 | 3 | 4;
-  /** Target height in pixels (even); width follows the aspect ratio, rounded to even. */
-  height?: number;
-  /** libx264 CRF. @default 18 */
-  crf: number;
-  /** libx264 preset. @default "veryfast" */
-  preset: (typeof X264_PRESETS)[number];
-  /** "auto" copies MP4-friendly audio and re-encodes anything else to AAC. @default "auto" */
-  audio: "auto" | "copy" | "aac";
-}
+/** The params of the default processor, ffmpeg-scale; strict, defaults applied once here. */
+export const ffmpegScaleParams = z
+  .strictObject({
+    /** Scale factor; not with `height`. @default 2 */
+    scale: z.union([z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    /** Target height in pixels (even); width follows the aspect ratio, rounded to even. */
+    height: z.number().int().min(16).max(8640).optional(),
+    /** libx264 CRF. @default 18 */
+    crf: z.number().int().min(0).max(51).default(18),
+    /** libx264 preset. @default "veryfast" */
+    preset: z.enum(X264_PRESETS).default("veryfast"),
+    /** "auto" copies MP4-friendly audio and re-encodes anything else to AAC. @default "auto" */
+    audio: z.enum(["auto", "copy", "aac"]).default("auto"),
+  })
+  .superRefine((p, ctx) => {
+    if (p.height !== undefined && p.height % 2 !== 0) {
+      ctx.addIssue({ code: "custom", path: ["height"], message: expectedGot("an even number", p.height) });
+    }
+    if (p.height !== undefined && p.scale !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["height"],
+        message: expectedGot("either scale or height", "both"),
+      });
+    }
+  })
+  .transform((p) => ({ ...p, scale: p.scale ?? 2 }));
+
+/** Options of ffmpeg-scale after defaults are applied. */
+export type FfmpegScaleOptions = z.output<typeof ffmpegScaleParams>;
 
 /** Audio codecs an MP4 container takes as they are. */
 export const MP4_AUDIO_CODECS: ReadonlySet<string> = new Set(["aac", "mp3", "ac3", "eac3", "alac"]);
-
-export function normalizeFfmpegScale(raw: Record<string, unknown>): Normalized<FfmpegScaleOptions> {
-  const read = new OptionReader(raw);
-  const scale = read.oneOf("scale", [2, 3, 4] as const);
-  const height = read.number("height", { min: 16, max: 8640, integer: true });
-  const crf = read.number("crf", { min: 0, max: 51, integer: true });
-  const preset = read.oneOf("preset", X264_PRESETS);
-  const audio = read.oneOf("audio", ["auto", "copy", "aac"] as const);
-  read.finish();
-  if (height !== undefined && height % 2 !== 0)
-    read.addProblem(`height: expected an even number, got ${height}`);
-  if (height !== undefined && scale !== undefined) {
-    read.addProblem("scale/height: expected one of them, got both");
-  }
-  if (read.problems.length > 0) return { ok: false, problems: read.problems };
-  return {
-    ok: true,
-    options: {
-      scale: scale ?? 2,
-      height,
-      crf: crf ?? 18,
-      preset: preset ?? "veryfast",
-      audio: audio ?? "auto",
-    },
-  };
-}
 
 /** The ffmpeg arguments for one job (pure, so tests can read them). */
 export function ffmpegScaleArgs(
@@ -66,6 +60,7 @@ export function ffmpegScaleArgs(
   return [
     "-hide_banner",
     "-y",
+    ...UNTRUSTED_INPUT_ARGS,
     "-i",
     input,
     "-map",
@@ -103,15 +98,22 @@ async function run(ctx: ProcessorContext<FfmpegScaleOptions>) {
   return { contentType: "video/mp4" };
 }
 
-/** Probes the upload; a non-video fails the job with ffprobe's own reason. */
+/**
+ * Checks the upload before any tool reads it: an MP4/MOV or Matroska/WebM container (never a
+ * playlist), then probed, then within the per-job caps. A non-video fails the job with
+ * ffprobe's own reason.
+ */
 export async function probeInput(
-  ctx: Pick<ProcessorContext<unknown>, "jobId" | "inputPath" | "signal">,
+  ctx: Pick<ProcessorContext<unknown>, "jobId" | "inputPath" | "signal" | "config">,
   processor: string,
 ): Promise<VideoInfo> {
+  const context = { processor, jobId: ctx.jobId };
+  await checkContainer(ctx.inputPath, context);
   const info = await probe(ctx.inputPath, { signal: ctx.signal });
   if (!info.width || !info.height) {
-    throw new ProcessorError("NO_VIDEO_STREAM", "input has no video stream", { processor, jobId: ctx.jobId });
+    throw new ProcessorError("NO_VIDEO_STREAM", "input has no video stream", context);
   }
+  checkMediaLimits(info, ctx.config, context);
   return info;
 }
 
@@ -120,6 +122,6 @@ export const ffmpegScale: Processor<FfmpegScaleOptions> = {
   name: "ffmpeg-scale",
   description: "CPU upscale with ffmpeg: ×2/×3/×4 or to a target height, lanczos, H.264, audio kept",
   unavailableReason: () => null,
-  normalize: normalizeFfmpegScale,
+  params: ffmpegScaleParams,
   run,
 };

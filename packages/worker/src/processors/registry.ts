@@ -1,3 +1,4 @@
+import { checkSchema, expectedGot } from "@ecs-fanout/protocol";
 import type { WorkerConfig } from "../config.js";
 import { DEFAULT_PROCESSOR, type FanoutParams } from "../protocol.js";
 import { ffmpegScale } from "./ffmpeg-scale.js";
@@ -40,14 +41,16 @@ export function resolveParams(
   const processor = findProcessor(name);
   if (!processor) {
     const known = PROCESSORS.map((p) => JSON.stringify(p.name)).join(", ");
-    return { ok: false, problems: [`processor: expected one of ${known}, got ${JSON.stringify(name)}`] };
+    return { ok: false, problems: [`processor: ${expectedGot(`one of ${known}`, name)}`] };
   }
   const problems: string[] = [];
   const unavailable = processor.unavailableReason(config);
-  if (unavailable)
-    problems.push(`processor: ${JSON.stringify(name)} is not enabled on this worker (${unavailable})`);
-  const normalized = processor.normalize(raw, config);
-  if (!normalized.ok) problems.push(...normalized.problems);
-  if (problems.length > 0 || !normalized.ok) return { ok: false, problems };
-  return { ok: true, value: { processor, options: normalized.options } };
+  if (unavailable) {
+    problems.push(`processor: ${expectedGot(`a processor enabled on this worker (${unavailable})`, name)}`);
+  }
+  const checked = checkSchema(processor.params, raw);
+  if (!checked.ok)
+    problems.push(...checked.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)));
+  if (problems.length > 0 || !checked.ok) return { ok: false, problems };
+  return { ok: true, value: { processor, options: checked.value } };
 }

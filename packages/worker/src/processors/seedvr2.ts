@@ -1,6 +1,7 @@
 import path from "node:path";
-import { OptionReader } from "./options.js";
-import type { Normalized, Processor, ProcessorContext } from "./types.js";
+import { expectedGot } from "@ecs-fanout/protocol";
+import { z } from "zod";
+import type { Processor, ProcessorContext } from "./types.js";
 import { runVideoTool } from "./video-tool.js";
 
 /** Values SeedVR2 accepts for `colorCorrection`. */
@@ -22,85 +23,64 @@ export const SEEDVR2_ATTENTION_MODES = [
   "sageattn_3",
 ] as const;
 
-/** Parameters of SeedVR2's `inference_cli.py` (seed 000), defaults as the seed's container. */
-export interface SeedVr2Options {
-  /** @default "7b" */
-  model: "3b" | "7b";
-  /** DiT weights precision; picks `seedvr2_ema_<model>_<precision>.safetensors`. @default "fp16" */
-  precision: "fp16" | "fp8_e4m3fn";
-  /** Target short side in pixels. @default 1080 */
-  resolution: number;
-  /** Cap for any edge, 0 = none. @default 0 */
-  maxResolution: number;
-  /** @default 42 */
-  seed: number;
-  /** @default "lab" */
-  colorCorrection: (typeof SEEDVR2_COLOR_CORRECTIONS)[number];
-  /** Frames per batch, must be 4n+1. @default 129 */
-  batchSize: number;
-  /** Pad the last batch to batchSize. @default false */
-  uniformBatchSize: boolean;
-  /** @default "sdpa" */
-  attentionMode: (typeof SEEDVR2_ATTENTION_MODES)[number];
-  /** @default false */
-  vaeEncodeTiled: boolean;
-  /** @default false */
-  vaeDecodeTiled: boolean;
-  vaeEncodeTileSize?: number;
-  vaeDecodeTileSize?: number;
-  /** Frames blended between batches. @default 0 */
-  temporalOverlap: number;
-  /** Reversed frames prepended to reduce start artifacts. @default 0 */
-  prependFrames: number;
-  /** @default false */
-  cacheDit: boolean;
-  /** @default false */
-  cacheVae: boolean;
-  /** @default false */
-  debug: boolean;
-}
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
-export function normalizeSeedVr2(raw: Record<string, unknown>): Normalized<SeedVr2Options> {
-  const read = new OptionReader(raw);
-  const batchSize = read.number("batchSize", { min: 1, max: 4097, integer: true }) ?? 129;
-  const options: SeedVr2Options = {
-    model: read.oneOf("model", ["3b", "7b"] as const) ?? "7b",
-    precision: read.oneOf("precision", ["fp16", "fp8_e4m3fn"] as const) ?? "fp16",
-    resolution: read.number("resolution", { min: 16, max: 8640, integer: true }) ?? 1080,
-    maxResolution: read.number("maxResolution", { min: 0, max: 16384, integer: true }) ?? 0,
-    seed: read.number("seed", { min: 0, max: 2 ** 32 - 1, integer: true }) ?? 42,
-    colorCorrection: read.oneOf("colorCorrection", SEEDVR2_COLOR_CORRECTIONS) ?? "lab",
-    batchSize,
-    uniformBatchSize: read.boolean("uniformBatchSize") ?? false,
-    attentionMode: read.oneOf("attentionMode", SEEDVR2_ATTENTION_MODES) ?? "sdpa",
-    vaeEncodeTiled: read.boolean("vaeEncodeTiled") ?? false,
-    vaeDecodeTiled: read.boolean("vaeDecodeTiled") ?? false,
-    vaeEncodeTileSize: read.number("vaeEncodeTileSize", { min: 64, max: 8192, integer: true }),
-    vaeDecodeTileSize: read.number("vaeDecodeTileSize", { min: 64, max: 8192, integer: true }),
-    temporalOverlap: read.number("temporalOverlap", { min: 0, max: 64, integer: true }) ?? 0,
-    prependFrames: read.number("prependFrames", { min: 0, max: 64, integer: true }) ?? 0,
-    cacheDit: read.boolean("cacheDit") ?? false,
-    cacheVae: read.boolean("cacheVae") ?? false,
-    debug: read.boolean("debug") ?? false,
-  };
-  read.finish();
-  if (batchSize % 4 !== 1) {
-    read.addProblem(`batchSize: expected 4n+1 (1, 5, 9, …, 129), got ${batchSize}`);
-  }
-  if (options.temporalOverlap >= batchSize && options.temporalOverlap > 0) {
-    read.addProblem(
-      `temporalOverlap: expected less than batchSize ${batchSize}, got ${options.temporalOverlap}`,
-    );
-  }
-  if (options.vaeEncodeTileSize !== undefined && !options.vaeEncodeTiled) {
-    read.addProblem("vaeEncodeTileSize: expected vaeEncodeTiled: true alongside, got it without");
-  }
-  if (options.vaeDecodeTileSize !== undefined && !options.vaeDecodeTiled) {
-    read.addProblem("vaeDecodeTileSize: expected vaeDecodeTiled: true alongside, got it without");
-  }
-  if (read.problems.length > 0) return { ok: false, problems: read.problems };
-  return { ok: true, options };
-}
+/** Params of SeedVR2's `inference_cli.py`, defaults as its container's; strict. */
+export const seedVr2Params = z
+  .strictObject({
+    /** @default "7b" */
+    model: z.enum(["3b", "7b"]).default("7b"),
+    /** DiT weights precision; picks `seedvr2_ema_<model>_<precision>.safetensors`. @default "fp16" */
+    precision: z.enum(["fp16", "fp8_e4m3fn"]).default("fp16"),
+    /** Target short side in pixels. @default 1080 */
+    resolution: int(16, 8640).default(1080),
+    /** Cap for any edge, 0 = none. @default 0 */
+    maxResolution: int(0, 16384).default(0),
+    /** @default 42 */
+    seed: int(0, 2 ** 32 - 1).default(42),
+    /** @default "lab" */
+    colorCorrection: z.enum(SEEDVR2_COLOR_CORRECTIONS).default("lab"),
+    /** Frames per batch, must be 4n+1. @default 129 */
+    batchSize: int(1, 4097)
+      .refine((n) => n % 4 === 1, { error: (issue) => expectedGot("4n+1 (1, 5, 9, …, 129)", issue.input) })
+      .default(129),
+    /** Pad the last batch to batchSize. @default false */
+    uniformBatchSize: z.boolean().default(false),
+    /** @default "sdpa" */
+    attentionMode: z.enum(SEEDVR2_ATTENTION_MODES).default("sdpa"),
+    /** @default false */
+    vaeEncodeTiled: z.boolean().default(false),
+    /** @default false */
+    vaeDecodeTiled: z.boolean().default(false),
+    vaeEncodeTileSize: int(64, 8192).optional(),
+    vaeDecodeTileSize: int(64, 8192).optional(),
+    /** Frames blended between batches. @default 0 */
+    temporalOverlap: int(0, 64).default(0),
+    /** Reversed frames prepended to reduce start artifacts. @default 0 */
+    prependFrames: int(0, 64).default(0),
+    /** @default false */
+    cacheDit: z.boolean().default(false),
+    /** @default false */
+    cacheVae: z.boolean().default(false),
+    /** @default false */
+    debug: z.boolean().default(false),
+  })
+  .superRefine((o, ctx) => {
+    const issue = (key: string, expected: string, got: unknown) =>
+      ctx.addIssue({ code: "custom", path: [key], message: expectedGot(expected, got) });
+    if (o.temporalOverlap > 0 && o.temporalOverlap >= o.batchSize) {
+      issue("temporalOverlap", `less than batchSize ${o.batchSize}`, o.temporalOverlap);
+    }
+    if (o.vaeEncodeTileSize !== undefined && !o.vaeEncodeTiled) {
+      issue("vaeEncodeTileSize", "vaeEncodeTiled: true alongside", "it without");
+    }
+    if (o.vaeDecodeTileSize !== undefined && !o.vaeDecodeTiled) {
+      issue("vaeDecodeTileSize", "vaeDecodeTiled: true alongside", "it without");
+    }
+  });
+
+/** SeedVR2's options after defaults are applied. */
+export type SeedVr2Options = z.output<typeof seedVr2Params>;
 
 /** argv after the configured command (`python3 inference_cli.py`). */
 export function seedVr2Args(input: string, output: string, modelDir: string, o: SeedVr2Options): string[] {
@@ -158,6 +138,6 @@ export const seedVr2: Processor<SeedVr2Options> = {
   name: "seedvr2",
   description: "GPU upscale with SeedVR2 (3B/7B diffusion), source audio re-muxed",
   unavailableReason: (config) => (config.seedvr2Command ? null : "set FANOUT_SEEDVR2_CMD"),
-  normalize: normalizeSeedVr2,
+  params: seedVr2Params,
   run,
 };

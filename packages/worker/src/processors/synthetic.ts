@@ -3,51 +3,40 @@ import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
 import { ProcessorError } from "../errors.js";
-import { OptionReader } from "./options.js";
-import type { DownloadFaults, Normalized, Processor, ProcessorContext } from "./types.js";
-
-/** Benchmark/test processor: waits, then emits deterministic bytes. Enabled by FANOUT_ENABLE_SYNTHETIC=1. */
-export interface SyntheticOptions {
-  /** Simulated processing time. @default 0 */
-  ms: number;
-  /** Output size. @default the input's size */
-  bytes?: number;
-  /** Output bytes depend only on (seed, bytes). @default the job id */
-  seed?: string;
-  /** When set the job fails with this message (code SYNTHETIC_FAILURE) after `ms`. */
-  fail?: string;
-  /** Progress updates spread over `ms`. @default 10 */
-  progressSteps: number;
-  faults: DownloadFaults & {
-    /** The worker process stops with this exit code halfway through the job (a simulated crash). */
-    exitDuringJob?: number;
-  };
-}
+import type { Processor, ProcessorContext } from "./types.js";
 
 const MAX_SYNTHETIC_BYTES = 64 * 1024 ** 3;
+const size = () => z.number().int().min(0).max(MAX_SYNTHETIC_BYTES);
 
-export function normalizeSynthetic(raw: Record<string, unknown>): Normalized<SyntheticOptions> {
-  const read = new OptionReader(raw);
-  const ms = read.number("ms", { min: 0, max: 86_400_000, integer: true }) ?? 0;
-  const bytes = read.number("bytes", { min: 0, max: MAX_SYNTHETIC_BYTES, integer: true });
-  const seed = read.string("seed", { maxLength: 256 });
-  const fail = read.string("fail", { maxLength: 2000 });
-  const progressSteps = read.number("progressSteps", { min: 1, max: 10_000, integer: true }) ?? 10;
-  const faults =
-    read.object("faults", (f) => ({
-      truncateDownloadAfterBytes: f.number("truncateDownloadAfterBytes", {
-        min: 0,
-        max: MAX_SYNTHETIC_BYTES,
-        integer: true,
-      }),
-      corruptOutput: f.boolean("corruptOutput"),
-      exitDuringJob: f.number("exitDuringJob", { min: 0, max: 255, integer: true }),
-    })) ?? {};
-  read.finish();
-  if (read.problems.length > 0) return { ok: false, problems: read.problems };
-  return { ok: true, options: { ms, bytes, seed, fail, progressSteps, faults } };
-}
+/** Params of the benchmark/test processor; strict at every depth. */
+export const syntheticParams = z.strictObject({
+  /** Simulated processing time. @default 0 */
+  ms: z.number().int().min(0).max(86_400_000).default(0),
+  /** Output size. @default the input's size */
+  bytes: size().optional(),
+  /** Output bytes depend only on (seed, bytes). @default the job id */
+  seed: z.string().min(1).max(256).optional(),
+  /** When set the job fails with this message (code SYNTHETIC_FAILURE) after `ms`. */
+  fail: z.string().min(1).max(2000).optional(),
+  /** Progress updates spread over `ms`. @default 10 */
+  progressSteps: z.number().int().min(1).max(10_000).default(10),
+  /** @default {} */
+  faults: z
+    .strictObject({
+      /** The first GET of the output closes the socket after this many bytes. */
+      truncateDownloadAfterBytes: size().optional(),
+      /** Served bytes differ from the reported sha256. */
+      corruptOutput: z.boolean().optional(),
+      /** The worker process stops with this exit code halfway through the job (a simulated crash). */
+      exitDuringJob: z.number().int().min(0).max(255).optional(),
+    })
+    .default({}),
+});
+
+/** The synthetic processor's options after defaults are applied. */
+export type SyntheticOptions = z.output<typeof syntheticParams>;
 
 /**
  * The deterministic byte stream: sha256(`${seed}:${i}`) for block i = 0, 1, …,
@@ -109,6 +98,6 @@ export const synthetic: Processor<SyntheticOptions> = {
   name: "synthetic",
   description: "Benchmarks and tests: sleeps `ms`, emits `bytes` deterministic bytes, optional faults",
   unavailableReason: (config) => (config.enableSynthetic ? null : "set FANOUT_ENABLE_SYNTHETIC=1"),
-  normalize: normalizeSynthetic,
+  params: syntheticParams,
   run,
 };

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { childEnvironment } from "../config.js";
 import { ToolError } from "../errors.js";
 
 const TAIL_LINES = 20;
@@ -39,7 +40,7 @@ export function runTool(options: RunToolOptions): Promise<{ outputTail: string[]
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: childEnvironment(options.env ?? process.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const tail: string[] = [];

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { WorkerConfig } from "../config.js";
 import type { LogSink } from "../log.js";
 
@@ -38,9 +39,6 @@ export interface ProcessorResult {
   faults?: DownloadFaults;
 }
 
-/** The options a processor accepted, or every reason it did not. */
-export type Normalized<O> = { ok: true; options: O } | { ok: false; problems: string[] };
-
 /**
  * One kind of job the worker can run, chosen by `processor` in `x-fanout-params`. `O` is the
  * processor's normalized options.
@@ -52,8 +50,11 @@ export interface Processor<O = unknown> {
   readonly description: string;
   /** null when usable with this config, else why not (e.g. "set FANOUT_REALESRGAN_BIN"). */
   unavailableReason(config: WorkerConfig): string | null;
-  /** Applies defaults and validates raw options from x-fanout-params (processor key removed). */
-  normalize(raw: Record<string, unknown>, config: WorkerConfig): Normalized<O>;
+  /**
+   * The strict schema of its options in x-fanout-params (the `processor` key removed): an
+   * unknown or wrong option is a 400 listing every problem; defaults are applied here.
+   */
+  readonly params: z.ZodType<O, unknown>;
   /**
    * Runs one job: reads `ctx.inputPath`, writes `ctx.outputPath`, stops when `ctx.signal` aborts.
    * A thrown error fails only this job (its `code` and message reach the job status).

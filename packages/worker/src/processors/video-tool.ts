@@ -8,7 +8,7 @@ import type { ProcessorContext, ProcessorResult } from "./types.js";
 /** The parts of a job's context that running a video tool reads. */
 export type VideoToolContext = Pick<
   ProcessorContext<unknown>,
-  "jobId" | "inputPath" | "outputPath" | "scratchDir" | "signal" | "onProgress"
+  "jobId" | "inputPath" | "outputPath" | "scratchDir" | "signal" | "onProgress" | "config"
 >;
 
 export interface VideoToolRun {
