@@ -68,10 +68,15 @@ afterAll(async () => {
 });
 
 describe("ecs-fanout local, then the commands pointed at it through the printed exports", () => {
-  it("prints the environment to export: endpoint, region and credentials", () => {
+  it("prints the environment to export: endpoint, region (also as AWS_DEFAULT_REGION, for botocore) and credentials", () => {
     expect(exports.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Object.keys(exports)).toEqual(
-      expect.arrayContaining(["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]),
+      expect.arrayContaining([
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+      ]),
     );
   });
 
@@ -94,7 +99,7 @@ describe("ecs-fanout local, then the commands pointed at it through the printed 
         "--task-definition",
         "ecs-fanout-worker-cpu",
         "--subnets",
-        "subnet-local",
+        "subnet-0a11ed0000000001a",
         "--security-groups",
         "sg-local",
         "--spot",

@@ -101,14 +101,23 @@ describe("run's network against an endpoint (real core)", () => {
   it("launches into exactly the --subnets and --security-groups the user gave", async () => {
     const io = memoryIo({ home: dir, cwd: dir, env });
     const args = ["run", clip, "--out", "explicit.mp4", "--tasks", "1", "--segment-seconds", "2"];
-    args.push("--cluster", "cli-net", "--subnets", "subnet-explicit", "--security-groups", "sg-explicit");
+    args.push(
+      "--cluster",
+      "cli-net",
+      "--subnets",
+      "subnet-0a11ed0000000001a",
+      "--security-groups",
+      "sg-explicit",
+    );
     const before = (await taskSubnets(target.clients!.ecs!, "cli-net")).length;
     const code = await main(args, io);
     expect(code, io.err()).toBe(0);
-    expect(io.err()).toContain("network: subnets subnet-explicit, security groups sg-explicit, private IP");
+    expect(io.err()).toContain(
+      "network: subnets subnet-0a11ed0000000001a, security groups sg-explicit, private IP",
+    );
     const subnets = await taskSubnets(target.clients!.ecs!, "cli-net");
     expect(subnets.length).toBeGreaterThan(before);
-    expect(subnets.filter((s) => s === "subnet-explicit").length).toBe(subnets.length - before);
+    expect(subnets.filter((s) => s === "subnet-0a11ed0000000001a").length).toBe(subnets.length - before);
   }, 90_000);
 
   it("without a default VPC and without --subnets, fails before launching and names the flags to pass", async () => {

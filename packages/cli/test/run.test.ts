@@ -95,7 +95,7 @@ describe("Ctrl-C during a run", () => {
       AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
     });
     const args = ["run", long, "--out", join(dir, "never.mp4"), "--tasks", "2", "--segment-seconds", "1"];
-    args.push("--cluster", "cli-sigint", "--subnets", "subnet-test");
+    args.push("--cluster", "cli-sigint", "--subnets", "subnet-0a11ed0000000001a");
     const child = spawn(
       process.execPath,
       ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, ...args],

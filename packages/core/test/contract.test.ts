@@ -12,7 +12,7 @@ import {
   workerTaskDefinition,
 } from "ecs-fanout";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER, type Env, runningTaskArns, startEnv } from "./integration/helpers.js";
+import { CLUSTER, type Env, EXECUTION_ROLE, runningTaskArns, startEnv } from "./integration/helpers.js";
 
 // The public surface as issue 4 words it: the names a reader of the issue would write.
 
@@ -146,6 +146,7 @@ describe("a run on the local endpoint, spelled the way issue 4 words it", () => 
       memory: 512,
       logGroup: "/ecs/contract",
       stopTimeoutSeconds: 10,
+      executionRoleArn: EXECUTION_ROLE,
       environment: { FANOUT_ENABLE_SYNTHETIC: "1", FANOUT_IDLE_TIMEOUT_SECONDS: "120" },
     });
     const out = await env.ecs.send(new RegisterTaskDefinitionCommand(input));
@@ -185,7 +186,7 @@ describe("a run on the local endpoint, spelled the way issue 4 words it", () => 
       segmentsPerBatch: 2,
       launchType: "FARGATE_SPOT",
       fallbackToOnDemand: true,
-      network: { subnets: ["subnet-local"], assignPublicIp: "ENABLED", endpoint: "public" },
+      network: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: "ENABLED", endpoint: "public" },
       overrides: { cpu: 256, memory: 512, environment: [{ name: "EXTRA", value: "1" }] },
       tags: { team: "contract" },
       clientConfig: env.local.clientConfig,
@@ -244,7 +245,7 @@ describe("a run on the local endpoint, spelled the way issue 4 words it", () => 
         taskDefinition: td,
         outputDir: join(env.dir, "out-b"),
         params: { processor: "synthetic", ms: 10, bytes: 16 },
-        network: { subnets: ["subnet-local"], assignPublicIp: "DISABLED" },
+        network: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: "DISABLED" },
         clients: { ecs },
         ...fast,
       });
@@ -269,7 +270,7 @@ describe("a run on the local endpoint, spelled the way issue 4 words it", () => 
       outputDir: join(env.dir, "out-c"),
       params: { processor: "synthetic", ms: 5000 },
       maxParallelTasks: 2,
-      network: { subnets: ["subnet-local"] },
+      network: { subnets: ["subnet-0a11ed0000000001a"] },
       aws: env.local.clientConfig,
       signal: controller.signal,
       onEvent: (e) => {

@@ -20,24 +20,33 @@ const program = new Command("ecs-fanout-local")
   .option("--host <address>", "loopback address to listen on")
   .option("-c, --config <file>", "JSON config file (see the README)")
   .action(async (opts: { port?: number; host?: string; config?: string }) => {
-    let config: LocalEcsConfig = {};
+    let config: unknown = {};
     if (opts.config) {
       try {
-        config = JSON.parse(readFileSync(opts.config, "utf8")) as LocalEcsConfig;
+        // Validated with the library's own schema by startLocalEcs, before anything starts.
+        config = JSON.parse(readFileSync(opts.config, "utf8")) as unknown;
       } catch (error) {
         process.stderr.write(`ecs-fanout-local: cannot read ${opts.config}: ${(error as Error).message}\n`);
         process.exit(2);
       }
     }
-    if (opts.port !== undefined) config.port = opts.port;
-    if (opts.host !== undefined) config.host = opts.host;
-    const local = await startLocalEcs(config);
+    // Flags win over the file; a file that is not an object is left for the schema to report.
+    if (typeof config === "object" && config !== null && !Array.isArray(config)) {
+      config = {
+        ...config,
+        ...(opts.port === undefined ? {} : { port: opts.port }),
+        ...(opts.host === undefined ? {} : { host: opts.host }),
+      };
+    }
+    const local = await startLocalEcs(config as LocalEcsConfig);
     const env = {
       AWS_ENDPOINT_URL: local.endpoint,
       AWS_ENDPOINT_URL_ECS: local.endpoint,
       AWS_ENDPOINT_URL_EC2: local.endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: local.endpoint,
       AWS_REGION: local.region,
+      // botocore (the AWS CLI v1, boto3) reads only this one.
+      AWS_DEFAULT_REGION: local.region,
       AWS_ACCESS_KEY_ID: local.clientConfig.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: local.clientConfig.credentials.secretAccessKey,
     };

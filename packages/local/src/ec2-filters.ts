@@ -1,3 +1,4 @@
+import type { Tag } from "@aws-sdk/client-ec2";
 import { ApiError } from "./errors.js";
 import type { QueryFilter } from "./protocols/ec2-query.js";
 
@@ -13,11 +14,12 @@ const wildcard = (pattern: string): RegExp =>
 /** Whether an item's fields match every filter (any value of a filter, with wildcards). */
 export function matches(
   filters: QueryFilter[],
+  tags: readonly Tag[] | undefined,
   fields: Record<string, string | string[] | undefined>,
 ): boolean {
   return filters.every((f) => {
-    if (!(f.name in fields)) throw new ApiError("InvalidParameterValue", `The filter '${f.name}' is invalid`);
-    const field = fields[f.name];
+    const field =
+      tagField(f.name, tags ?? []) ?? (Object.hasOwn(fields, f.name) ? fields[f.name] : invalid(f.name));
     const values = field === undefined ? [] : Array.isArray(field) ? field : [field];
     return f.values.some((p) => values.some((v) => wildcard(p).test(v)));
   });
@@ -29,9 +31,22 @@ export function checkIds(ids: string[], prefix: string, code: string, what: stri
   if (bad !== undefined) throw new ApiError(code, `Invalid id: "${bad}" (expecting "${what}")`);
 }
 
+/** `tag:<key>` (the values of that key) and `tag-key` (every key), as every Describe call takes them. */
+function tagField(name: string, tags: readonly Tag[]): string[] | undefined {
+  if (name === "tag-key") return tags.map((t) => t.Key ?? "");
+  if (name.startsWith("tag:")) return tags.filter((t) => t.Key === name.slice(4)).map((t) => t.Value ?? "");
+  return undefined;
+}
+
+const invalid = (name: string): never => {
+  throw new ApiError("InvalidParameterValue", `The filter '${name}' is invalid`);
+};
+
+const isTagFilter = (name: string): boolean => name === "tag-key" || /^tag:.+/.test(name);
+
 /** Unknown filter names are an error even when nothing would have been compared against them. */
 export function checkFilterNames(filters: QueryFilter[], known: readonly string[]): void {
-  const bad = filters.find((f) => !known.includes(f.name));
+  const bad = filters.find((f) => !known.includes(f.name) && !isTagFilter(f.name));
   if (bad !== undefined) throw new ApiError("InvalidParameterValue", `The filter '${bad.name}' is invalid`);
 }
 

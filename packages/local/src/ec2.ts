@@ -7,9 +7,9 @@ import type {
 import { checkIds, matches } from "./ec2-filters.js";
 import type { Engine } from "./engine.js";
 import { ApiError } from "./errors.js";
+import { allSecurityGroups, DEFAULT_VPC_ID, defaultSubnetId, findSubnet, tagsOf } from "./network.js";
 import { type QueryInput, queryFilters, queryList } from "./protocols/ec2-query.js";
 import type { TaskRecord } from "./state.js";
-import { DEFAULT_VPC_ID, defaultSubnetId } from "./vpc.js";
 
 const dns = (ip: string) => `ip-${ip.replaceAll(".", "-")}.ec2.internal`;
 const publicDns = (ip: string) => `ec2-${ip.replaceAll(".", "-")}.compute-1.amazonaws.com`;
@@ -17,13 +17,14 @@ const publicDns = (ip: string) => `ec2-${ip.replaceAll(".", "-")}.compute-1.amaz
 function eniView(engine: Engine, task: TaskRecord): NetworkInterface {
   const eni = task.eni;
   if (!eni) throw new Error("task without ENI");
+  const groups = new Map(allSecurityGroups(engine).map((g) => [g.GroupId ?? "", g.GroupName ?? ""]));
   const association = eni.publicIp
     ? { PublicIp: eni.publicIp, PublicDnsName: publicDns(eni.publicIp), IpOwnerId: "amazon" }
     : undefined;
   return {
     NetworkInterfaceId: eni.id,
     SubnetId: eni.subnetId,
-    VpcId: DEFAULT_VPC_ID,
+    VpcId: findSubnet(engine, eni.subnetId)?.VpcId,
     AvailabilityZone: task.availabilityZone,
     Description: `arn:aws:ecs:${engine.config.region}:${engine.config.accountId}:attachment/${eni.attachmentId}`,
     OwnerId: engine.config.accountId,
@@ -35,7 +36,9 @@ function eniView(engine: Engine, task: TaskRecord): NetworkInterface {
     PrivateDnsName: dns(eni.privateIp),
     SourceDestCheck: true,
     InterfaceType: "interface",
-    Groups: eni.securityGroups.map((id) => ({ GroupId: id, GroupName: id })),
+    // The group's name, as EC2 reports it (a group the account does not have keeps its id).
+    Groups: eni.securityGroups.map((id) => ({ GroupId: id, GroupName: groups.get(id) ?? id })),
+    TagSet: tagsOf(engine, eni.id),
     Association: association,
     Attachment: {
       AttachmentId: `ela-attach-${eni.id.slice(4)}`,
@@ -74,7 +77,7 @@ export function describeNetworkInterfaces(
   const NetworkInterfaces = chosen
     .map((t) => eniView(engine, t))
     .filter((n) =>
-      matches(filters, {
+      matches(filters, n.TagSet, {
         "network-interface-id": n.NetworkInterfaceId,
         "private-ip-address": n.PrivateIpAddress,
         "addresses.private-ip-address": n.PrivateIpAddress,
@@ -105,6 +108,12 @@ export function describeNetworkInterfaces(
   return { NetworkInterfaces };
 }
 
+/** An ECS-managed Auto Scaling instance carries these. */
+const instanceTags = (provider: string) => [
+  { Key: "AmazonECSManaged", Value: "" },
+  { Key: "aws:autoscaling:groupName", Value: provider },
+];
+
 export function describeInstances(input: QueryInput, engine: Engine): DescribeInstancesResult {
   const ids = queryList(input.params, "InstanceId");
   checkIds(ids, "i", "InvalidInstanceID.Malformed", "i-...");
@@ -120,7 +129,7 @@ export function describeInstances(input: QueryInput, engine: Engine): DescribeIn
   const Reservations = all
     .filter((i) => ids.length === 0 || ids.includes(i.ec2InstanceId))
     .filter((i) =>
-      matches(filters, {
+      matches(filters, instanceTags(i.provider), {
         "instance-id": i.ec2InstanceId,
         "private-ip-address": i.privateIp,
         "instance-state-name": "running",
@@ -140,10 +149,7 @@ export function describeInstances(input: QueryInput, engine: Engine): DescribeIn
         VpcId: DEFAULT_VPC_ID,
         Placement: { AvailabilityZone: `${engine.config.region}a` },
         Architecture: "x86_64",
-        Tags: [
-          { Key: "AmazonECSManaged", Value: "" },
-          { Key: "aws:autoscaling:groupName", Value: i.provider },
-        ],
+        Tags: instanceTags(i.provider),
       };
       return {
         ReservationId: `r-${i.ec2InstanceId.slice(2)}`,

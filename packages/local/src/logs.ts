@@ -6,6 +6,7 @@ import type {
   LogStream,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { ApiError } from "./errors.js";
+import { patternMatcher } from "./logs-filter.js";
 import type { WireOutput } from "./protocols/wire.js";
 import { optInt, optString, optStringList, reqString } from "./validate.js";
 
@@ -165,7 +166,7 @@ export class LogStore {
     const match = patternMatcher(optString(input, "filterPattern") ?? "");
     const all = [...group.streams.values()]
       .filter((s) => (names ? names.includes(s.name) : prefix === undefined || s.name.startsWith(prefix)))
-      .flatMap((s) => inRange(s.events, input).map((e) => ({ ...e, logStreamName: s.name })))
+      .flatMap((s) => inRange(s.events, input, true).map((e) => ({ ...e, logStreamName: s.name })))
       .filter((e) => match(e.message))
       .sort((a, b) => a.timestamp - b.timestamp || (a.eventId < b.eventId ? -1 : 1));
     const page = all.slice(start, start + limit);
@@ -177,27 +178,19 @@ export class LogStore {
   }
 }
 
-function inRange(events: LogEvent[], input: Record<string, unknown>): LogEvent[] {
+/**
+ * Events from startTime on and before endTime. The API reference words endTime differently per
+ * call: GetLogEvents leaves out "a timestamp equal to or later than this time", FilterLogEvents
+ * only "a timestamp later than this time", so FilterLogEvents includes an event at endTime.
+ */
+function inRange(events: LogEvent[], input: Record<string, unknown>, endInclusive = false): LogEvent[] {
   const startTime = optInt(input, "startTime", { min: 0 });
   const endTime = optInt(input, "endTime", { min: 0 });
   return events.filter(
     (e) =>
       (startTime === undefined || e.timestamp >= startTime) &&
-      (endTime === undefined || e.timestamp < endTime),
+      (endTime === undefined || e.timestamp < endTime || (endInclusive && e.timestamp === endTime)),
   );
-}
-
-/** Terms of a filter pattern (all must appear); a quoted phrase is one term; `?term` alternatives. */
-function patternMatcher(pattern: string): (message: string) => boolean {
-  const trimmed = pattern.trim();
-  if (trimmed === "") return () => true;
-  const terms = [...trimmed.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
-  const optional = terms.filter((t) => t.startsWith("?")).map((t) => t.slice(1));
-  const required = terms.filter((t) => !t.startsWith("?"));
-  const has = (message: string, term: string) =>
-    term.startsWith("-") ? !message.includes(term.slice(1)) : message.includes(term);
-  return (message) =>
-    optional.length > 0 ? optional.some((t) => has(message, t)) : required.every((t) => has(message, t));
 }
 
 const encodeIndex = (n: number): string => Buffer.from(`i:${n}`).toString("base64url");

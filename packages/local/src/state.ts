@@ -58,6 +58,9 @@ export interface ContainerRecord {
   process?: TaskProcess;
   killTimer?: NodeJS.Timeout;
   log?: { group: string; stream: string };
+  /** The container's health check result (UNKNOWN until the first check, or without a check). */
+  health?: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+  healthCheck?: { stop(): void };
 }
 
 export interface InstanceRecord {
@@ -140,6 +143,8 @@ export class Store {
   readonly taskDefs = new Map<string, TaskDefRecord[]>();
   readonly tasks = new Map<string, TaskRecord>();
   readonly instances = new Map<string, InstanceRecord>();
+  /** EC2 tags (CreateTags) by resource id. */
+  readonly ec2Tags = new Map<string, { Key: string; Value: string }[]>();
   /** clientToken per cluster → the params hash and the tasks it produced. */
   readonly tokens = new Map<string, { hash: string; taskArns: string[]; failures: unknown[]; at: number }>();
 

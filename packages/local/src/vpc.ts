@@ -2,125 +2,12 @@ import type {
   DescribeSecurityGroupsResult,
   DescribeSubnetsResult,
   DescribeVpcsResult,
-  SecurityGroup,
-  Subnet,
-  Vpc,
 } from "@aws-sdk/client-ec2";
 import { checkFilterNames, checkIds, checkMaxResults, matches } from "./ec2-filters.js";
 import type { Engine } from "./engine.js";
 import { ApiError } from "./errors.js";
+import { allSecurityGroups, allSubnets, allVpcs, DEFAULT_VPC_ID } from "./network.js";
 import { type QueryInput, queryFilters, queryList } from "./protocols/ec2-query.js";
-
-/**
- * The account's default VPC, as AWS creates it in every region: 172.31.0.0/16, one default subnet
- * per availability zone (public: instances get a public IP), and a security group named "default"
- * that admits inbound traffic only from its own members. Ids are well formed (hex), so the EC2
- * id checks hold for them too. `defaultVpc: false` in the config removes all of it.
- */
-export const DEFAULT_VPC_ID = "vpc-0defa000000000001";
-export const DEFAULT_SECURITY_GROUP_ID = "sg-0defa000000000001";
-const ZONES = ["a", "b", "c"] as const;
-const VPC_CIDR = "172.31.0.0/16";
-
-/** The default subnet of a zone letter: `subnet-0defa00000000001a`, `…1b`, `…1c`. */
-export const defaultSubnetId = (zone: string): string => `subnet-0defa00000000001${zone}`;
-
-/** AWS's zone id prefix: us-east-1 → use1, ap-northeast-2 → apne2, eu-central-1 → euc1. */
-const zoneIdPrefix = (region: string): string => {
-  const [area = "", ...rest] = region.split("-");
-  const digit = rest.pop() ?? "";
-  const short = rest
-    .join("")
-    .replace(/north|south|east|west|central/g, (w) => (w === "central" ? "c" : w.charAt(0)));
-  return `${area}${short}${digit}`;
-};
-
-export function defaultSubnets(engine: Engine): Subnet[] {
-  if (!engine.config.defaultVpc) return [];
-  const { region, accountId } = engine.config;
-  return ZONES.map((zone, i) => {
-    const id = defaultSubnetId(zone);
-    return {
-      SubnetId: id,
-      SubnetArn: `arn:aws:ec2:${region}:${accountId}:subnet/${id}`,
-      VpcId: DEFAULT_VPC_ID,
-      State: "available",
-      CidrBlock: `172.31.${i * 16}.0/20`,
-      AvailableIpAddressCount: 4091,
-      AvailabilityZone: `${region}${zone}`,
-      AvailabilityZoneId: `${zoneIdPrefix(region)}-az${i + 1}`,
-      DefaultForAz: true,
-      MapPublicIpOnLaunch: true,
-      OwnerId: accountId,
-      AssignIpv6AddressOnCreation: false,
-      Ipv6CidrBlockAssociationSet: [],
-    };
-  });
-}
-
-/** The zone of a subnet: its default subnet's, else the region's first zone. */
-export function zoneOfSubnet(engine: Engine, subnetId: string): string {
-  return (
-    defaultSubnets(engine).find((s) => s.SubnetId === subnetId)?.AvailabilityZone ??
-    `${engine.config.region}a`
-  );
-}
-
-function defaultVpcs(engine: Engine): Vpc[] {
-  if (!engine.config.defaultVpc) return [];
-  return [
-    {
-      VpcId: DEFAULT_VPC_ID,
-      State: "available",
-      CidrBlock: VPC_CIDR,
-      CidrBlockAssociationSet: [
-        {
-          AssociationId: "vpc-cidr-assoc-0defa000000000001",
-          CidrBlock: VPC_CIDR,
-          CidrBlockState: { State: "associated" },
-        },
-      ],
-      DhcpOptionsId: "dopt-0defa000000000001",
-      InstanceTenancy: "default",
-      IsDefault: true,
-      OwnerId: engine.config.accountId,
-    },
-  ];
-}
-
-function defaultSecurityGroups(engine: Engine): SecurityGroup[] {
-  if (!engine.config.defaultVpc) return [];
-  const { accountId, region } = engine.config;
-  return [
-    {
-      GroupId: DEFAULT_SECURITY_GROUP_ID,
-      GroupName: "default",
-      Description: "default VPC security group",
-      VpcId: DEFAULT_VPC_ID,
-      OwnerId: accountId,
-      SecurityGroupArn: `arn:aws:ec2:${region}:${accountId}:security-group/${DEFAULT_SECURITY_GROUP_ID}`,
-      // As AWS creates it: inbound only from members of the group, outbound anywhere.
-      IpPermissions: [
-        {
-          IpProtocol: "-1",
-          UserIdGroupPairs: [{ UserId: accountId, GroupId: DEFAULT_SECURITY_GROUP_ID }],
-          IpRanges: [],
-          Ipv6Ranges: [],
-          PrefixListIds: [],
-        },
-      ],
-      IpPermissionsEgress: [
-        {
-          IpProtocol: "-1",
-          UserIdGroupPairs: [],
-          IpRanges: [{ CidrIp: "0.0.0.0/0" }],
-          Ipv6Ranges: [],
-          PrefixListIds: [],
-        },
-      ],
-    },
-  ];
-}
 
 function notFound(code: string, what: string, missing: string[]): ApiError {
   const plural = missing.length > 1 ? "s" : "";
@@ -148,13 +35,13 @@ export function describeVpcs(input: QueryInput, engine: Engine): DescribeVpcsRes
   const filters = queryFilters(input.params);
   checkFilterNames(filters, VPC_FILTERS);
   checkMaxResults(input.params, 5, 1000);
-  const all = defaultVpcs(engine);
+  const all = allVpcs(engine);
   const missing = ids.filter((id) => !all.some((v) => v.VpcId === id));
   if (missing.length > 0) throw notFound("InvalidVpcID.NotFound", "vpc", missing);
   const Vpcs = all
     .filter((v) => ids.length === 0 || ids.includes(v.VpcId ?? ""))
     .filter((v) =>
-      matches(filters, {
+      matches(filters, v.Tags, {
         "vpc-id": v.VpcId,
         "is-default": String(v.IsDefault),
         state: v.State,
@@ -194,13 +81,13 @@ export function describeSubnets(input: QueryInput, engine: Engine): DescribeSubn
   const filters = queryFilters(input.params);
   checkFilterNames(filters, SUBNET_FILTERS);
   checkMaxResults(input.params, 5, 1000);
-  const all = defaultSubnets(engine);
+  const all = allSubnets(engine);
   const missing = ids.filter((id) => !all.some((s) => s.SubnetId === id));
   if (missing.length > 0) throw notFound("InvalidSubnetID.NotFound", "subnet", missing);
   const Subnets = all
     .filter((s) => ids.length === 0 || ids.includes(s.SubnetId ?? ""))
     .filter((s) =>
-      matches(filters, {
+      matches(filters, s.Tags, {
         "subnet-id": s.SubnetId,
         "vpc-id": s.VpcId,
         "default-for-az": String(s.DefaultForAz),
@@ -231,7 +118,7 @@ export function describeSecurityGroups(input: QueryInput, engine: Engine): Descr
   const filters = queryFilters(input.params);
   checkFilterNames(filters, GROUP_FILTERS);
   checkMaxResults(input.params, 5, 1000);
-  const all = defaultSecurityGroups(engine);
+  const all = allSecurityGroups(engine);
   const missingIds = ids.filter((id) => !all.some((g) => g.GroupId === id));
   if (missingIds.length > 0)
     throw new ApiError(
@@ -239,7 +126,8 @@ export function describeSecurityGroups(input: QueryInput, engine: Engine): Descr
       `The security group '${missingIds.join(", ")}' does not exist`,
     );
   // GroupNames look in the default VPC only, as on AWS.
-  const missingName = names.find((n) => !all.some((g) => g.GroupName === n));
+  const inDefault = all.filter((g) => g.VpcId === DEFAULT_VPC_ID);
+  const missingName = names.find((n) => !inDefault.some((g) => g.GroupName === n));
   if (missingName !== undefined)
     throw new ApiError(
       "InvalidGroup.NotFound",
@@ -249,9 +137,9 @@ export function describeSecurityGroups(input: QueryInput, engine: Engine): Descr
     );
   const SecurityGroups = all
     .filter((g) => ids.length === 0 || ids.includes(g.GroupId ?? ""))
-    .filter((g) => names.length === 0 || names.includes(g.GroupName ?? ""))
+    .filter((g) => names.length === 0 || (g.VpcId === DEFAULT_VPC_ID && names.includes(g.GroupName ?? "")))
     .filter((g) =>
-      matches(filters, {
+      matches(filters, g.Tags, {
         "group-id": g.GroupId,
         "group-name": g.GroupName,
         "vpc-id": g.VpcId,
@@ -260,4 +148,46 @@ export function describeSecurityGroups(input: QueryInput, engine: Engine): Descr
       }),
     );
   return { SecurityGroups };
+}
+
+const TAGGABLE = /^(vpc|subnet|sg|eni)-/;
+
+/** CreateTags on the account's VPCs, subnets, security groups and task ENIs (what the tag filters read). */
+export function createTags(input: QueryInput, engine: Engine): { Return: boolean } {
+  const ids = queryList(input.params, "ResourceId");
+  if (ids.length === 0)
+    throw new ApiError("MissingParameter", "The request must contain the parameter resourceIdSet");
+  const byIndex = new Map<number, { Key?: string; Value?: string }>();
+  for (const [key, value] of input.params) {
+    const m = /^Tag\.(\d+)\.(Key|Value)$/.exec(key);
+    if (!m) continue;
+    const tag = byIndex.get(Number(m[1])) ?? {};
+    tag[m[2] === "Key" ? "Key" : "Value"] = value;
+    byIndex.set(Number(m[1]), tag);
+  }
+  const tags = [...byIndex.entries()]
+    .sort((x, y) => x[0] - y[0])
+    .map(([, tag]) => {
+      if (!tag.Key) throw new ApiError("InvalidParameterValue", "Tag keys must not be empty");
+      if (/^aws:/i.test(tag.Key))
+        throw new ApiError(
+          "InvalidParameterValue",
+          "Tag keys starting with 'aws:' are reserved for internal use",
+        );
+      return { Key: tag.Key, Value: tag.Value ?? "" };
+    });
+  const known = new Set([
+    ...allVpcs(engine).map((v) => v.VpcId),
+    ...allSubnets(engine).map((s) => s.SubnetId),
+    ...allSecurityGroups(engine).map((g) => g.GroupId),
+    ...[...engine.store.tasks.values()].map((t) => (t.lastStatus === "STOPPED" ? undefined : t.eni?.id)),
+  ]);
+  const missing = ids.find((id) => !TAGGABLE.test(id) || !known.has(id));
+  if (missing !== undefined) throw new ApiError("InvalidID", `The ID '${missing}' is not valid`);
+  for (const id of ids) {
+    const current = engine.store.ec2Tags.get(id) ?? [];
+    const merged = [...current.filter((t) => !tags.some((n) => n.Key === t.Key)), ...tags];
+    engine.store.ec2Tags.set(id, merged);
+  }
+  return { Return: true };
 }

@@ -399,7 +399,7 @@ describe("a Fargate task, from RunTask to STOPPED", () => {
       (task.attachments?.[0]?.details ?? []).map((d) => [d.name ?? "", d.value ?? ""]),
     );
     expect(task.attachments?.[0]?.type).toBe("ElasticNetworkInterface");
-    expect(details.subnetId).toBe("subnet-0abc");
+    expect(details.subnetId).toBe("subnet-0defa00000000001a");
     expect(details.networkInterfaceId).toMatch(/^eni-/);
     expect(task.containers?.[0]?.networkInterfaces?.[0]?.privateIpv4Address).toBe(details.privateIPv4Address);
     // RUNNING says the process started, not that it listens yet: retry until it answers.

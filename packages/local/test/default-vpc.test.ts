@@ -36,7 +36,7 @@ async function defaultSubnets(harness: Pick<Clients, "ec2">): Promise<string[]> 
 
 describe("the account's default VPC through the real EC2 client", () => {
   it("has one default VPC, found by the is-default filter", async () => {
-    const h = await testHarness();
+    const h = await testHarness({ subnets: [] });
     const out = await h.ec2.send(
       new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
     );
@@ -172,7 +172,7 @@ describe("the account's default VPC through the real EC2 client", () => {
   });
 
   it("finds no VPC, subnet or security group with defaultVpc: false", async () => {
-    const h = await testHarness({ defaultVpc: false });
+    const h = await testHarness({ defaultVpc: false, subnets: [] });
     expect(await defaultSubnets(h)).toEqual([]);
     expect((await h.ec2.send(new DescribeSubnetsCommand({}))).Subnets).toEqual([]);
     expect((await h.ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups).toEqual([]);

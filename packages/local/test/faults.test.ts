@@ -86,7 +86,11 @@ describe("fault injection", () => {
   });
 
   it("interrupts Spot tasks: SIGTERM, then STOPPED with stopCode SpotInterruption", async () => {
-    const h = await testHarness({ faults: { spotInterruptions: { fraction: 1, afterMs: 100 } } });
+    // A 3 s stop timeout: on a loaded machine 0.3 s can pass before SIGTERM is handled (then SIGKILL, 137).
+    const h = await testHarness({
+      faults: { spotInterruptions: { fraction: 1, afterMs: 100 } },
+      timings: { stopTimeoutMsScale: 0.1 },
+    });
     const out = await runTask(h, spot);
     expect(out.tasks?.[0]?.capacityProviderName).toBe("FARGATE_SPOT");
     const stopped = await waitForStatus(h, out.tasks?.[0]?.taskArn ?? "", "STOPPED");
@@ -147,7 +151,7 @@ describe("fault injection", () => {
     h.local.setFaults({ throttle: { fraction: 1 } });
     await expect(h.ecs.send(new ListTasksCommand({}))).rejects.toMatchObject({ name: "ThrottlingException" });
     expect(() => h.local.setFaults({ throttle: { fraction: 2 } } as FaultConfig)).toThrow(
-      /expected a number >= 0 <= 1, got 2/,
+      /faults.throttle.fraction: expected a number from 0 to 1, got 2/,
     );
   });
 });

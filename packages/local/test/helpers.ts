@@ -1,11 +1,8 @@
 import { readFileSync } from "node:fs";
-import { Agent } from "node:http";
 import { fileURLToPath } from "node:url";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeTasksCommand,
-  ECSClient,
+  type ECSClient,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   RunTaskCommand,
@@ -14,7 +11,15 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, onTestFinished } from "vitest";
-import { type LocalEcs, type LocalEcsConfig, startLocalEcs } from "../src/index.js";
+import type { LocalEcs, LocalEcsConfig } from "../src/index.js";
+import {
+  DEFAULT_SUBNET,
+  startTestEndpoint,
+  type TestClients,
+  type TestEndpoint,
+  testClients,
+  workerDefinition,
+} from "../src/testing/index.js";
 
 export const TASK_SCRIPT = fileURLToPath(new URL("./fixtures/task.mjs", import.meta.url));
 
@@ -29,11 +34,7 @@ export function alive(pid: number): boolean {
 }
 
 /** SDK clients for one endpoint. */
-export interface Clients {
-  ecs: ECSClient;
-  ec2: EC2Client;
-  logs: CloudWatchLogsClient;
-}
+export type Clients = TestClients;
 
 export interface Harness extends Clients {
   local: LocalEcs;
@@ -44,50 +45,29 @@ export interface HarnessConfig extends LocalEcsConfig {
   defaultImages?: boolean;
 }
 
-/**
- * Clients for `clientConfig`, with no retries: a test should see the first answer. No keep-alive
- * either: a request on a pooled socket the endpoint is closing (its 5 s idle timeout) fails with
- * ECONNRESET, which only a retry would hide.
- */
-export function connect(clientConfig: LocalEcs["clientConfig"]): Clients {
-  const config = {
-    ...clientConfig,
-    maxAttempts: 1,
-    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
-  };
-  return { ecs: new ECSClient(config), ec2: new EC2Client(config), logs: new CloudWatchLogsClient(config) };
-}
+/** Clients for `clientConfig`, with no retries and no keep-alive (see the fixture's `testClients`). */
+export const connect = (clientConfig: LocalEcs["clientConfig"]): Clients & { destroy(): void } =>
+  testClients(clientConfig);
 
-export function disconnect(c: Clients): void {
-  c.ecs.destroy();
-  c.ec2.destroy();
-  c.logs.destroy();
-}
+const endpoints = new WeakMap<Harness, TestEndpoint>();
 
 /**
- * A local endpoint where every image runs the tiny test task, with fast timings. Prefer
- * {@link testHarness} or {@link fileHarness}, which also close it.
+ * The package's test fixture where every image runs the tiny test task (unless `defaultImages`).
+ * Prefer {@link testHarness} or {@link fileHarness}, which also close it.
  */
 export async function startHarness({ defaultImages, ...config }: HarnessConfig = {}): Promise<Harness> {
-  const local = await startLocalEcs({
+  const endpoint = await startTestEndpoint({
     ...(defaultImages ? {} : { images: [{ match: "*", command: ["node", TASK_SCRIPT] }] }),
     ...config,
-    // Merged, so a test that sets one timing keeps the fast defaults for the others.
-    timings: {
-      provisioningMs: 10,
-      pullMs: 10,
-      stopTimeoutMsScale: 0.01,
-      spotNoticeMs: 300,
-      ...config.timings,
-    },
   });
-  return { local, ...connect(local.clientConfig) };
+  const h: Harness = { local: endpoint.local, ecs: endpoint.ecs, ec2: endpoint.ec2, logs: endpoint.logs };
+  endpoints.set(h, endpoint);
+  return h;
 }
 
 export async function closeHarness(h: Harness | undefined): Promise<void> {
   if (!h) return;
-  disconnect(h);
-  await h.local.close();
+  await endpoints.get(h)?.close();
 }
 
 /** A harness for the running test, closed when the test finishes, whether it passed or not. */
@@ -128,35 +108,11 @@ export function fileHarness(config: HarnessConfig = {}): Harness {
   };
 }
 
+/** The fixture's Fargate worker definition, named "worker", in log group /ecs/worker. */
 export const fargateTaskDef = (
   overrides: Partial<RegisterTaskDefinitionCommandInput> = {},
   env: Record<string, string> = {},
-): RegisterTaskDefinitionCommandInput => ({
-  family: "worker",
-  networkMode: "awsvpc",
-  requiresCompatibilities: ["FARGATE"],
-  cpu: "1024",
-  memory: "2048",
-  containerDefinitions: [
-    {
-      name: "worker",
-      image: "ecs-fanout-worker:latest",
-      essential: true,
-      portMappings: [{ containerPort: 8080 }],
-      environment: Object.entries(env).map(([name, value]) => ({ name, value })),
-      logConfiguration: {
-        logDriver: "awslogs",
-        options: {
-          "awslogs-group": "/ecs/worker",
-          "awslogs-region": "us-east-1",
-          "awslogs-stream-prefix": "fanout",
-          "awslogs-create-group": "true",
-        },
-      },
-    },
-  ],
-  ...overrides,
-});
+): RegisterTaskDefinitionCommandInput => ({ ...workerDefinition({ env }), ...overrides });
 
 export async function register(
   h: Pick<Clients, "ecs">,
@@ -167,7 +123,7 @@ export async function register(
 }
 
 export const network = (assignPublicIp: "ENABLED" | "DISABLED" = "DISABLED") => ({
-  awsvpcConfiguration: { subnets: ["subnet-0abc"], securityGroups: ["sg-0abc"], assignPublicIp },
+  awsvpcConfiguration: { subnets: [DEFAULT_SUBNET], securityGroups: ["sg-0abc"], assignPublicIp },
 });
 
 // The default definition is registered once per endpoint, so runs do not pile up revisions.

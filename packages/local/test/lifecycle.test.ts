@@ -49,7 +49,7 @@ describe("a Fargate task's lifecycle", () => {
     expect(eni?.type).toBe("ElasticNetworkInterface");
     const detail = (name: string) => eni?.details?.find((d) => d.name === name)?.value;
     expect(detail("networkInterfaceId")).toMatch(/^eni-/);
-    expect(detail("subnetId")).toBe("subnet-0abc");
+    expect(detail("subnetId")).toBe("subnet-0defa00000000001a");
     const ip = detail("privateIPv4Address") ?? "";
     expect(ip).toMatch(/^127\.0\.1\.\d+$/);
 

@@ -16,7 +16,7 @@ describe("task networking through EC2 DescribeNetworkInterfaces", () => {
     const eni = out.NetworkInterfaces?.[0];
     expect(eni?.NetworkInterfaceId).toBe(eniId);
     expect(eni?.PrivateIpAddress).toMatch(/^127\.0\.1\.\d+$/);
-    expect(eni?.SubnetId).toBe("subnet-0abc");
+    expect(eni?.SubnetId).toBe("subnet-0defa00000000001a");
     expect(eni?.Status).toBe("in-use");
     const publicIp = eni?.Association?.PublicIp ?? "";
     expect(publicIp).toMatch(/^127\.0\.2\.\d+$/);

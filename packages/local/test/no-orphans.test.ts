@@ -3,12 +3,12 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CreateClusterCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it, onTestFinished } from "vitest";
 import {
   alive,
   type Clients,
   connect,
-  disconnect,
   fargateTaskDef,
   fetchJson,
   privateIp,
@@ -84,9 +84,11 @@ describe("no orphans, ever", () => {
       credentials: { accessKeyId: "a", secretAccessKey: "b" },
     });
     try {
+      // The bin's account, like a new AWS account, has no "default" cluster until one is made.
+      await clients.ecs.send(new CreateClusterCommand({}));
       return await startStubborn(clients, 2);
     } finally {
-      disconnect(clients);
+      clients.destroy();
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { StopTaskCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { findWorkerPackage } from "../src/tasks/images.js";
@@ -13,7 +14,9 @@ describe.skipIf(findWorkerPackage() === undefined)("the default image: the @ecs-
           {
             name: "worker",
             environment: [
-              { name: "FANOUT_TOKEN", value: "t0k" },
+              // This test is about the metadata endpoint; TLS has its own tests in the worker package.
+              { name: "FANOUT_TOKEN_SHA256", value: createHash("sha256").update("t0k").digest("hex") },
+              { name: "FANOUT_INSECURE_PLAIN_HTTP", value: "1" },
               { name: "FANOUT_RUN_ID", value: "run-1" },
             ],
           },

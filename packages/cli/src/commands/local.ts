@@ -37,6 +37,8 @@ export async function localCommand(raw: RawLocalOptions, io: CliIo): Promise<Exi
   const env = {
     AWS_ENDPOINT_URL: local.endpoint,
     AWS_REGION: local.region,
+    // botocore-based clients (the AWS CLI v1, boto3) read only this one.
+    AWS_DEFAULT_REGION: local.region,
     AWS_ACCESS_KEY_ID: creds.accessKeyId,
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
   };

@@ -9,10 +9,11 @@ import { gpuCapacityProvider, workerFamily } from "../defaults.js";
 import type { Target } from "./target.js";
 
 /**
- * A subnet id for callers that name subnets explicitly (any id does locally). Runs need none: the
- * core falls back to the endpoint's default VPC, as it does to an account's.
+ * A subnet the local endpoint's account has besides its default VPC, for callers that name
+ * subnets explicitly (like ECS, the endpoint refuses a subnet the account does not have). Runs
+ * need none: the core falls back to the endpoint's default VPC, as it does to an account's.
  */
-export const LOCAL_SUBNETS = ["subnet-local"];
+export const LOCAL_SUBNETS = ["subnet-0a11ed0000000001a"];
 
 /** Options of {@link openLocalTarget}. */
 export interface LocalTargetOptions {
@@ -80,7 +81,8 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
   const provider = gpuCapacityProvider(options.cluster);
   const local = await startLocalEcs({
     port: options.port ?? 0,
-    clusters: options.cluster === "default" ? [] : [options.cluster],
+    clusters: [options.cluster],
+    subnets: LOCAL_SUBNETS,
     capacityProviders: gpu
       ? [
           {
@@ -102,12 +104,12 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
     ecs.send(new RegisterTaskDefinitionCommand(creatingLogGroup(input)));
   try {
     // A short stop timeout keeps Ctrl-C snappy locally: a stopped worker drains for 5 s less.
-    // Fargate needs an execution role to write awslogs, locally as on AWS (any role ARN does here).
     const common = {
       logGroup: "/ecs-fanout/local",
       logRegion: local.region,
       stopTimeoutSeconds: 10,
-      executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecs-fanout-local-execution`,
+      // Fargate needs an execution role for awslogs; locally any well-formed ARN does.
+      executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecsTaskExecutionRole`,
     };
     await register(workerTaskDefinition({ family, image, cpu: 1024, memory: 2048, ...common }));
     if (gpu) {

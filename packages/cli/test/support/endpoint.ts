@@ -70,7 +70,7 @@ export async function launchSleepers(
       launchType: "FARGATE",
       startedBy: options.startedBy,
       tags: tags.length > 0 ? tags : undefined,
-      networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-test"] } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-0defa00000000001a"] } },
     }),
   );
   return (out.tasks ?? []).map((t) => t.taskArn!);

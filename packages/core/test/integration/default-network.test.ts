@@ -114,7 +114,7 @@ describe("a Fargate run that names no subnets", () => {
     });
     expect(result.failed).toBe(0);
     expect(rec.of("run.started")[0]?.network).toMatchObject({
-      subnets: ["subnet-local"],
+      subnets: ["subnet-0a11ed0000000001a"],
       defaultVpc: undefined,
     });
     expect(env.local.stats().calls.DescribeVpcs).toBeUndefined();

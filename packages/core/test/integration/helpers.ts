@@ -14,6 +14,10 @@ import { type LocalEcs, type LocalEcsConfig, startLocalEcs } from "@ecs-fanout/l
 import type { BatchRunOptions, FanoutEvent, Segment } from "ecs-fanout";
 
 export const CLUSTER = "it";
+/** A subnet the endpoint's account has besides the default VPC (it refuses unknown subnets, as ECS does). */
+export const SUBNET = "subnet-0a11ed0000000001a";
+/** Fargate needs an execution role for awslogs; locally any well-formed ARN does. */
+export const EXECUTION_ROLE = "arn:aws:iam::000000000000:role/ecsTaskExecutionRole";
 
 /** A local ECS endpoint running the real worker bin for every image, with fast timings. */
 export interface Env {
@@ -28,6 +32,7 @@ export interface Env {
 export async function startEnv(config: LocalEcsConfig = {}): Promise<Env> {
   const local = await startLocalEcs({
     clusters: [CLUSTER],
+    subnets: [SUBNET],
     ...config,
     timings: {
       provisioningMs: 20,
@@ -72,7 +77,7 @@ export async function registerWorker(
     requiresCompatibilities: ["FARGATE"],
     cpu: "256",
     memory: "512",
-    executionRoleArn: "arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
+    executionRoleArn: EXECUTION_ROLE,
     containerDefinitions: [
       {
         name: "worker",
@@ -123,7 +128,7 @@ export function baseOptions(env: Env, taskDefinition: string, segments: Segment[
     taskDefinition,
     outputDir: env.outputDir,
     aws: env.local.clientConfig,
-    network: { subnets: ["subnet-local"], assignPublicIp: false },
+    network: { subnets: [SUBNET], assignPublicIp: false },
     pollIntervalMs: 100,
     retry: { minBackoffMs: 50, maxBackoffMs: 500, launchRetries: 6 },
     timeouts: { workerReadyMs: 30_000, stopWaitMs: 15_000, missingMs: 10_000 },

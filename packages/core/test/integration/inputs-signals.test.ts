@@ -34,7 +34,7 @@ describe("inputs, endpoints and signals", () => {
     const rec = recorder();
     const result = await executeParallelBatches({
       ...baseOptions(env, td, segments),
-      network: { subnets: ["subnet-local"], assignPublicIp: true, endpoint: "public" },
+      network: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: true, endpoint: "public" },
       params: SYNTHETIC,
       maxParallelTasks: 2,
       onEvent: rec.onEvent,

@@ -31,7 +31,7 @@ describe("listTasks and cleanupStaleTasks against tasks left running on purpose"
         startedBy,
         tags,
         networkConfiguration: {
-          awsvpcConfiguration: { subnets: ["subnet-local"], assignPublicIp: "ENABLED" },
+          awsvpcConfiguration: { subnets: ["subnet-0a11ed0000000001a"], assignPublicIp: "ENABLED" },
         },
       }),
     );

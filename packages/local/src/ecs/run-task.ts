@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { AwsVpcConfiguration, Failure, RunTaskCommandOutput, Tag } from "@aws-sdk/client-ecs";
 import type { Engine } from "../engine.js";
 import { ApiError, clientError, invalidParameter, throttled } from "../errors.js";
+import { defaultGroupOfVpc, findSubnet, zoneOfSubnet } from "../network.js";
 import type { Wire, WireOutput } from "../protocols/wire.js";
 import {
   type ContainerRecord,
@@ -13,7 +14,6 @@ import {
   type TaskRecord,
 } from "../state.js";
 import { optInt, optList, optObject, optString, reqString } from "../validate.js";
-import { zoneOfSubnet } from "../vpc.js";
 import { resolveCluster } from "./clusters.js";
 import { validateOverrides } from "./overrides.js";
 import { type Placement, planPlacements } from "./placement.js";
@@ -45,6 +45,7 @@ function stableJson(value: unknown): string {
 function validateNetwork(
   input: Record<string, unknown>,
   taskDef: TaskDefRecord,
+  engine: Engine,
 ): Wire<AwsVpcConfiguration> | undefined {
   const network = optObject(input, "networkConfiguration");
   const awsvpc = network?.["awsvpcConfiguration"] as Wire<AwsVpcConfiguration> | undefined;
@@ -65,7 +66,18 @@ function validateNetwork(
     throw invalidParameter(
       `Error retrieving subnet information for [${String(bad)}]: The subnet ID '${String(bad)}' is malformed`,
     );
-  const groups = awsvpc.securityGroups ?? [];
+  // ECS looks every subnet up in EC2 and words a missing one as EC2 does.
+  const missing = subnets.find((s) => !findSubnet(engine, s));
+  if (missing !== undefined)
+    throw invalidParameter(
+      `Error retrieving subnet information for [${missing}]: The subnet ID '${missing}' does not exist (ErrorCode: InvalidSubnetID.NotFound)`,
+    );
+  const vpcs = new Set(subnets.map((s) => findSubnet(engine, s)?.VpcId));
+  if (vpcs.size > 1) throw invalidParameter("The subnets must all belong to the same VPC.");
+  const given = awsvpc.securityGroups ?? [];
+  // No security groups: the VPC's default group, as on AWS.
+  const fallback = defaultGroupOfVpc([...vpcs][0]);
+  const groups = given.length > 0 || fallback === undefined ? given : [fallback];
   if (groups.length > 5) throw invalidParameter("securityGroups can have at most 5 items.");
   const badGroup = groups.find((g) => typeof g !== "string" || !/^sg-[0-9a-zA-Z]+$/.test(g));
   if (badGroup !== undefined)
@@ -75,7 +87,7 @@ function validateNetwork(
   const assign = awsvpc.assignPublicIp ?? "DISABLED";
   if (assign !== "ENABLED" && assign !== "DISABLED")
     throw invalidParameter("assignPublicIp must be ENABLED or DISABLED.");
-  return { ...awsvpc, assignPublicIp: assign };
+  return { ...awsvpc, securityGroups: groups, assignPublicIp: assign };
 }
 
 /** Task-level cpu/memory: overrides, else the definition's task level, else the sum over containers. */
@@ -121,7 +133,7 @@ export function runTask(input: Record<string, unknown>, engine: Engine): WireOut
   const group = optString(input, "group") ?? `family:${taskDef.family}`;
   if (group.length > 255) throw invalidParameter("group can be at most 255 characters.");
   const overrides = validateOverrides(input["overrides"], taskDef);
-  const awsvpc = validateNetwork(input, taskDef);
+  const awsvpc = validateNetwork(input, taskDef, engine);
   // "up to 10 constraints for each task (including constraints in the task definition…)" and
   // "a maximum of 5 strategy rules for each task" (RunTask API reference).
   const constraints = [

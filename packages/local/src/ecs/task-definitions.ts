@@ -7,6 +7,7 @@ import type {
 import { clientError, invalidParameter } from "../errors.js";
 import { epochSeconds, type Wire, type WireOutput } from "../protocols/wire.js";
 import type { Store, TaskDefRecord } from "../state.js";
+import { healthCheckProblem } from "../tasks/health.js";
 import { optList, optString, optStringList, reqString } from "../validate.js";
 import { fargateSizeProblems, parseCpu, parseMemory, validateTags } from "./validation.js";
 
@@ -35,6 +36,8 @@ function normalizeContainer(raw: Record<string, unknown>, networkMode: string): 
       `Invalid stopTimeout for container ${name}: must be 2-120 seconds, got ${c.stopTimeout}.`,
     );
   }
+  const healthProblem = c.healthCheck ? healthCheckProblem(c.healthCheck, name) : undefined;
+  if (healthProblem) throw clientError(healthProblem);
   for (const r of c.resourceRequirements ?? []) {
     if (r.type === "GPU" && !/^[1-9]\d*$/.test(r.value ?? "")) {
       throw clientError(`Invalid GPU resource requirement for container ${name}: ${JSON.stringify(r.value)}`);
@@ -66,11 +69,17 @@ function fargateProblems(def: Wire<import("@aws-sdk/client-ecs").TaskDefinition>
   for (const c of def.containerDefinitions ?? []) {
     if (containerGpus(c) > 0) problems.push(`Fargate does not support GPU resources (container ${c.name}).`);
     const log = c.logConfiguration;
+    // Fargate's agent writes awslogs with the execution role; there is no instance role to fall back on.
+    if (log?.logDriver === "awslogs" && !def.executionRoleArn) {
+      problems.push(
+        "Fargate requires task definition to have execution role ARN to support log driver awslogs.",
+      );
+    }
     if (log?.logDriver === "awslogs" && !log.options?.["awslogs-stream-prefix"]) {
       problems.push(`awslogs-stream-prefix is required for Fargate (container ${c.name}).`);
     }
   }
-  return problems;
+  return [...new Set(problems)];
 }
 
 export function registerTaskDefinition(

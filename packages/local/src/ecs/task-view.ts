@@ -1,6 +1,7 @@
 import type { Attachment, Container, Task } from "@aws-sdk/client-ecs";
 import { epochSeconds, type Wire } from "../protocols/wire.js";
 import type { TaskRecord } from "../state.js";
+import { taskHealth } from "../tasks/health.js";
 
 const sec = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : epochSeconds(ms));
 
@@ -52,7 +53,7 @@ export function taskView(task: TaskRecord, withTags: boolean): Wire<Task> {
     networkInterfaces: task.eni?.privateIp
       ? [{ attachmentId: task.eni.attachmentId, privateIpv4Address: task.eni.privateIp }]
       : [],
-    healthStatus: "UNKNOWN",
+    healthStatus: c.health ?? "UNKNOWN",
     cpu: String(c.def.cpu ?? 0),
     memory: c.def.memory !== undefined ? String(c.def.memory) : undefined,
     memoryReservation: c.def.memoryReservation !== undefined ? String(c.def.memoryReservation) : undefined,
@@ -70,7 +71,13 @@ export function taskView(task: TaskRecord, withTags: boolean): Wire<Task> {
     platformFamily: task.launchType === "FARGATE" ? "Linux" : undefined,
     lastStatus: task.lastStatus,
     desiredStatus: task.desiredStatus,
-    healthStatus: "UNKNOWN",
+    healthStatus: taskHealth(
+      task.containers.map((c) => ({
+        essential: c.essential,
+        health: c.health,
+        checked: !!c.def.healthCheck,
+      })),
+    ),
     connectivity: task.connectivityAt !== undefined ? "CONNECTED" : undefined,
     connectivityAt: sec(task.connectivityAt),
     cpu: String(task.cpu),

@@ -5,7 +5,7 @@ import { ApiError } from "../errors.js";
 import { metadataResponse } from "../metadata.js";
 import { parseQueryInput, sendQuery, sendQueryError } from "../protocols/ec2-query.js";
 import { parseJsonInput, sendJson, sendJsonError } from "../protocols/json.js";
-import { readBody } from "../protocols/wire.js";
+import { BodyTooLarge, discardRest, readBody } from "../protocols/wire.js";
 import { ECS_TARGET, ec2Handlers, ecsHandlers, LOGS_TARGET, logsHandlers } from "./handlers.js";
 
 /** API calls counted per action (e.g. "RunTask"), since start. */
@@ -63,26 +63,41 @@ export function createRouter(engine: Engine, stats: CallStats) {
       return;
     }
     const target = req.headers["x-amz-target"];
-    const body = await readBody(req).catch(() => undefined);
+    let body: string | undefined;
+    let unread: ApiError | undefined;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      unread =
+        error instanceof BodyTooLarge
+          ? new ApiError("RequestEntityTooLarge", error.message, { status: 413 })
+          : new ApiError("SerializationException", "Request body could not be read");
+      if (error instanceof BodyTooLarge) {
+        res.setHeader("connection", "close");
+        discardRest(req);
+      }
+    }
     if (typeof target === "string") {
-      const [prefix = "", action = ""] = target.split(".");
+      const dot = target.indexOf(".");
+      const prefix = dot < 0 ? target : target.slice(0, dot);
+      const action = dot < 0 ? "" : target.slice(dot + 1);
       const handlers =
         prefix === ECS_TARGET ? ecsHandlers : prefix === LOGS_TARGET ? logsHandlers : undefined;
       try {
-        if (body === undefined)
-          throw new ApiError("SerializationException", "Request body could not be read");
-        const handler = handlers?.[action];
+        if (unread) throw unread;
+        const handler = handlers?.get(action);
         if (!handler) throw new ApiError("UnknownOperationException", `Unknown operation ${target}`);
         admit(action, "ThrottlingException");
-        sendJson(res, handler(parseJsonInput(body), engine), requestId);
+        sendJson(res, handler(parseJsonInput(body ?? ""), engine), requestId);
       } catch (error) {
         sendJsonError(res, asApiError(error), requestId);
       }
       return;
     }
-    const input = parseQueryInput(body ?? "");
     try {
-      const handler = ec2Handlers[input.action];
+      if (unread) throw unread;
+      const input = parseQueryInput(body ?? "");
+      const handler = ec2Handlers.get(input.action);
       if (!handler)
         throw new ApiError(
           "InvalidAction",

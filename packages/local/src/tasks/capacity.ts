@@ -1,4 +1,4 @@
-import type { CapacityProviderConfig } from "../config.js";
+import type { NormalizedConfig } from "../config.js";
 import { hex, type InstanceRecord, newInstanceId, type Store, type TaskRecord } from "../state.js";
 import type { AddressPool } from "./addresses.js";
 
@@ -17,7 +17,7 @@ export class Capacity {
     private readonly onAvailable: () => void,
   ) {}
 
-  provider(name: string): Required<CapacityProviderConfig> | undefined {
+  provider(name: string): NormalizedConfig["capacityProviders"][number] | undefined {
     return this.store.config.capacityProviders.find((p) => p.name === name);
   }
 

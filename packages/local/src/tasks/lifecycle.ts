@@ -7,6 +7,7 @@ import type { ContainerRecord, StopCode, Store, TaskRecord } from "../state.js";
 import { type AddressPool, allocateFree, Forwarder } from "./addresses.js";
 import type { Capacity } from "./capacity.js";
 import { type ContainerImage, ContainerImages, startContainer } from "./container.js";
+import { healthSettings, startHealthCheck } from "./health.js";
 import { inheritedEnv, type ResolvedCommand, resolveImage } from "./images.js";
 import { type ProcessExit, startProcess } from "./process.js";
 import { allocatePorts, prepareLogs, StartFailure } from "./start.js";
@@ -240,14 +241,29 @@ export class Lifecycle {
       });
       return;
     }
+    const env = this.env(task, c, cmd.env);
     c.process = startProcess({
       command: cmd.command,
       args: cmd.args,
       cwd: cmd.cwd,
-      env: this.env(task, c, cmd.env),
+      env,
       onLine,
       onExit,
     });
+    if (c.def.healthCheck) {
+      c.health = "UNKNOWN";
+      c.healthCheck = startHealthCheck({
+        settings: healthSettings(c.def.healthCheck),
+        env,
+        cwd: cmd.cwd,
+        scale: this.d.config.timings.healthCheckMsScale,
+        onStatus: (status) => {
+          if (c.health === status || c.lastStatus !== "RUNNING") return;
+          c.health = status;
+          this.touch(task);
+        },
+      });
+    }
   }
 
   private logFile(task: TaskRecord): WriteStream | undefined {
@@ -265,6 +281,7 @@ export class Lifecycle {
 
   private containerExited(task: TaskRecord, c: ContainerRecord, result: ProcessExit): void {
     clearTimeout(c.killTimer);
+    c.healthCheck?.stop();
     c.lastStatus = "STOPPED";
     if (result.spawnError === undefined) c.exitCode = result.exitCode;
     else c.reason = `CannotStartContainerError: ${result.spawnError}`;
@@ -347,7 +364,10 @@ export class Lifecycle {
     this.waiting = this.waiting.filter((t) => t !== task);
     task.lastStatus = "DEPROVISIONING";
     task.executionStoppedAt = Date.now();
-    for (const c of task.containers) c.lastStatus = "STOPPED";
+    for (const c of task.containers) {
+      c.lastStatus = "STOPPED";
+      c.healthCheck?.stop();
+    }
     this.touch(task);
     this.capacity.release(task);
     const forwarder = this.forwarders.get(task.id);
@@ -373,6 +393,7 @@ export class Lifecycle {
     this.closed = true;
     const processes = [...this.d.store.tasks.values()].flatMap((t) => {
       this.clearTimers(t);
+      for (const c of t.containers) c.healthCheck?.stop();
       return t.containers.map((c) => c.process).filter((p) => p?.alive());
     });
     for (const p of processes) p?.term();
