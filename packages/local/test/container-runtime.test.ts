@@ -73,20 +73,20 @@ describe.skipIf(why !== undefined)("the container runtime", () => {
   const h = fileHarness({ runtime: "container", timings: { stopTimeoutMsScale: 1 } });
 
   it("kills a container that outgrows its task's memory: exit code 137 and the reason AWS gives", {
-    timeout: 120_000,
+    timeout: 300_000,
   }, async () => {
     // Buffers live outside the V8 heap, so only the cgroup's 512 MiB can stop this.
     const arn = await runOne(h, {
       definition: definition("const a = []; for (;;) a.push(Buffer.alloc(16 << 20, 1));"),
     });
-    const task = await waitForStatus(h, arn, "STOPPED", "default", 90_000);
+    const task = await waitForStatus(h, arn, "STOPPED", "default", 280_000);
     expect(task.containers?.[0]?.exitCode).toBe(137);
     expect(task.containers?.[0]?.reason).toBe("OutOfMemoryError: Container killed due to memory usage");
     expect(task.stopCode).toBe("EssentialContainerExited");
     expect(task.stoppedReason).toBe("Essential container in task exited");
   });
 
-  it("gives the container its task's cpu and memory as cgroup limits", { timeout: 120_000 }, async () => {
+  it("gives the container its task's cpu and memory as cgroup limits", { timeout: 300_000 }, async () => {
     const read = (f: string) => `require("fs").readFileSync("/sys/fs/cgroup/${f}", "utf8").trim()`;
     const arn = await runOne(h, {
       definition: definition(
@@ -94,12 +94,12 @@ describe.skipIf(why !== undefined)("the container runtime", () => {
         { cpu: "512", memory: "1024" },
       ),
     });
-    await waitForStatus(h, arn, "STOPPED", "default", 90_000);
+    await waitForStatus(h, arn, "STOPPED", "default", 280_000);
     expect(await logLines(h, arn)).toContain(`limits ${1024 * 1024 * 1024} 50000 100000`);
   });
 
   it("runs with the task's environment, not the host's, as the image's user, listening on the task's address and PORT", {
-    timeout: 120_000,
+    timeout: 300_000,
   }, async () => {
     const server = `require("http").createServer((q, s) => s.end(JSON.stringify({
         greeting: process.env.GREETING, home: process.env.HOME, path: process.env.PATH,
@@ -122,7 +122,7 @@ describe.skipIf(why !== undefined)("the container runtime", () => {
   });
 
   it("delivers StopTask's SIGTERM to the process in the container, which may drain and exit 0", {
-    timeout: 120_000,
+    timeout: 300_000,
   }, async () => {
     const arn = await runOne(h, {
       definition: definition(
@@ -140,7 +140,7 @@ describe.skipIf(why !== undefined)("the container runtime", () => {
   });
 
   it("SIGKILLs a container that ignores SIGTERM once its stopTimeout has passed: exit 137", {
-    timeout: 120_000,
+    timeout: 300_000,
   }, async () => {
     const arn = await runOne(h, {
       definition: definition(
