@@ -2,24 +2,34 @@
  * Child process of the streaming benchmark: downloads a list of URLs to disk, one after another,
  * and prints one JSON line { ms, bytes, rssBeforeBytes, rssPeakBytes, files }. It runs alone so
  * its RSS growth belongs to the download and nothing else.
- *   argv: <mode: core|protocol|plain> <destDir> <token> <url>[#bytes#sha256]...
+ *   argv: <mode: core|core-tls|protocol|plain> <destDir> <token> <url>[#bytes#sha256]...
  * core: the orchestrator's own download path (core's WorkerClient + downloadVerified: temp file,
- *   Range resume, size + sha256 check, atomic rename) — what a real run does per output.
+ *   Range resume, size + sha256 check, atomic rename, size and rate bounds) — what a run with the
+ *   plain-HTTP opt-out does per output.
+ * core-tls: the same over TLS pinned to the certificate in the file FANOUT_BENCH_CERT names — what
+ *   a default run does.
  * protocol: the protocol's output route over node:http, hashed on the way (no re-read).
  * plain: a plain GET piped to a file — the loopback baseline.
  */
-import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createHash, X509Certificate } from "node:crypto";
+import { createWriteStream, readFileSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { WorkerClient } from "../packages/core/src/worker/client.js";
 import { downloadVerified } from "../packages/core/src/worker/download.js";
+import { workerAgent } from "../packages/core/src/worker/pinned-agent.js";
 
 const [mode, destDir, token, ...entries] = process.argv.slice(2);
-if ((mode !== "core" && mode !== "protocol" && mode !== "plain") || !destDir || !token) {
-  throw new Error("usage: streaming-client <core|protocol|plain> <destDir> <token> <url>[#bytes#sha256]...");
+if (
+  (mode !== "core" && mode !== "core-tls" && mode !== "protocol" && mode !== "plain") ||
+  !destDir ||
+  !token
+) {
+  throw new Error(
+    "usage: streaming-client <core|core-tls|protocol|plain> <destDir> <token> <url>[#bytes#sha256]...",
+  );
 }
 const urls = entries.map((entry) => entry.split("#")[0] as string);
 
@@ -34,7 +44,16 @@ type Dispatcher = ConstructorParameters<typeof WorkerClient>[3];
 const undici = createRequire(new URL("../packages/core/package.json", import.meta.url))("undici") as {
   Agent: new (options: { connections: number }) => Dispatcher;
 };
-const dispatcher = new undici.Agent({ connections: 8 });
+// core-tls: the run's own pinned agent, trusting only the worker's certificate.
+const certPem = mode === "core-tls" ? readFileSync(process.env.FANOUT_BENCH_CERT ?? "", "utf8") : undefined;
+const dispatcher: Dispatcher =
+  certPem === undefined
+    ? new undici.Agent({ connections: 8 })
+    : workerAgent({
+        token,
+        tokenSha256: "",
+        tls: { certPem, keyPem: "", fingerprint256: new X509Certificate(certPem).fingerprint256 },
+      });
 
 async function downloadWithCore(
   entry: string,
@@ -95,7 +114,9 @@ const started = performance.now();
 const files: Array<{ bytes: number; sha256: string | null }> = [];
 for (const [index, url] of urls.entries()) {
   files.push(
-    mode === "core" ? await downloadWithCore(entries[index] as string, index) : await download(url, index),
+    mode === "core" || mode === "core-tls"
+      ? await downloadWithCore(entries[index] as string, index)
+      : await download(url, index),
   );
 }
 const ms = performance.now() - started;

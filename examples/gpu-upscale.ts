@@ -1,6 +1,6 @@
 /**
  * GPU upscaling with SeedVR2 on an EC2 GPU capacity provider: the same fan-out, with a
- * capacity-provider strategy instead of Fargate and SeedVR2's parameters (seed 000) as the
+ * capacity-provider strategy instead of Fargate and SeedVR2's reference parameters as the
  * processor options. Segments travel without audio; the source's audio goes back in at the end.
  *
  *   pnpm example:gpu-upscale

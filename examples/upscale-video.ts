@@ -30,7 +30,7 @@ try {
   const tasks = Number(process.env.TASKS ?? 2);
   const source = await probe(input);
 
-  // Exact segments: re-encoded once with a keyframe at every boundary, no audio (it travels separately).
+  // Exact segments: lossless and cut to the frame, no audio (it travels separately).
   const segments = await splitVideo(input, { outputDir: join(work, "segments"), segmentSeconds: 2 });
   const hasAudio = source.hasAudio; // muxed back from the input itself at the end
 

@@ -19,6 +19,7 @@ step() {
 step "typecheck root tests and scripts (test/tsconfig.json)" pnpm exec tsc -p test/tsconfig.json --noEmit
 step "CloudFormation template (infra/*.yaml against scripts/cfn)" pnpm run --silent check:infra
 step "API reference (typedoc: no warning, no broken link, no undocumented export)" pnpm run --silent docs:api
+step "public API (api/*.api.md match the built packages' surface; pnpm api:update after a change)" pnpm run --silent api:check
 step "npm packages (publint, attw --pack, npm pack --dry-run contents)" pnpm run --silent check:packages
 
 if [ "${#failed[@]}" -gt 0 ]; then

@@ -50,6 +50,11 @@ describe("docs/getting-started.md", () => {
     const { code, output } = await run("sample.ts");
     expect(code, output).toBe(0);
     expect(output).toMatch(/^2 segments, \d+\.\d\d × faster$/m);
-    expect(readdirSync(join(work, "upscaled")).sort()).toEqual(["seg-0.mp4", "seg-1.mp4"]);
+    // The outputs, and the run record the page then renders as a report.
+    expect(readdirSync(join(work, "upscaled")).sort()).toEqual([
+      "ecs-fanout-manifest.jsonl",
+      "seg-0.mp4",
+      "seg-1.mp4",
+    ]);
   });
 });

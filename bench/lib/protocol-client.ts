@@ -1,5 +1,5 @@
 /**
- * A small client for worker protocol v1 (see docs / DESIGN.md), used by the benchmark sections
+ * A small client for worker protocol v1 (see docs/worker-protocol.md), used by the benchmark sections
  * that measure the worker itself. Built on node:http so the bench needs no dependency of its own.
  */
 import { createHash } from "node:crypto";

@@ -11,7 +11,7 @@ import type { Segment } from "ecs-fanout";
 import { type EcsClient, ecsClient, ecsSdk } from "./aws.js";
 import { repoRoot, workerBinSource } from "./paths.js";
 
-export const MARKER_ENV = "FANOUT_TEST_MARKER";
+export const MARKER_ENV = "ECS_FANOUT_TEST_MARKER";
 
 export interface StackOptions {
   faults?: FaultConfig;
@@ -33,7 +33,7 @@ export interface Stack {
   ecs: EcsClient;
   cluster: string;
   taskDefinition: string;
-  /** Unique per stack; every worker process carries it as FANOUT_TEST_MARKER. */
+  /** Unique per stack; every worker process carries it as ECS_FANOUT_TEST_MARKER. */
   marker: string;
   network: { subnets: string[] };
   close(): Promise<void>;
@@ -73,8 +73,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         family,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
-        // Fargate needs an execution role for awslogs; locally any well-formed ARN does.
-        executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecsTaskExecutionRole`,
         cpu: "1024",
         memory: "2048",
         containerDefinitions: [

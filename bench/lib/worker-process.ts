@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import net from "node:net";
 import { repoRoot, sourceBinArgv, workerBinSource } from "./paths.js";
@@ -35,6 +35,8 @@ export async function spawnWorker(
 ): Promise<WorkerProcess> {
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
+  // With the run's certificate the worker serves HTTPS; without, it needs the explicit opt-out.
+  const tls = env.FANOUT_TLS_CERT !== undefined;
   const [command, ...args] = sourceBinArgv(workerBinSource);
   const child = spawn(command!, args, {
     cwd: repoRoot,
@@ -42,7 +44,9 @@ export async function spawnWorker(
       ...process.env,
       HOST: "127.0.0.1",
       PORT: String(port),
-      FANOUT_TOKEN: token,
+      // The worker gets the token's hash, as from RunTask, never the token.
+      FANOUT_TOKEN_SHA256: createHash("sha256").update(token).digest("hex"),
+      ...(tls ? {} : { FANOUT_INSECURE_PLAIN_HTTP: "1" }),
       FANOUT_ENABLE_SYNTHETIC: "1",
       ...env,
     },
@@ -56,7 +60,8 @@ export async function spawnWorker(
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = once(child, "exit");
-  const url = `http://127.0.0.1:${port}`;
+  // Over HTTPS, readiness is "the port accepts" (the benchmark's fetch does not pin certificates).
+  const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   const worker: WorkerProcess = {
     url,
     token,
@@ -74,6 +79,12 @@ export async function spawnWorker(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
+      if (tls) {
+        const socket = net.connect(port, "127.0.0.1");
+        await once(socket, "connect");
+        socket.destroy();
+        return worker;
+      }
       const response = await fetch(`${url}/v1/health`);
       if (response.ok) return worker;
     } catch {

@@ -4,7 +4,7 @@ import { bundleWorker } from "../lib/bundle-worker.js";
 import { startStack, syntheticSegments } from "../lib/stack.js";
 import { type BenchSection, round } from "../lib/types.js";
 
-/** Published by the Python predecessor (seed 003): 8 scenes, 4 tasks × 2 scenes, 16 min → 9 min. */
+/** Published by CloudBurst Fargate, the Python predecessor: 8 scenes, 4 tasks × 2 scenes, 16 min → 9 min. */
 const PREDECESSOR = { segments: 8, tasks: 4, speedup: 1.8 };
 
 export const predecessor: BenchSection = {
@@ -39,7 +39,7 @@ export const predecessor: BenchSection = {
       const m = result.metrics;
       return {
         method:
-          `The predecessor's published shape (seed 003: 8 scenes, 4 tasks × 2 scenes, reported 1.8×) on the local ` +
+          `The predecessor's published shape (CloudBurst Fargate: 8 scenes, 4 tasks × 2 scenes, reported 1.8×) on the local ` +
           `stack: 8 synthetic segments of ${ms} ms, 4 tasks, start-up delayed ${startup.min}–${startup.max} ms — its ` +
           "≈ 2 min per scene and ≈ 30 s start-up scaled down by the same factor. speedupFactor = sequential " +
           "estimate (one task's start-up + every segment's upload + process + download) / wall time, as core " +

@@ -97,7 +97,8 @@ describe("fault matrix: stopping", () => {
             essential: true,
             portMappings: [{ containerPort: 8080 }],
             environment: [
-              { name: "FANOUT_TOKEN", value: "not-ours" },
+              { name: "FANOUT_TOKEN_SHA256", value: "0".repeat(64) },
+              { name: "FANOUT_INSECURE_PLAIN_HTTP", value: "1" },
               { name: "FANOUT_IDLE_TIMEOUT_SECONDS", value: "0" },
               { name: MARKER_ENV, value: row.stack.marker },
             ],

@@ -1,6 +1,6 @@
 /**
  * Finds processes a test started, by a marker in their environment: every task definition of a
- * matrix row carries FANOUT_TEST_MARKER=<uuid>, so leftovers are found even after re-parenting
+ * matrix row carries ECS_FANOUT_TEST_MARKER=<uuid>, so leftovers are found even after re-parenting
  * (an orchestrator killed with SIGKILL leaves its children to init).
  */
 import { execFile } from "node:child_process";
@@ -9,9 +9,9 @@ import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
 
-export const MARKER_ENV = "FANOUT_TEST_MARKER";
+export const MARKER_ENV = "ECS_FANOUT_TEST_MARKER";
 
-/** PIDs of live processes whose environment holds FANOUT_TEST_MARKER=<marker>. */
+/** PIDs of live processes whose environment holds ECS_FANOUT_TEST_MARKER=<marker>. */
 export async function pidsWithMarker(marker: string): Promise<number[]> {
   const needle = `${MARKER_ENV}=${marker}`;
   let entries: string[];

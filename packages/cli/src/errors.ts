@@ -1,3 +1,4 @@
+import type { Problem } from "@ecs-fanout/protocol";
 import type { BatchRunResult } from "ecs-fanout";
 
 /**
@@ -31,21 +32,21 @@ export class CliError extends Error {
   }
 }
 
-/** Bad arguments. Every problem found is listed, so one correction round is enough. */
+/** Bad arguments. Every problem found is listed, each named by its flag, so one correction round is enough. */
 export class UsageError extends CliError {
   override name = "UsageError";
-  readonly problems: readonly string[];
+  readonly problems: readonly Problem[];
 
-  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+  /** `what` names the arguments, e.g. `run options`; each problem's path is a flag or `<input>`. */
+  constructor(what: string, problems: readonly Problem[], options?: { cause?: unknown }) {
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n");
     super(
       "USAGE",
-      problems.length === 1
-        ? problems[0]!
-        : `invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      `invalid ${what} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines}`,
       ExitCode.usage,
       options,
     );
-    this.problems = Object.freeze([...problems]);
+    this.problems = Object.freeze(problems.map((p) => Object.freeze({ ...p })));
   }
 }
 

@@ -1,12 +1,15 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { ExitCode } from "./errors.js";
 import type { CliIo } from "./io.js";
-import { PROCESSORS, RUN_DEFAULTS } from "./parse/run-options.js";
+import { defaultHelp } from "./parse/flags.js";
+import { localFlags } from "./parse/local-options.js";
+import { PROCESSORS, runFlags } from "./parse/run-options.js";
 import { CLI_VERSION } from "./version.js";
 
 /**
- * The command tree. Values stay strings here: each command normalizes its own options once, so
- * every problem is reported together rather than commander's first one. Each command's module is
+ * The command tree. Values stay strings here and carry no defaults: each command validates its
+ * option object once with its schema (src/parse/), which owns every default and reports every
+ * problem together rather than commander's first one. Each command's module is
  * imported when it runs, so `cost` or `--help` does not first load the local endpoint, the ffmpeg
  * helpers and every AWS client. Actions hand their exit code to `setExit`; `main` maps errors.
  */
@@ -24,18 +27,18 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
     .exitOverride()
     .allowExcessArguments(false);
 
+  const run = runFlags.shape;
   program
     .command("run")
     .description("split a video, upscale the segments on parallel ECS tasks, reassemble, verify, report")
     .argument("<input>", "video file to upscale")
-    .requiredOption("-o, --out <file>", "output video (.mp4, .m4v, .mov, .mkv)")
-    .option("--scale <n>", "upscale factor: 2, 3 or 4", RUN_DEFAULTS.scale)
-    .option("--tasks <n>", "most tasks running at once", RUN_DEFAULTS.tasks)
-    .option("--segment-seconds <s>", "length of each segment in seconds", RUN_DEFAULTS.segmentSeconds)
-    .addOption(
-      new Option("--processor <name>", "what each task runs")
-        .choices(PROCESSORS as unknown as string[])
-        .default(RUN_DEFAULTS.processor),
+    .option("-o, --out <file>", "output video (.mp4, .m4v, .mov, .mkv); required")
+    .option("--scale <n>", `upscale factor: 2, 3 or 4${defaultHelp(run.scale)}`)
+    .option("--tasks <n>", `most tasks running at once${defaultHelp(run.tasks)}`)
+    .option("--segment-seconds <s>", `length of each segment in seconds${defaultHelp(run.segmentSeconds)}`)
+    .option(
+      "--processor <name>",
+      `what each task runs: ${PROCESSORS.join(", ")}${defaultHelp(run.processor)}`,
     )
     .option("--params <json>", "extra processor options as a JSON object, e.g. '{\"crf\":20}'")
     .option("--cluster <name>", "ECS cluster (default: ecs-fanout)")
@@ -65,8 +68,20 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
     .option("--local", "use an in-process local ECS endpoint instead of AWS")
     .option("--json", "print one machine-readable result on stdout and no progress")
     .option("--keep-temp", "keep the segment files for inspection")
+    .option("--manifest <file>", "where the run's record goes (JSON lines; default: <out>.run.jsonl)")
+    .option("--resume", "resume an interrupted or failed run: reuse the outputs its record proves done")
+    .option("--report <file.html>", "write the run's HTML report (task stream, concurrency, cost) here")
     .action(async (input: string, options: Record<string, unknown>) => {
       setExit(await (await import("./commands/run.js")).runCommand(input, options, io));
+    });
+
+  program
+    .command("report")
+    .description("render a run's record (its manifest) as one self-contained HTML page")
+    .argument("<manifest>", "the run's manifest (<out>.run.jsonl, or ecs-fanout-manifest.jsonl in outputDir)")
+    .requiredOption("-o, --out <file.html>", "the HTML file to write")
+    .action(async (manifest: string, options: Record<string, unknown>) => {
+      setExit(await (await import("./commands/report.js")).reportCommand(manifest, options, io));
     });
 
   program
@@ -99,17 +114,17 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
   program
     .command("cost")
     .description("estimate what N tasks of a size cost for a while, from the shipped price table")
-    .option("--tasks <n>", "number of tasks", "1")
+    .option("--tasks <n>", "number of tasks (default: 1)")
     .option("--cpu <vcpu>", "vCPU per task (Fargate: 0.25, 0.5, 1, 2, 4, 8, 16)")
     .option("--memory <gb>", "memory per task in GB")
     .option("--minutes <m>", "how long each task runs")
     .option("--spot", "price as Fargate Spot")
-    .option("--arch <arch>", "x86_64 or arm64", "x86_64")
+    .option("--arch <arch>", "x86_64 or arm64 (default: x86_64)")
     .option(
       "--instance-type <type>",
       "price EC2 GPU tasks on this instance type instead of Fargate (g5.xlarge, …)",
     )
-    .option("--region <region>", "region of the price table", undefined)
+    .option("--region <region>", "region of the price table (default: AWS_REGION, else us-east-1)")
     .option("--json", "print the estimate as JSON")
     .action(async (options: Record<string, unknown>) => {
       setExit(await (await import("./commands/cost.js")).costCommand(options, io));
@@ -118,8 +133,11 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
   program
     .command("local")
     .description("run the local ECS endpoint in the foreground and print the environment to export")
-    .option("--port <n>", "port to listen on (default: any free port)")
-    .option("--cluster <name>", "cluster to create, with its worker task definitions (default: ecs-fanout)")
+    .option("--port <n>", `port to listen on, 0 for any free one${defaultHelp(localFlags.shape.port)}`)
+    .option(
+      "--cluster <name>",
+      `cluster to create, with its worker task definitions${defaultHelp(localFlags.shape.cluster)}`,
+    )
     .action(async (options: Record<string, unknown>) => {
       setExit(await (await import("./commands/local.js")).localCommand(options, io));
     });

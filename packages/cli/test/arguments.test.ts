@@ -28,8 +28,11 @@ async function cli(...argv: string[]) {
 describe("bad arguments exit 2 with every problem named, and nothing is launched", () => {
   it.each([
     [["run", "--out", "o.mp4"], /missing required argument 'input'/],
-    [["run", "in.mp4"], /required option '-o, --out <file>' not specified/],
-    [["run", "in.mp4", "--out", "o.mp4", "--processor", "esrgan"], /argument 'esrgan' is invalid/],
+    [["run", "in.mp4"], /--out: expected a file ending in \.mp4, .*, got nothing/],
+    [
+      ["run", "in.mp4", "--out", "o.mp4", "--processor", "esrgan"],
+      /--processor: expected one of "ffmpeg-scale", "realesrgan", "seedvr2", got "esrgan"/,
+    ],
     [["run", "in.mp4", "--out", "o.mp4", "--bogus"], /unknown option '--bogus'/],
     [["frobnicate"], /unknown command 'frobnicate'/],
     [["run", "in.mp4", "--out", "o.txt"], /--out: expected a file ending in \.mp4/],
@@ -40,7 +43,7 @@ describe("bad arguments exit 2 with every problem named, and nothing is launched
     ],
     [
       ["run", "in.mp4", "--out", "o.mp4", "--local", "--subnets", "subnet-a"],
-      /--subnets: only applies to AWS/,
+      /--subnets: expected AWS \(the flag names AWS resources\), got the local endpoint \(--local\); drop --local/,
     ],
     [["run", "in.mp4", "--out", "o.mp4", "--params", "[1]"], /--params: expected a JSON object/],
     [["cleanup", "--older-than", "soon"], /--older-than: expected a duration such as 90s/],
@@ -52,7 +55,7 @@ describe("bad arguments exit 2 with every problem named, and nothing is launched
       ["cost", "--cpu", "2", "--memory", "1", "--minutes", "10"],
       /--memory: expected a Fargate size \(memory for 2048/,
     ],
-    [["cost", "--cpu", "2", "--memory", "4"], /--minutes: expected how long each task runs, got nothing/],
+    [["cost", "--cpu", "2", "--memory", "4"], /--minutes: expected a number > 0 and ≤ 20160, got nothing/],
     [
       ["cost", "--minutes", "5", "--instance-type", "p5.48xlarge"],
       /--instance-type: expected one of g4dn\.xlarge/,
@@ -61,7 +64,12 @@ describe("bad arguments exit 2 with every problem named, and nothing is launched
       ["cost", "--cpu", "2", "--memory", "4", "--minutes", "5", "--region", "mars-1"],
       /--region: expected a region in the price table/,
     ],
-    [["local", "--port", "99999"], /--port: expected an integer 0–65535/],
+    [["local", "--port", "99999"], /--port: expected an integer from 0 to 65535, got "99999"/],
+    [["cleanup", "--run-id", " ", "--dry-run"], /--run-id: expected a non-empty string, got " "/],
+    [
+      ["run", "in.mp4", "--out", "o.mp4", "--subnets", "subnet-a,,subnet-b"],
+      /--subnets: expected a comma-separated list/,
+    ],
   ])("ecs-fanout %j", async (argv, message) => {
     const { code, stderr } = await cli(...argv);
     expect(stderr).toMatch(message);
@@ -84,9 +92,10 @@ describe("bad arguments exit 2 with every problem named, and nothing is launched
     );
     expect(code).toBe(2);
     expect(stderr).toContain('<input>: expected an existing video file, got "missing.mp4"');
-    expect(stderr).toContain('--scale: expected an integer 2–4, got "5"');
-    expect(stderr).toContain('--tasks: expected an integer 1–100, got "0"');
-    expect(stderr).toContain('--segment-seconds: expected a number > 0 and ≤ 3600, got "zero"');
+    expect(stderr).toContain("invalid run options (4 problems):");
+    expect(stderr).toContain('  - --scale: expected an integer from 2 to 4, got "5"');
+    expect(stderr).toContain('  - --tasks: expected an integer from 1 to 100, got "0"');
+    expect(stderr).toContain('  - --segment-seconds: expected a number from 0.5 to 3600, got "zero"');
   });
 
   it("rejects an input ffprobe cannot read with exit 2, before any endpoint starts", async () => {
@@ -106,13 +115,51 @@ describe("bad arguments exit 2 with every problem named, and nothing is launched
 });
 
 describe("the bin as a process", () => {
-  it("exits 2 on a bad argument and 0 on --help", async () => {
-    const bad = await runCli(["run", "nowhere.mp4", "--out", "x.mp4", "--tasks", "many"], { home: dir });
-    expect(bad.stderr).toContain('--tasks: expected an integer 1–100, got "many"');
-    expect(bad.stderr).toContain("<input>: expected an existing video file");
+  it("exits 2 on a bad flag value, naming the flag, and 0 on --help", async () => {
+    const out = join(dir, "x.mp4");
+    const bad = await runCli(["run", input, "--out", out, "--tasks", "abc"], { home: dir });
+    expect(bad.stderr).toBe(
+      'ecs-fanout: invalid run options (1 problem):\n  - --tasks: expected an integer from 1 to 100, got "abc"\n',
+    );
     expect(bad.code).toBe(2);
     const help = await runCli(["cleanup", "--help"], { home: dir });
     expect(help.stdout).toContain("--older-than <duration>");
     expect(help.code).toBe(0);
+  });
+
+  it("reports every problem of every kind together, before any endpoint starts", async () => {
+    const bad = await runCli(
+      [
+        "run",
+        "nowhere.mp4",
+        "--out",
+        "x.txt",
+        "--tasks",
+        "many",
+        "--segment-seconds",
+        "0",
+        "--params",
+        "{crf:20}",
+        "--spot",
+        "--gpu",
+        "--local",
+        "--region",
+        "eu-west-1",
+      ],
+      { home: dir },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split("\n")).toEqual([
+      "ecs-fanout: invalid run options (7 problems):",
+      '  - --out: expected a file ending in .mp4, .m4v, .mov, .mkv, got "x.txt"',
+      '  - --tasks: expected an integer from 1 to 100, got "many"',
+      '  - --segment-seconds: expected a number from 0.5 to 3600, got "0"',
+      `  - --params: expected a JSON object such as '{"crf":20}', got "{crf:20}"`,
+      '  - <input>: expected an existing video file, got "nowhere.mp4"',
+      "  - --spot: expected CPU work (Fargate Spot has no GPUs), got a GPU run; use a Spot-backed GPU capacity provider instead",
+      "  - --region: expected AWS (the flag names AWS resources), got the local endpoint (--local); drop --local",
+      "",
+    ]);
+    expect(bad.stdout).toBe("");
   });
 });

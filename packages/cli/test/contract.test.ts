@@ -6,7 +6,7 @@ import { generateTestVideo } from "@ecs-fanout/video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_BIN, REPO_ROOT, runCli } from "./support/cli.js";
 
-// Issue 5 as a user types it: `ecs-fanout local` in one shell, its exports in another, then
+// The local workflow as a user types it: `ecs-fanout local` in one shell, its exports in another, then
 // `run` against that endpoint with the AWS flags, `--json`, and `ls`.
 
 let dir: string;

@@ -288,3 +288,17 @@ export class NoDefaultVpcError extends FanoutError {
     this.vpcId = vpcId;
   }
 }
+
+/** A run manifest could not be read: a line too long, not JSON, or not a record (every problem, by line). */
+export class ManifestError extends FanoutError {
+  readonly path: string;
+  readonly problems: readonly ValidationProblem[];
+
+  constructor(path: string, problems: readonly ValidationProblem[], options?: { cause?: unknown }) {
+    const shown = problems.slice(0, 20).map((p) => `  - ${p.path}: ${p.message}`);
+    if (problems.length > shown.length) shown.push(`  - … ${problems.length - shown.length} more`);
+    super("INVALID_MANIFEST", `invalid manifest ${path}:\n${shown.join("\n")}`, options);
+    this.path = path;
+    this.problems = Object.freeze([...problems]);
+  }
+}

@@ -1,150 +1,61 @@
+import type { z } from "zod";
 import type { RunNetwork } from "./options.js";
+import type * as schema from "./record/schema.js";
 import type { BatchRunResult } from "./result.js";
 
-interface EventBase {
-  /** Milliseconds since the epoch. */
-  readonly time: number;
-  readonly runId: string;
-}
+type Event<S extends z.ZodType> = Readonly<z.output<S>>;
 
-/** The run passed validation and is about to launch tasks. */
-export interface RunStartedEvent extends EventBase {
-  readonly type: "run.started";
-  readonly segments: number;
-  readonly plannedTasks: number;
+/** The run passed validation and is about to launch tasks; `options` is what the manifest records of them. */
+export type RunStartedEvent = Omit<Event<typeof schema.runStartedSchema>, "network"> & {
   /** The networking every task is launched with; `defaultVpc` is set when it came from the default VPC. */
   readonly network: RunNetwork;
-}
-
-/** RunTask accepted a task. */
-export interface TaskLaunchedEvent extends EventBase {
-  readonly type: "task.launched";
-  readonly taskArn: string;
-  readonly launchType: string | undefined;
-  readonly capacityProvider: string | undefined;
-  /** Set when this task replaces one lost mid-run. */
-  readonly replacementFor: string | undefined;
-}
-
+};
+/** RunTask accepted a task (`replacementFor` is set when it replaces one lost mid-run). */
+export type TaskLaunchedEvent = Event<typeof schema.taskLaunchedSchema>;
 /** RunTask refused some or all of the tasks asked for. */
-export interface TaskLaunchFailedEvent extends EventBase {
-  readonly type: "task.launchFailed";
-  readonly count: number;
-  readonly reasons: readonly string[];
-  readonly kind: "capacity" | "spot-capacity" | "configuration";
-  readonly willRetry: boolean;
-}
-
+export type TaskLaunchFailedEvent = Event<typeof schema.taskLaunchFailedSchema>;
 /** Spot capacity was unavailable; tasks are launched on-demand instead. */
-export interface TaskFallbackEvent extends EventBase {
-  readonly type: "task.fallback";
-  readonly from: string;
-  readonly to: string;
-  readonly count: number;
-  readonly reason: string;
-}
-
-/** The task reached RUNNING and its address is known. */
-export interface TaskRunningEvent extends EventBase {
-  readonly type: "task.running";
-  readonly taskArn: string;
-  readonly host: string;
-  readonly port: number;
-}
-
+export type TaskFallbackEvent = Event<typeof schema.taskFallbackSchema>;
+/** The task reached RUNNING and its address is known; carries ECS's lifecycle stamps so far. */
+export type TaskRunningEvent = Event<typeof schema.taskRunningSchema>;
 /** The worker answered health and proved its identity; it now takes segments. */
-export interface TaskReadyEvent extends EventBase {
-  readonly type: "task.ready";
-  readonly taskArn: string;
-  readonly url: string;
-  readonly startupMs: number;
-}
-
+export type TaskReadyEvent = Event<typeof schema.taskReadySchema>;
 /**
  * The task stopped, or — for a task lost mid-run (Spot interruption, crash, failed start,
  * unreachable worker) — the run gave it up; once per task. A lost task is reported the moment the
  * loss is noticed, with `expected: false`, even if ECS has not reported it STOPPED yet (then
- * `stopCode` is unknown; the final one is in the run's `TaskResult`).
+ * `stopCode` is unknown; the final one is in the run's `TaskResult` and the `task.billed` event).
  */
-export interface TaskStoppedEvent extends EventBase {
-  readonly type: "task.stopped";
-  readonly taskArn: string;
-  /** ECS's stop code, when ECS reported the task STOPPED. */
-  readonly stopCode: string | undefined;
-  /** ECS's stopped reason, when ECS reported the task STOPPED. */
-  readonly stoppedReason: string | undefined;
-  /** The worker container's exit code, when ECS reported it. */
-  readonly exitCode?: number | undefined;
-  /** False for tasks lost mid-run; true for tasks stopped because their work was done or the run ended. */
-  readonly expected: boolean;
-  /** Why the run gave the task up (lost tasks only). */
-  readonly lostBecause?: string | undefined;
-}
-
+export type TaskStoppedEvent = Event<typeof schema.taskStoppedSchema>;
+/** A task's whole account at the end of the run: every stamp, billed seconds and cost. Once per task. */
+export type TaskBilledEvent = Event<typeof schema.taskBilledSchema>;
 /** A segment's input reached a worker. */
-export interface SegmentUploadedEvent extends EventBase {
-  readonly type: "segment.uploaded";
-  readonly segmentId: string;
-  readonly taskArn: string;
-  readonly attempt: number;
-  readonly bytes: number;
-  readonly durationMs: number;
-}
-
+export type SegmentUploadedEvent = Event<typeof schema.segmentUploadedSchema>;
 /** The worker started processing a segment. */
-export interface SegmentStartedEvent extends EventBase {
-  readonly type: "segment.started";
-  readonly segmentId: string;
-  readonly taskArn: string;
-  readonly attempt: number;
-}
-
-/** Processing progress reported by the worker (0..1). */
-export interface SegmentProgressEvent extends EventBase {
-  readonly type: "segment.progress";
-  readonly segmentId: string;
-  readonly taskArn: string;
-  readonly attempt: number;
-  readonly progress: number;
-}
-
-/** A segment's output is verified and on disk at its final path. */
-export interface SegmentDownloadedEvent extends EventBase {
-  readonly type: "segment.downloaded";
-  readonly segmentId: string;
-  readonly taskArn: string;
-  readonly attempt: number;
-  readonly path: string;
-  readonly bytes: number;
-  readonly sha256: string;
-}
-
+export type SegmentStartedEvent = Event<typeof schema.segmentStartedSchema>;
+/** Processing progress reported by the worker (0..1). Not written to the manifest. */
+export type SegmentProgressEvent = Event<typeof schema.segmentProgressSchema>;
+/** A segment's output is verified and on disk at its final path; with the attempt's timings and input facts. */
+export type SegmentDownloadedEvent = Event<typeof schema.segmentDownloadedSchema>;
 /** A segment attempt failed; `willRetry` says whether it went back into the queue. */
-export interface SegmentFailedEvent extends EventBase {
-  readonly type: "segment.failed";
-  readonly segmentId: string;
-  readonly taskArn: string | undefined;
-  readonly attempt: number;
-  readonly code: string;
-  readonly message: string;
-  readonly willRetry: boolean;
-}
-
+export type SegmentFailedEvent = Event<typeof schema.segmentFailedSchema>;
 /**
  * A task that ran out of work took back a look-ahead segment another task held but had not
  * started (so it does not wait behind that task's current job). The job on `fromTaskArn` was
  * cancelled; the segment is uploaded again to `toTaskArn`. Not a failed attempt.
  */
-export interface SegmentTakenBackEvent extends EventBase {
-  readonly type: "segment.takenBack";
-  readonly segmentId: string;
-  readonly fromTaskArn: string;
-  readonly toTaskArn: string;
-}
+export type SegmentTakenBackEvent = Event<typeof schema.segmentTakenBackSchema>;
+/** On resume: an earlier run's output of this segment was verified on disk (size, sha256) and reused. */
+export type SegmentResumedEvent = Event<typeof schema.segmentResumedSchema>;
+/** The run's metrics and counts (JSON-friendly), just before `run.finished`. */
+export type RunMetricsEvent = Event<typeof schema.runMetricsEventSchema>;
 
-/** The run finished (all tasks stopped); carries the result. */
-export interface RunFinishedEvent extends EventBase {
+/** The run finished (all tasks stopped); carries the result. Not written to the manifest (see `run.metrics`). */
+export interface RunFinishedEvent {
   readonly type: "run.finished";
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  readonly runId: string;
   readonly result: BatchRunResult;
 }
 
@@ -157,12 +68,15 @@ export type FanoutEvent =
   | TaskRunningEvent
   | TaskReadyEvent
   | TaskStoppedEvent
+  | TaskBilledEvent
   | SegmentUploadedEvent
   | SegmentStartedEvent
   | SegmentProgressEvent
   | SegmentDownloadedEvent
   | SegmentFailedEvent
   | SegmentTakenBackEvent
+  | SegmentResumedEvent
+  | RunMetricsEvent
   | RunFinishedEvent;
 
 /** The `type` of every event. */
@@ -171,6 +85,7 @@ export type FanoutEventType = FanoutEvent["type"];
 /** Every event type, in the order a run usually emits them. */
 export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "run.started",
+  "segment.resumed",
   "task.launched",
   "task.launchFailed",
   "task.fallback",
@@ -183,6 +98,8 @@ export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "segment.downloaded",
   "segment.failed",
   "segment.takenBack",
+  "task.billed",
+  "run.metrics",
   "run.finished",
 ]);
 

@@ -7,6 +7,7 @@ export {
   IntegrityError,
   JobFailedError,
   LaunchError,
+  ManifestError,
   NoCapacityError,
   NoDefaultVpcError,
   RunInterruptedError,
@@ -20,13 +21,16 @@ export type {
   FanoutEvent,
   FanoutEventType,
   RunFinishedEvent,
+  RunMetricsEvent,
   RunStartedEvent,
   SegmentDownloadedEvent,
   SegmentFailedEvent,
   SegmentProgressEvent,
+  SegmentResumedEvent,
   SegmentStartedEvent,
   SegmentTakenBackEvent,
   SegmentUploadedEvent,
+  TaskBilledEvent,
   TaskFallbackEvent,
   TaskLaunchedEvent,
   TaskLaunchFailedEvent,
@@ -59,6 +63,7 @@ export type {
   SegmentOrder,
   TaskOverrides,
   TimeoutOptions,
+  TransportOptions,
 } from "./options.js";
 export type { RunPlan } from "./plan.js";
 export { planRun } from "./plan.js";
@@ -83,6 +88,15 @@ export {
   PRICES_AS_OF,
   taskCost,
 } from "./pricing.js";
+// ── The run record: manifest schema, reader, and the HTML report renderer ──────────────────
+export type { RecordedRun } from "./record/chain.js";
+export { lastChain, recordedRuns } from "./record/chain.js";
+export type { Manifest, ReadManifestOptions } from "./record/read.js";
+export { readManifest } from "./record/read.js";
+export type { ManifestRecord, RecordedOptions } from "./record/schema.js";
+export { manifestRecordSchema } from "./record/schema.js";
+export { MANIFEST_NAME } from "./record/writer.js";
+export { renderReport } from "./report/render.js";
 export type { BatchRunResult, RunMetrics, SegmentResult, SegmentTimings, TaskResult } from "./result.js";
 export type { BatchRun } from "./run/run.js";
 export { executeParallelBatches, runParallelBatches } from "./run/run.js";
@@ -94,3 +108,4 @@ export {
   fargateSizeProblem,
   workerTaskDefinition,
 } from "./task-definition.js";
+// ── end of the run record ─────────────────────────────────────────────────────────────────

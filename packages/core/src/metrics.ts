@@ -42,8 +42,18 @@ export function computeMetrics(input: {
   segments: readonly MetricsSegment[];
   representative: CostedTask | undefined;
   pricing: PricingOptions & { region: string };
+  /** What earlier runs of the same job (resumed from) took and cost; their segments are in `segments`. */
+  prior?: {
+    readonly runIds: readonly string[];
+    readonly wallSeconds: number;
+    readonly resumedSegments: number;
+    readonly tasks: readonly { readonly billedSeconds: number; readonly costUsd: number | undefined }[];
+  };
 }): RunMetrics {
-  const wallSeconds = (input.settledAt.getTime() - input.startedAt.getTime()) / 1000;
+  const prior = input.prior;
+  const priorTasks = prior?.tasks ?? [];
+  const wallSeconds =
+    (input.settledAt.getTime() - input.startedAt.getTime()) / 1000 + (prior?.wallSeconds ?? 0);
   const ready = input.tasks.filter((t) => t.readyAt !== undefined);
   const startupSeconds =
     ready.length === 0
@@ -63,9 +73,13 @@ export function computeMetrics(input: {
     input.lookAhead === true ? successfulProcessSeconds + lanes * minTransferSeconds : workSeconds;
   const idealWall = startupSeconds + Math.max(serialSeconds / lanes, longestSeconds);
   const speedupFactor = ratio(sequentialEstimateSeconds, wallSeconds);
-  const billedSeconds = input.tasks.reduce((sum, t) => sum + t.billedSeconds, 0);
+  const billedSeconds = [...input.tasks, ...priorTasks].reduce((sum, t) => sum + t.billedSeconds, 0);
   const processSeconds = input.segments.reduce((sum, s) => sum + s.processMsAllAttempts, 0) / 1000;
-  const costs = input.tasks.map((t) => t.costUsd);
+  const costs = [...input.tasks, ...priorTasks].map((t) => t.costUsd);
+  const priorCosts = priorTasks.map((t) => t.costUsd);
+  const priorCostUsd = priorCosts.some((c) => c === undefined)
+    ? undefined
+    : priorCosts.reduce((sum: number, c) => sum + (c as number), 0);
   const totalCostUsd = costs.some((c) => c === undefined)
     ? undefined
     : costs.reduce((sum: number, c) => sum + (c as number), 0);
@@ -99,5 +113,9 @@ export function computeMetrics(input: {
       totalCostUsd === undefined || sequentialCostUsd === undefined || sequentialCostUsd === 0
         ? undefined
         : totalCostUsd / sequentialCostUsd - 1,
+    resumedFrom: Object.freeze([...(prior?.runIds ?? [])]),
+    resumedSegments: prior?.resumedSegments ?? 0,
+    priorCostUsd,
+    priorWallSeconds: prior?.wallSeconds ?? 0,
   };
 }

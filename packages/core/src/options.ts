@@ -327,4 +327,18 @@ export interface BatchRunOptions {
   readonly credentials?: AwsConfig["credentials"];
   /** The run id (uuid). @default a random uuid */
   readonly runId?: string;
+  /**
+   * Where the run appends its record (JSON lines: options, tasks, segment attempts, cost), or
+   * `false` for none. See docs/run-record.md.
+   * @default `<outputDir>/ecs-fanout-manifest.jsonl`
+   */
+  readonly manifest?: string | false;
+  /**
+   * Read the manifest first and run only what it does not prove done: a segment whose output is
+   * on disk with the recorded size and sha256, from an input of the recorded size and sha256, is
+   * reused; everything else runs. Tasks the earlier run left are stopped and priced into this
+   * run's cost. Without a manifest (or with `manifest: false`) it runs everything.
+   * @default false
+   */
+  readonly resume?: boolean;
 }

@@ -1,6 +1,6 @@
 /**
  * Dated price tables and the pure cost formulas the run metrics use. Rates are USD, Linux,
- * on-demand, as collected in AWS-FACTS (2026-08); override them with `pricing` options.
+ * on-demand, as AWS's pricing pages listed them (2026-08); override them with `pricing` options.
  */
 
 /** Fargate on-demand rates of one region and architecture. */

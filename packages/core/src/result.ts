@@ -26,6 +26,8 @@ export interface SegmentResult {
   readonly error: { readonly code: string; readonly message: string } | undefined;
   /** Tail of the task's CloudWatch log (failed only, when it could be read). */
   readonly logTail: readonly string[] | undefined;
+  /** On resume: the earlier run whose verified output was reused (then `attempts` is 0). */
+  readonly resumedFrom?: string | undefined;
 }
 
 /** What one task did and cost. */
@@ -42,6 +44,7 @@ export interface TaskResult {
   readonly launchedAt: Date;
   readonly createdAt: Date | undefined;
   readonly pullStartedAt: Date | undefined;
+  readonly pullStoppedAt?: Date | undefined;
   readonly startedAt: Date | undefined;
   readonly readyAt: Date | undefined;
   readonly stopRequestedAt: Date | undefined;
@@ -100,6 +103,17 @@ export interface RunMetrics {
   readonly sequentialCostUsd: number | undefined;
   /** totalCostUsd / sequentialCostUsd − 1 (0.08 = 8 % more than running sequentially). */
   readonly costOverheadVsSequential: number | undefined;
+  /**
+   * The earlier runs this one resumed, oldest first; empty when it did not resume. When set,
+   * every figure here covers the whole job: wall and billed seconds, work and cost include theirs.
+   */
+  readonly resumedFrom: readonly string[];
+  /** Segments whose output an earlier run made and this one verified and reused. */
+  readonly resumedSegments: number;
+  /** The part of totalCostUsd the earlier runs spent (0 when none; undefined when some rate is unknown). */
+  readonly priorCostUsd: number | undefined;
+  /** The part of wallSeconds the earlier runs took (first to last manifest line of each). */
+  readonly priorWallSeconds: number;
 }
 
 /** Everything a run produced. */

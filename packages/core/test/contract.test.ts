@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER, type Env, EXECUTION_ROLE, runningTaskArns, startEnv } from "./integration/helpers.js";
 
-// The public surface as issue 4 words it: the names a reader of the issue would write.
+// The public surface as the README words it: the names a reader of the docs would write.
 
 describe("options are validated before any AWS call, every problem in one ValidationError", () => {
   it("lists each bad option and never calls ECS", async () => {
@@ -135,7 +135,7 @@ describe("workerTaskDefinition with just { image, cpu, memory, logGroup }", () =
   });
 });
 
-describe("a run on the local endpoint, spelled the way issue 4 words it", () => {
+describe("a run on the local endpoint, spelled the way the README words it", () => {
   let env: Env;
   let td: string;
   beforeAll(async () => {

@@ -204,8 +204,11 @@ export const configSchema = z
 export type LocalEcsConfig = z.input<typeof configSchema>;
 /** {@link LocalEcsConfig} validated, with every default applied. */
 export type NormalizedConfig = z.output<typeof configSchema>;
+/** Which command runs a task whose container names a matching image. */
 export type ImageMapping = z.output<typeof imageMappingSchema>;
+/** An EC2 capacity provider the endpoint emulates, as passed in the config. */
 export type CapacityProviderConfig = z.input<typeof capacityProviderSchema>;
+/** Faults to inject (throttling, placement failures, Spot interruptions, crashes). */
 export type FaultConfig = z.output<typeof faultSchema>;
 
 function check<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {

@@ -1,6 +1,5 @@
-// Black-box conformance with the AWS API reference (ECS, EC2, CloudWatch Logs) and
-// shared/AWS-FACTS.md: every expectation here is a documented statement, checked through the
-// real SDK clients only.
+// Black-box conformance with the AWS API reference (ECS, EC2, CloudWatch Logs): every
+// expectation here is a documented statement, checked through the real SDK clients only.
 import {
   FilterLogEventsCommand,
   GetLogEventsCommand,

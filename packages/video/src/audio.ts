@@ -1,8 +1,11 @@
 import path from "node:path";
+import { expectedGot } from "@ecs-fanout/protocol";
+import { z } from "zod";
 import { VideoOptionsError } from "./errors.js";
 import { probe } from "./probe.js";
 import { runFfmpeg } from "./run.js";
-import { Problems } from "./validate.js";
+import { abortSignal, checkArgs, checkOptions, filePath } from "./schema.js";
+import { refuseUnsafeMedia, untrustedInputArgs } from "./untrusted.js";
 
 /**
  * Matroska outputs. ffmpeg's Matroska muxer keeps no AAC encoder delay (only Opus has CodecDelay)
@@ -12,10 +15,12 @@ import { Problems } from "./validate.js";
 const MATROSKA = /\.(mka|mkv|webm)$/i;
 
 /** Options of {@link extractAudio}. */
-export interface ExtractAudioOptions {
+export const extractAudioOptionsSchema = z.strictObject({
   /** Aborting kills ffmpeg and rejects with `signal.reason`. */
-  signal?: AbortSignal;
-}
+  signal: abortSignal.optional(),
+});
+/** Options of {@link extractAudio}. */
+export type ExtractAudioOptions = z.input<typeof extractAudioOptionsSchema>;
 
 /**
  * Copies the first audio stream of `input` into `output` without re-encoding, so its length is
@@ -32,23 +37,23 @@ export async function extractAudio(
   output: string,
   options: ExtractAudioOptions = {},
 ): Promise<boolean> {
-  const problems = new Problems("extractAudio");
-  problems.nonEmptyString("input", input);
-  problems.nonEmptyString("output", output);
-  problems.throwIfAny();
+  checkArgs("extractAudio", [
+    { name: "input", schema: filePath, value: input },
+    { name: "output", schema: filePath, value: output },
+    { name: "", schema: extractAudioOptionsSchema, value: options },
+  ] as const);
   const info = await probe(input, { signal: options.signal });
   if (!info.hasAudio) return false;
   if (info.audioCodec === "aac" && MATROSKA.test(output)) {
     throw new VideoOptionsError("extractAudio", [
-      `output: expected an MP4-family file (.m4a, .mp4, .mov) for AAC audio, got ${JSON.stringify(output)} ` +
+      `output: ${expectedGot("an MP4-family file (.m4a, .mp4, .mov) for AAC audio", output)} ` +
         "(Matroska drops AAC's encoder delay: the audio would start ~21 ms late and run one frame long)",
     ]);
   }
   await runFfmpeg(
     [
       "-y",
-      "-i",
-      path.resolve(input),
+      ...untrustedInputArgs(input),
       "-map",
       "0:a:0",
       "-vn",
@@ -64,22 +69,28 @@ export async function extractAudio(
 }
 
 /** Options of {@link muxAudio}. */
-export interface MuxAudioOptions {
+export const muxAudioOptionsSchema = z.strictObject({
   /** File whose first video stream is copied as is. */
-  video: string;
+  video: filePath,
   /** File whose first audio stream is used: an extracted track, or the original input itself. */
-  audio: string;
+  audio: filePath,
   /** File to write; ".mp4", ".m4v" and ".mov" get `+faststart`. */
-  output: string;
+  output: filePath,
   /**
    * Audio codec; "copy" keeps the audio bit-exact. Give e.g. "aac" when the output container
    * cannot hold the source codec.
    * @default "copy"
    */
-  audioCodec?: string;
+  audioCodec: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i)
+    .describe('an ffmpeg encoder name or "copy"')
+    .default("copy"),
   /** Aborting kills ffmpeg and rejects with `signal.reason`. */
-  signal?: AbortSignal;
-}
+  signal: abortSignal.optional(),
+});
+/** Options of {@link muxAudio}. */
+export type MuxAudioOptions = z.input<typeof muxAudioOptionsSchema>;
 
 /**
  * Puts the first video stream of `video` (stream copy, untouched) together with the first audio
@@ -88,17 +99,14 @@ export interface MuxAudioOptions {
  * @throws {@link VideoOptionsError} for missing paths; {@link FfmpegError} when ffmpeg fails.
  */
 export async function muxAudio(options: MuxAudioOptions): Promise<void> {
-  const problems = new Problems("muxAudio");
-  problems.nonEmptyString("video", options.video);
-  problems.nonEmptyString("audio", options.audio);
-  problems.nonEmptyString("output", options.output);
-  problems.nonEmptyString("audioCodec", options.audioCodec ?? "copy");
-  problems.throwIfAny();
+  const opts = checkOptions("muxAudio", muxAudioOptionsSchema, options);
+  await refuseUnsafeMedia(opts.video);
+  await refuseUnsafeMedia(opts.audio);
   const args = [
-    ...["-y", "-i", path.resolve(options.video), "-i", path.resolve(options.audio)],
-    ...["-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", options.audioCodec ?? "copy"],
+    ...["-y", ...untrustedInputArgs(opts.video), ...untrustedInputArgs(opts.audio)],
+    ...["-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", opts.audioCodec],
   ];
-  if (/\.(mp4|m4v|mov)$/i.test(options.output)) args.push("-movflags", "+faststart");
-  args.push(path.resolve(options.output));
-  await runFfmpeg(args, { signal: options.signal });
+  if (/\.(mp4|m4v|mov)$/i.test(opts.output)) args.push("-movflags", "+faststart");
+  args.push(path.resolve(opts.output));
+  await runFfmpeg(args, { signal: opts.signal });
 }

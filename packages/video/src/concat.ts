@@ -1,18 +1,33 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type SegmentField, SegmentMismatchError, VideoOptionsError } from "./errors.js";
+import { z } from "zod";
+import { type SegmentField, SegmentMismatchError } from "./errors.js";
 import { probe, type VideoInfo } from "./probe.js";
-import type { FfmpegProgress } from "./progress.js";
 import { runFfmpeg } from "./run.js";
+import { abortSignal, checkArgs, filePath, progressListener } from "./schema.js";
+import { ALLOWED_DEMUXERS, whitelistArgs } from "./untrusted.js";
 
 /** Options of {@link concatSegments}. */
-export interface ConcatSegmentsOptions {
+export const concatSegmentsOptionsSchema = z.strictObject({
   /** Aborting kills ffmpeg and rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal: abortSignal.optional(),
   /** Called with ffmpeg's progress reports (about twice a second), `fraction` included. */
-  onProgress?: (progress: FfmpegProgress) => void;
-}
+  onProgress: progressListener.optional(),
+});
+/** Options of {@link concatSegments}. */
+export type ConcatSegmentsOptions = z.input<typeof concatSegmentsOptionsSchema>;
+
+/** The concat list is line-based: a line break in a name cannot be written into it. */
+export const segmentPaths = z
+  .array(
+    z
+      .string()
+      .regex(/^[^\r\n]+$/)
+      .describe("a file path without line breaks"),
+  )
+  .min(1)
+  .describe("a non-empty array of file paths");
 
 /**
  * Joins segments with the concat demuxer and stream copy (no re-encode). Every input is probed
@@ -28,8 +43,11 @@ export async function concatSegments(
   output: string,
   options: ConcatSegmentsOptions = {},
 ): Promise<void> {
-  const { signal } = options;
-  validatePaths(paths);
+  const [, , { signal, onProgress }] = checkArgs("concatSegments", [
+    { name: "paths", schema: segmentPaths, value: paths },
+    { name: "output", schema: filePath, value: output },
+    { name: "", schema: concatSegmentsOptionsSchema, value: options },
+  ] as const);
   const infos: VideoInfo[] = [];
   for (const file of paths) infos.push(await probe(file, { signal }));
   checkSegmentsMatch(paths, infos);
@@ -39,28 +57,16 @@ export async function concatSegments(
     const listFile = path.join(dir, "list.txt");
     await writeFile(listFile, concatList(paths), "utf8");
     const totalSeconds = infos.reduce((sum, info) => sum + info.durationSeconds, 0);
-    const args = ["-y", "-f", "concat", "-safe", "0", "-i", listFile, "-map", "0", "-c", "copy"];
+    // The list is ours, but the files it names are not: each was probed above (which refuses
+    // playlists), and the demuxer passes its whitelists on to every file it opens.
+    const args = ["-y", ...whitelistArgs(["concat", ...ALLOWED_DEMUXERS]), "-f", "concat", "-safe", "0"];
+    args.push("-i", `file:${listFile}`, "-map", "0", "-c", "copy");
     if (/\.(mp4|m4v|mov)$/i.test(output)) args.push("-movflags", "+faststart");
     args.push(path.resolve(output));
-    await runFfmpeg(args, { signal, onProgress: options.onProgress, durationSeconds: totalSeconds });
+    await runFfmpeg(args, { signal, onProgress, durationSeconds: totalSeconds });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function validatePaths(paths: unknown): void {
-  const problems: string[] = [];
-  if (!Array.isArray(paths) || paths.length === 0) {
-    problems.push(`paths: expected a non-empty array of file paths, got ${JSON.stringify(paths)}`);
-  } else {
-    paths.forEach((p, i) => {
-      // The concat list is line-based: a line break in a name cannot be written into it.
-      if (typeof p !== "string" || p === "" || /[\r\n]/.test(p)) {
-        problems.push(`paths[${i}]: expected a file path without line breaks, got ${JSON.stringify(p)}`);
-      }
-    });
-  }
-  if (problems.length > 0) throw new VideoOptionsError("concatSegments", problems);
 }
 
 /** Throws SegmentMismatchError for the first segment that differs from the first one. */

@@ -9,6 +9,7 @@ export type VideoErrorCode =
   | "FFMPEG_FAILED"
   | "PROBE_FAILED"
   | "SEGMENT_MISMATCH"
+  | "FRAME_MISMATCH"
   | "INVALID_VIDEO_OPTIONS";
 
 /** Base class of every error this package throws; branch on `code`. */
@@ -89,6 +90,66 @@ export class ProbeError extends VideoError {
     super("PROBE_FAILED", `cannot probe ${path}: ${reason}`, { cause: options?.cause });
     this.path = path;
     this.stderrTail = [...(options?.stderrTail ?? [])];
+  }
+}
+
+/** What {@link MediaRefusedError} found instead of a video segment. */
+export type RefusedKind = "hls" | "dash" | "concat" | "image" | "format";
+
+const REFUSED: Record<RefusedKind, string> = {
+  hls: "an HLS playlist (ffmpeg would read the files or URLs it names)",
+  dash: "a DASH manifest or other XML (ffmpeg would read the files or URLs it names)",
+  concat: "an ffconcat list (ffmpeg would read the files it names)",
+  image: "an image (image sequences are not read)",
+  format: "a container other than MP4/MOV or Matroska/WebM",
+};
+
+/**
+ * A file that is not a plain MP4/MOV or Matroska/WebM video: a playlist, an image, or another
+ * container. Refused before ffmpeg reads it; a {@link ProbeError}, so it fails the way any
+ * unreadable input does.
+ */
+export class MediaRefusedError extends ProbeError {
+  readonly kind: RefusedKind;
+  /** ffprobe's name for the container, when it was the container that was refused. */
+  readonly formatName: string | undefined;
+
+  constructor(path: string, kind: RefusedKind, formatName?: string) {
+    const what = formatName === undefined ? REFUSED[kind] : `${REFUSED[kind]}: ${formatName}`;
+    super(path, `refused ${what}; only local MP4/MOV and Matroska/WebM files are read`);
+    this.kind = kind;
+    this.formatName = formatName;
+  }
+}
+
+/**
+ * A segment (or a processed segment's output) does not have exactly the frames it should: a
+ * dropped, duplicated or shifted frame. Never joined silently.
+ */
+export class FrameMismatchError extends VideoError {
+  /** Position of the segment in the video. */
+  readonly index: number;
+  readonly path: string;
+  /** Frames the file must hold (context frames included). */
+  readonly expectedFrames: number;
+  /** Frames it holds. */
+  readonly actualFrames: number;
+  /** What differs, e.g. "frame 12 is at 0.520 s, expected 0.480 s". */
+  readonly detail: string;
+
+  constructor(details: {
+    index: number;
+    path: string;
+    expectedFrames: number;
+    actualFrames: number;
+    detail: string;
+  }) {
+    super("FRAME_MISMATCH", `segment ${details.index} (${details.path}): ${details.detail}`);
+    this.index = details.index;
+    this.path = details.path;
+    this.expectedFrames = details.expectedFrames;
+    this.actualFrames = details.actualFrames;
+    this.detail = details.detail;
   }
 }
 

@@ -3,7 +3,9 @@ import { access, chmod, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { z } from "zod";
 import { FfmpegNotFoundError, type FfmpegSearchAttempt } from "./errors.js";
+import { checkOptions } from "./schema.js";
 
 /** Where a binary was found: FFMPEG_PATH/FFPROBE_PATH, PATH, or the optional npm packages. */
 export type FfmpegSource = "env" | "path" | "npm";
@@ -21,23 +23,25 @@ export interface FfmpegLocation {
 }
 
 /** Options of {@link findFfmpeg}. */
-export interface FindFfmpegOptions {
+export const findFfmpegOptionsSchema = z.strictObject({
   /**
    * Environment to read FFMPEG_PATH, FFPROBE_PATH and PATH from.
    * @default process.env
    */
-  env?: Record<string, string | undefined>;
+  env: z.record(z.string(), z.string().optional()).optional(),
   /**
    * Look for the optional npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe.
    * @default true
    */
-  npm?: boolean;
+  npm: z.boolean().default(true),
   /**
    * Directories the npm packages are resolved from, in order.
    * @default [this package's directory, process.cwd()]
    */
-  npmResolveFrom?: string[];
-}
+  npmResolveFrom: z.array(z.string().min(1)).optional(),
+});
+/** Options of {@link findFfmpeg}. */
+export type FindFfmpegOptions = z.input<typeof findFfmpegOptionsSchema>;
 
 interface BinarySpec {
   name: "ffmpeg" | "ffprobe";
@@ -62,14 +66,20 @@ const cache = new Map<string, Promise<FfmpegLocation>>();
  * @throws {@link FfmpegNotFoundError} naming every place that was tried.
  */
 export function findFfmpeg(options: FindFfmpegOptions = {}): Promise<FfmpegLocation> {
+  let opts: ParsedFindOptions;
+  try {
+    opts = checkOptions("findFfmpeg", findFfmpegOptionsSchema, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   if (options.env !== undefined || options.npm !== undefined || options.npmResolveFrom !== undefined) {
-    return locate(options);
+    return locate(opts);
   }
   const env = process.env;
   const key = [env.FFMPEG_PATH, env.FFPROBE_PATH, env.PATH].join("\0");
   let found = cache.get(key);
   if (found === undefined) {
-    found = locate(options);
+    found = locate(opts);
     cache.set(key, found);
     // A failed lookup is not remembered: the user may install ffmpeg and retry.
     found.catch(() => cache.delete(key));
@@ -77,7 +87,9 @@ export function findFfmpeg(options: FindFfmpegOptions = {}): Promise<FfmpegLocat
   return found;
 }
 
-async function locate(options: FindFfmpegOptions): Promise<FfmpegLocation> {
+type ParsedFindOptions = z.output<typeof findFfmpegOptionsSchema>;
+
+async function locate(options: ParsedFindOptions): Promise<FfmpegLocation> {
   const [ffmpegResult, ffprobeResult] = await Promise.allSettled([
     locateOne(FFMPEG, options),
     locateOne(FFPROBE, options),
@@ -90,7 +102,7 @@ async function locate(options: FindFfmpegOptions): Promise<FfmpegLocation> {
   return { ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, source: ffmpeg.source, ffprobeSource: ffprobe.source };
 }
 
-async function locateOne(spec: BinarySpec, options: FindFfmpegOptions) {
+async function locateOne(spec: BinarySpec, options: ParsedFindOptions) {
   const env = options.env ?? process.env;
   const attempts: FfmpegSearchAttempt[] = [];
 
@@ -107,7 +119,7 @@ async function locateOne(spec: BinarySpec, options: FindFfmpegOptions) {
   if (onPath !== undefined) return { path: onPath, source: "path" as const };
   attempts.push({ source: "path", detail: `no executable ${spec.name} in PATH` });
 
-  if (options.npm === false) {
+  if (!options.npm) {
     attempts.push({ source: "npm", detail: `${spec.npmPackage} lookup disabled` });
     throw new FfmpegNotFoundError(spec.name, attempts);
   }

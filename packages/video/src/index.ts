@@ -1,21 +1,54 @@
-export { type ExtractAudioOptions, extractAudio, type MuxAudioOptions, muxAudio } from "./audio.js";
-export { type ConcatSegmentsOptions, concatSegments } from "./concat.js";
+export {
+  type ExtractAudioOptions,
+  extractAudio,
+  extractAudioOptionsSchema,
+  type MuxAudioOptions,
+  muxAudio,
+  muxAudioOptionsSchema,
+} from "./audio.js";
+export { type ConcatSegmentsOptions, concatSegments, concatSegmentsOptionsSchema } from "./concat.js";
 export {
   FfmpegError,
   type FfmpegErrorDetails,
   FfmpegNotFoundError,
   type FfmpegSearchAttempt,
+  FrameMismatchError,
+  MediaRefusedError,
   ProbeError,
+  type RefusedKind,
   type SegmentField,
   SegmentMismatchError,
   VideoError,
   type VideoErrorCode,
   VideoOptionsError,
 } from "./errors.js";
-export { type FfmpegLocation, type FfmpegSource, type FindFfmpegOptions, findFfmpeg } from "./find.js";
-export { type GenerateTestVideoOptions, generateTestVideo } from "./generate.js";
-export { type ProbeOptions, probe, type VideoInfo } from "./probe.js";
+export {
+  type FfmpegLocation,
+  type FfmpegSource,
+  type FindFfmpegOptions,
+  findFfmpeg,
+  findFfmpegOptionsSchema,
+} from "./find.js";
+export {
+  type FrameExpectation,
+  frameExpectationSchema,
+  readFrameTimes,
+  verifySegmentFrames,
+} from "./frames.js";
+export {
+  type GenerateTestVideoOptions,
+  generateTestVideo,
+  generateTestVideoOptionsSchema,
+} from "./generate.js";
+export {
+  type JoinSegmentsOptions,
+  joinSegments,
+  joinSegmentsOptionsSchema,
+  type SegmentOutput,
+} from "./join.js";
+export { type ProbeOptions, probe, probeOptionsSchema, type VideoInfo } from "./probe.js";
 export type { FfmpegProgress } from "./progress.js";
-export { type RunFfmpegOptions, type RunFfmpegResult, runFfmpeg } from "./run.js";
-export { type SplitVideoOptions, splitVideo, type VideoSegment } from "./split.js";
-export { X264_PRESETS, type X264Preset } from "./validate.js";
+export { type RunFfmpegOptions, type RunFfmpegResult, runFfmpeg, runFfmpegOptionsSchema } from "./run.js";
+export { X264_PRESETS, type X264Preset } from "./schema.js";
+export { type SplitVideoOptions, splitVideo, splitVideoOptionsSchema, type VideoSegment } from "./split.js";
+export { ALLOWED_DEMUXERS, ALLOWED_PROTOCOLS, untrustedInputArgs } from "./untrusted.js";

@@ -1,8 +1,10 @@
 import { stat } from "node:fs/promises";
-import path from "node:path";
-import { ProbeError } from "./errors.js";
+import { z } from "zod";
+import { MediaRefusedError, ProbeError } from "./errors.js";
 import { findFfmpeg } from "./find.js";
 import { runProcess, summarize } from "./process.js";
+import { abortSignal, checkArgs, filePath } from "./schema.js";
+import { ALLOWED_DEMUXERS, refuseUnsafeMedia, untrustedInputArgs } from "./untrusted.js";
 
 /** What {@link probe} reads from a file: the facts splitting, scaling and verifying rely on. */
 export interface VideoInfo {
@@ -20,6 +22,8 @@ export interface VideoInfo {
   audioCodec: string | null;
   hasAudio: boolean;
   sizeBytes: number;
+  /** When the container's first stream starts, in seconds (where ffmpeg's `-ss` counts from). */
+  startSeconds: number;
   /** ffprobe's format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
   formatName: string;
   pixelFormat: string | null;
@@ -30,12 +34,17 @@ export interface VideoInfo {
 }
 
 /** Options of {@link probe}. */
-export interface ProbeOptions {
+export const probeOptionsSchema = z.strictObject({
   /** Aborting kills ffprobe and rejects with `signal.reason`. */
-  signal?: AbortSignal;
-  /** @default the one findFfmpeg() finds */
-  ffprobePath?: string;
-}
+  signal: abortSignal.optional(),
+  /**
+   * The ffprobe executable.
+   * @default the one findFfmpeg() finds
+   */
+  ffprobePath: filePath.optional(),
+});
+/** Options of {@link probe}. */
+export type ProbeOptions = z.input<typeof probeOptionsSchema>;
 
 interface RawStream {
   codec_type?: string;
@@ -52,7 +61,7 @@ interface RawStream {
 
 interface RawProbe {
   streams?: RawStream[];
-  format?: { duration?: string; format_name?: string; size?: string };
+  format?: { duration?: string; format_name?: string; size?: string; start_time?: string };
 }
 
 /**
@@ -61,8 +70,19 @@ interface RawProbe {
  * @throws {@link ProbeError} when ffprobe cannot read the file or it has no video stream.
  */
 export async function probe(file: string, options: ProbeOptions = {}): Promise<VideoInfo> {
+  checkArgs("probe", [
+    { name: "file", schema: filePath, value: file },
+    { name: "", schema: probeOptionsSchema, value: options },
+  ] as const);
+  // Our own bounded read decides first: ffprobe never opens a playlist.
+  await refuseUnsafeMedia(file);
   const ffprobe = options.ffprobePath ?? (await findFfmpeg()).ffprobe;
   const raw = await ffprobeJson(ffprobe, file, ["-show_format", "-show_streams"], options.signal);
+  const formatName = raw.format?.format_name ?? "unknown";
+  // The whitelist already holds ffprobe to these demuxers; this keeps the promise if it ever widens.
+  if (!formatName.split(",").some((name) => (ALLOWED_DEMUXERS as readonly string[]).includes(name))) {
+    throw new MediaRefusedError(file, "format", formatName);
+  }
   const video = raw.streams?.find((s) => s.codec_type === "video");
   const audio = raw.streams?.find((s) => s.codec_type === "audio");
   if (!video) throw new ProbeError(file, "no video stream");
@@ -99,7 +119,8 @@ export async function probe(file: string, options: ProbeOptions = {}): Promise<V
     audioCodec: audio?.codec_name ?? null,
     hasAudio: audio !== undefined,
     sizeBytes,
-    formatName: raw.format?.format_name ?? "unknown",
+    startSeconds: float(raw.format?.start_time) ?? 0,
+    formatName,
     pixelFormat: video.pix_fmt ?? null,
     videoDurationSeconds: videoDuration,
     audioDurationSeconds: float(audio?.duration) ?? null,
@@ -112,9 +133,13 @@ async function ffprobeJson(
   args: string[],
   signal: AbortSignal | undefined,
 ): Promise<RawProbe> {
-  // An absolute path keeps names like "x:y.mp4" from being read as a protocol.
-  const input = path.resolve(file);
-  const result = await runProcess(ffprobe, ["-v", "error", "-of", "json", ...args, input], { signal });
+  const result = await runProcess(
+    ffprobe,
+    ["-v", "error", "-of", "json", ...args, ...untrustedInputArgs(file)],
+    {
+      signal,
+    },
+  );
   if (result.exitCode !== 0 || result.spawnError) {
     throw new ProbeError(file, summarize("ffprobe", ffprobe, result), {
       stderrTail: result.stderrTail,

@@ -1,31 +1,41 @@
+import { z } from "zod";
 import { FfmpegError } from "./errors.js";
 import { findFfmpeg } from "./find.js";
 import { runProcess, summarize } from "./process.js";
-import { type FfmpegProgress, ProgressParser } from "./progress.js";
+import { ProgressParser } from "./progress.js";
+import { abortSignal, callback, checkArgs, filePath, progressListener } from "./schema.js";
 
 /** Options of {@link runFfmpeg}. */
-export interface RunFfmpegOptions {
+export const runFfmpegOptionsSchema = z.strictObject({
   /** Aborting kills ffmpeg and rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal: abortSignal.optional(),
   /** Called with ffmpeg's progress reports (about twice a second), `fraction` included. */
-  onProgress?: (progress: FfmpegProgress) => void;
+  onProgress: progressListener.optional(),
   /** Expected output duration; when known, progress reports carry `fraction`. */
-  durationSeconds?: number;
+  durationSeconds: z.number().positive().optional(),
   /**
    * The ffmpeg executable.
    * @default the one findFfmpeg() finds
    */
-  ffmpegPath?: string;
-  /** Working directory of ffmpeg. @default process.cwd() */
-  cwd?: string;
+  ffmpegPath: filePath.optional(),
   /**
-   * How often ffmpeg reports progress (`-stats_period`).
-   * @default 0.5 (ffmpeg's own default)
+   * Working directory of ffmpeg.
+   * @default process.cwd()
    */
-  progressIntervalSeconds?: number;
+  cwd: filePath.optional(),
+  /**
+   * How often ffmpeg reports progress (`-stats_period`), in seconds.
+   * @default 0.5 (ffmpeg's own default, left to ffmpeg)
+   */
+  progressIntervalSeconds: z.number().positive().optional(),
   /** Called with the child's pid once it has started. */
-  onSpawn?: (pid: number) => void;
-}
+  onSpawn: callback<(pid: number) => void>().optional(),
+});
+/** Options of {@link runFfmpeg}. */
+export type RunFfmpegOptions = z.input<typeof runFfmpegOptionsSchema>;
+
+/** ffmpeg's arguments: each one a separate string, never a shell line. */
+const argsSchema = z.array(z.string()).describe("an array of strings");
 
 /** What a successful ffmpeg run leaves behind. */
 export interface RunFfmpegResult {
@@ -42,6 +52,10 @@ export interface RunFfmpegResult {
  * {@link FfmpegNotFoundError} when no ffmpeg is found.
  */
 export async function runFfmpeg(args: string[], options: RunFfmpegOptions = {}): Promise<RunFfmpegResult> {
+  checkArgs("runFfmpeg", [
+    { name: "args", schema: argsSchema, value: args },
+    { name: "", schema: runFfmpegOptionsSchema, value: options },
+  ] as const);
   options.signal?.throwIfAborted();
   const command = options.ffmpegPath ?? (await findFfmpeg()).ffmpeg;
   const fullArgs = ["-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1"];

@@ -1,145 +1,217 @@
-import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { probe } from "./probe.js";
+import { expectedGot } from "@ecs-fanout/protocol";
+import { z } from "zod";
+import { ProbeError } from "./errors.js";
+import { checkTimes, readFrameTimes } from "./frames.js";
+import { probe, type VideoInfo } from "./probe.js";
 import type { FfmpegProgress } from "./progress.js";
 import { runFfmpeg } from "./run.js";
-import { Problems, X264_PRESETS, type X264Preset } from "./validate.js";
+import { abortSignal, checkArgs, filePath, progressListener, X264_PRESETS } from "./schema.js";
+import type { VideoSegment } from "./segment.js";
+import { splitCopy } from "./split-copy.js";
+import { type FrameRange, planSegments } from "./split-plan.js";
+import { untrustedInputArgs } from "./untrusted.js";
 
-/** One segment file written by {@link splitVideo}. */
-export interface VideoSegment {
-  /** 0-based position in the video. */
-  index: number;
-  /** Absolute path of the segment file. */
-  path: string;
-  /** Where the segment starts in the source, in seconds. */
-  startSeconds: number;
-  /** Length of the segment, in seconds. */
-  durationSeconds: number;
-}
+export type { VideoSegment };
 
 /** Options of {@link splitVideo}. */
-export interface SplitVideoOptions {
-  /** Created when missing. */
-  outputDir: string;
-  /** Length of every segment but the last, in seconds. */
-  segmentSeconds: number;
-  /**
-   * "exact": re-encode once (H.264) with keyframes forced at every boundary, so every segment is
-   * exactly `segmentSeconds` long (to the frame). "copy": stream copy, cutting at the first
-   * keyframe at or after each boundary — fast and lossless, but segments vary with the GOP.
-   * @default "exact"
-   */
-  mode?: "exact" | "copy";
-  /** x264 quality for "exact" (0–51, lower is better). @default 18 */
-  crf?: number;
-  /** x264 preset for "exact". @default "veryfast" */
-  preset?: X264Preset;
-  /** File name prefix; files are `<prefix>00000.mp4`, `<prefix>00001.mp4`, … @default "segment-" */
-  prefix?: string;
-  /** Aborting kills ffmpeg and rejects with `signal.reason`. */
-  signal?: AbortSignal;
-  /** Called with ffmpeg's progress reports (about twice a second), `fraction` included. */
-  onProgress?: (progress: FfmpegProgress) => void;
-}
-
-interface NormalizedSplitOptions {
-  outputDir: string;
-  segmentSeconds: number;
-  mode: "exact" | "copy";
-  crf: number;
-  preset: X264Preset;
-  prefix: string;
-}
-
-export function normalizeSplitOptions(options: SplitVideoOptions): NormalizedSplitOptions {
-  const normalized = {
-    outputDir: options.outputDir,
-    segmentSeconds: options.segmentSeconds,
-    mode: options.mode ?? "exact",
-    crf: options.crf ?? 18,
-    preset: options.preset ?? "veryfast",
-    prefix: options.prefix ?? "segment-",
-  };
-  const problems = new Problems("splitVideo");
-  problems.nonEmptyString("outputDir", normalized.outputDir);
-  problems.positiveNumber("segmentSeconds", normalized.segmentSeconds);
-  problems.oneOf("mode", normalized.mode, ["exact", "copy"]);
-  if (!Number.isInteger(normalized.crf) || normalized.crf < 0 || normalized.crf > 51) {
-    problems.add("crf", "an integer from 0 to 51", normalized.crf);
-  }
-  problems.oneOf("preset", normalized.preset, X264_PRESETS);
-  if (typeof normalized.prefix !== "string" || /[/\\]/.test(normalized.prefix)) {
-    problems.add("prefix", "a file name prefix without path separators", normalized.prefix);
-  }
-  problems.throwIfAny();
-  return normalized;
-}
+export const splitVideoOptionsSchema = z
+  .strictObject({
+    /** Created when missing. */
+    outputDir: filePath,
+    /** Length of every segment but the last, in seconds; cuts land on the nearest frame. */
+    segmentSeconds: z.number().positive(),
+    /**
+     * "exact": every segment is cut at its exact frame and encoded losslessly (H.264, `-qp 0`,
+     * the source's pixel format, in MP4), so the processor's encode stays the only lossy one.
+     * "copy": stream copy, cutting at the first keyframe at or after each boundary — no encode
+     * at all, but segment lengths follow the source's keyframes.
+     * @default "exact"
+     */
+    mode: z.enum(["exact", "copy"]).default("exact"),
+    /**
+     * Context frames added on each side of every "exact" segment (fewer at the video's ends), so
+     * temporal processors see each segment's neighbours. The join drops or crossfades them.
+     * @default 0
+     */
+    overlapFrames: z.number().int().min(0).max(1000).default(0),
+    /**
+     * x264 preset of the lossless encode: it changes speed and size, never the pixels.
+     * @default "ultrafast"
+     */
+    preset: z.enum(X264_PRESETS).default("ultrafast"),
+    /**
+     * Segments encoded at once (each ffmpeg also uses several threads).
+     * @default 2
+     */
+    concurrency: z.number().int().min(1).max(64).default(2),
+    /**
+     * File name prefix; files are `<prefix>00000.mp4`, `<prefix>00001.mp4`, …
+     * @default "segment-"
+     */
+    prefix: z
+      .string()
+      .regex(/^[^/\\]*$/)
+      .describe("a file name prefix without path separators")
+      .default("segment-"),
+    /** Aborting kills ffmpeg and rejects with `signal.reason`. */
+    signal: abortSignal.optional(),
+    /** Called with progress reports, `fraction` covering the whole split. */
+    onProgress: progressListener.optional(),
+  })
+  .superRefine((options, ctx) => {
+    if (options.mode === "copy" && options.overlapFrames > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["overlapFrames"],
+        message: expectedGot('0 with mode "copy" (context frames need an exact cut)', options.overlapFrames),
+      });
+    }
+  });
+/** Options of {@link splitVideo}. */
+export type SplitVideoOptions = z.input<typeof splitVideoOptionsSchema>;
+type Options = z.output<typeof splitVideoOptionsSchema>;
 
 /**
  * Splits the first video stream of `input` into segments of `segmentSeconds`. Segments carry no
- * audio: audio is extracted once (extractAudio) and muxed back after processing (muxAudio).
+ * audio: it stays in the source and is muxed back after processing (muxAudio). Each "exact"
+ * segment is checked after it is written: exactly its frames, at the source's times.
  *
  * @throws {@link VideoOptionsError} listing every invalid option; {@link ProbeError} when `input`
- * is not a readable video; {@link FfmpegError} when ffmpeg fails.
+ * is not a readable video (a {@link MediaRefusedError} for a playlist); {@link FrameMismatchError}
+ * when a segment came out with other frames; {@link FfmpegError} when ffmpeg fails.
  */
 export async function splitVideo(input: string, options: SplitVideoOptions): Promise<VideoSegment[]> {
-  const opts = normalizeSplitOptions(options);
-  const { signal, onProgress } = options;
-  const info = await probe(input, { signal });
+  const [, opts] = checkArgs("splitVideo", [
+    { name: "input", schema: filePath, value: input },
+    { name: "", schema: splitVideoOptionsSchema, value: options },
+  ] as const);
+  const info = await probe(input, { signal: opts.signal });
   const outputDir = path.resolve(opts.outputDir);
   await mkdir(outputDir, { recursive: true });
-  const listFile = path.join(outputDir, `.${opts.prefix}list-${randomUUID()}.csv`);
-  // The segment muxer reads the output name as a printf pattern: a literal % must be doubled.
-  const pattern = path.join(outputDir.replaceAll("%", "%%"), `${opts.prefix.replaceAll("%", "%%")}%05d.mp4`);
-
-  const codec =
-    opts.mode === "exact"
-      ? [
-          ...["-c:v", "libx264", "-preset", opts.preset, "-crf", String(opts.crf), "-pix_fmt", "yuv420p"],
-          "-force_key_frames",
-          `expr:gte(t,n_forced*${opts.segmentSeconds})`,
-          // Forced keyframes land on the first frame at/after each boundary; half a frame of slack
-          // keeps float rounding from pushing the muxer's cut to the next keyframe.
-          "-segment_time_delta",
-          String(1 / (2 * info.fps)),
-        ]
-      : ["-c:v", "copy"];
-  const args = [
-    ...["-y", "-i", path.resolve(input), "-map", "0:v:0", "-an", "-sn", "-dn"],
-    ...codec,
-    ...["-f", "segment", "-segment_time", String(opts.segmentSeconds), "-reset_timestamps", "1"],
-    // B-frames start the stream at a negative DTS; left to the segment muxer that shifts every
-    // time (and the list) by the delay. Disabled here, each mp4 segment handles it with an edit list.
-    ...["-avoid_negative_ts", "disabled"],
-    ...["-segment_format", "mp4", "-segment_list", listFile, "-segment_list_type", "csv"],
-    pattern,
-  ];
-  try {
-    await runFfmpeg(args, { signal, onProgress, durationSeconds: info.durationSeconds });
-    return parseSegmentList(await readFile(listFile, "utf8"), outputDir);
-  } finally {
-    await rm(listFile, { force: true });
-  }
+  if (opts.mode === "copy") return splitCopy(input, info, outputDir, opts);
+  return splitExact(input, info, outputDir, opts);
 }
 
-/** Parses the segment muxer's CSV list: `name,start,end` per line (name quoted when needed). */
-export function parseSegmentList(csv: string, dir: string): VideoSegment[] {
-  const segments: VideoSegment[] = [];
-  for (const line of csv.split(/\r?\n/)) {
-    if (line.trim() === "") continue;
-    const endComma = line.lastIndexOf(",");
-    const startComma = line.lastIndexOf(",", endComma - 1);
-    let name = line.slice(0, startComma);
-    if (name.startsWith('"') && name.endsWith('"')) name = name.slice(1, -1).replaceAll('""', '"');
-    const start = Number(line.slice(startComma + 1, endComma));
-    const end = Number(line.slice(endComma + 1));
-    segments.push({
-      index: segments.length,
-      path: path.resolve(dir, path.basename(name)),
-      startSeconds: start,
-      durationSeconds: end - start,
+async function splitExact(
+  input: string,
+  info: VideoInfo,
+  outputDir: string,
+  opts: Options,
+): Promise<VideoSegment[]> {
+  const times = await readFrameTimes(input, opts.signal);
+  if (times.length === 0) throw new ProbeError(input, "the video stream has no frames");
+  const plan = planSegments(times, opts.segmentSeconds, opts.overlapFrames, info.fps);
+  const total = plan.reduce((sum, r) => sum + r.fileEnd - r.fileStart, 0);
+  const done = new Array<number>(plan.length).fill(0);
+  const report = (index: number, frames: number, finished: boolean) => {
+    done[index] = frames;
+    const sum = done.reduce((a, b) => a + b, 0);
+    const allDone = finished && sum >= total;
+    opts.onProgress?.(
+      Object.freeze({
+        outTimeSeconds: sum / info.fps,
+        frame: sum,
+        fps: 0,
+        speed: 0,
+        fraction: allDone ? 1 : Math.min(1, sum / total),
+        done: allDone,
+      }) satisfies FfmpegProgress,
+    );
+  };
+
+  const segments = plan.map((range) => toSegment(range, times, info, outputDir, opts.prefix));
+  await pool(plan.length, opts.concurrency, opts.signal, async (i, signal) => {
+    const range = plan[i] as FrameRange;
+    const segment = segments[i] as VideoSegment;
+    await runFfmpeg(encodeArgs(input, range, times, info, segment.path, opts.preset), {
+      signal,
+      onProgress: (p) => report(i, Math.min(p.frame, range.fileEnd - range.fileStart), false),
     });
-  }
+    const written = await readFrameTimes(segment.path, signal);
+    checkTimes(segment.path, i, written, times.slice(range.fileStart, range.fileEnd), 1 / info.fps);
+    report(i, range.fileEnd - range.fileStart, true);
+  });
   return segments;
+}
+
+/** Seeks just before the first wanted frame, then keeps exactly the range's frames. */
+function encodeArgs(
+  input: string,
+  range: FrameRange,
+  times: readonly number[],
+  info: VideoInfo,
+  output: string,
+  preset: string,
+): string[] {
+  const args = ["-y"];
+  if (range.fileStart > 0) {
+    // ffmpeg decodes from the keyframe before and drops every frame shown before the seek point:
+    // halfway between the previous frame and the first wanted one is safe from rounding.
+    const at = ((times[range.fileStart - 1] ?? 0) + (times[range.fileStart] ?? 0)) / 2;
+    // -ss counts from the container's start time.
+    args.push("-ss", (at - info.startSeconds).toFixed(6));
+  }
+  args.push(...untrustedInputArgs(input), "-map", "0:v:0", "-an", "-sn", "-dn");
+  args.push("-vf", "setpts=PTS-STARTPTS", "-fps_mode", "passthrough");
+  args.push("-frames:v", String(range.fileEnd - range.fileStart));
+  args.push("-c:v", "libx264", "-preset", preset, "-qp", "0");
+  if (info.pixelFormat !== null) args.push("-pix_fmt", info.pixelFormat);
+  args.push("-movflags", "+faststart", "-f", "mp4", output);
+  return args;
+}
+
+function toSegment(
+  range: FrameRange,
+  times: readonly number[],
+  info: VideoInfo,
+  outputDir: string,
+  prefix: string,
+): VideoSegment {
+  const t0 = times[0] ?? 0;
+  const start = (times[range.start] ?? 0) - t0;
+  const end =
+    range.end < times.length ? (times[range.end] ?? 0) - t0 : (times.at(-1) ?? 0) - t0 + 1 / info.fps;
+  return {
+    index: range.index,
+    path: path.join(outputDir, `${prefix}${String(range.index).padStart(5, "0")}.mp4`),
+    startSeconds: start,
+    durationSeconds: end - start,
+    startFrame: range.start,
+    frames: range.end - range.start,
+    contextBefore: range.start - range.fileStart,
+    contextAfter: range.fileEnd - range.end,
+    fpsFraction: info.fpsFraction,
+  };
+}
+
+/**
+ * Runs `task(0..count-1)` with at most `limit` at once. The first failure stops the rest (their
+ * ffmpeg is killed) and is rethrown once every task has settled, so no child outlives the call.
+ */
+async function pool(
+  count: number,
+  limit: number,
+  outer: AbortSignal | undefined,
+  task: (index: number, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const stop = new AbortController();
+  const signal = outer ? AbortSignal.any([outer, stop.signal]) : stop.signal;
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < count && failure === undefined && !signal.aborted) {
+      const index = next++;
+      try {
+        await task(index, signal);
+      } catch (error) {
+        failure ??= { error };
+        stop.abort(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  if (failure !== undefined) throw failure.error;
+  outer?.throwIfAborted();
 }

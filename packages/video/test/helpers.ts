@@ -40,3 +40,38 @@ export function countFrames(file: string): number {
   );
   return Number(out.trim());
 }
+
+/** MD5 of every decoded frame of the first video stream, in order (ffmpeg's framemd5 muxer). */
+export function frameHashes(file: string): string[] {
+  const out = execFileSync("ffmpeg", ["-v", "error", "-i", file, "-map", "0:v:0", "-f", "framemd5", "-"], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return out
+    .split("\n")
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => line.split(",").at(-1)?.trim() ?? "");
+}
+
+/** Average luma of every decoded frame (ffmpeg's signalstats filter). */
+export function lumaAverages(file: string): number[] {
+  const out = execFileSync(
+    "ffprobe",
+    [
+      ...[
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        `movie=${file.replaceAll("\\", "\\\\").replaceAll(":", "\\:")},signalstats`,
+      ],
+      ...["-show_entries", "frame_tags=lavfi.signalstats.YAVG", "-of", "csv=p=0"],
+    ],
+    { encoding: "utf8" },
+  );
+  return out
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map(Number);
+}

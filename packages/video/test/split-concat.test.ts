@@ -127,10 +127,10 @@ describe("splitVideo options", () => {
     }).catch((e) => e);
     expect(error).toBeInstanceOf(VideoOptionsError);
     expect(error.problems).toEqual([
-      'outputDir: expected a non-empty string, got ""',
-      "segmentSeconds: expected a finite number > 0, got 0",
+      'outputDir: expected a file path, got ""',
+      "segmentSeconds: expected a number > 0, got 0",
       'mode: expected one of "exact", "copy", got "fast"',
-      "crf: expected an integer from 0 to 51, got 99",
+      'crf: expected a known key, got "crf"',
     ]);
   });
 

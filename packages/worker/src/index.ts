@@ -7,9 +7,8 @@ export {
   workerEnvSchema,
 } from "./config.js";
 export { ParamsError, ProcessorError, ToolError, WorkerConfigError, WorkerError } from "./errors.js";
-export { jsonLinesToStdout, type LogEvent, type LogSink, quiet } from "./log.js";
+export { type LogEvent, type LogSink, quiet } from "./log.js";
 export { INPUT_FORMATS, UNTRUSTED_INPUT_ARGS } from "./media/container.js";
-export { fetchTaskArn } from "./metadata.js";
 export {
   type FfmpegScaleOptions,
   ffmpegScale,

@@ -6,7 +6,7 @@ export interface LogEvent {
   [field: string]: unknown;
 }
 
-/** Where the worker sends its events: {@link jsonLinesToStdout} in the bin, {@link quiet} to drop them. */
+/** Where the worker sends its events: `jsonLinesToStdout` in the bin, {@link quiet} to drop them. */
 export type LogSink = (event: LogEvent) => void;
 
 /** The worker's default sink: `{"ts":…,"level":…,"event":…,…}` per line on stdout. */

@@ -171,7 +171,7 @@ describe("video processors", () => {
     ).toBeLessThanOrEqual(halfFrame);
   });
 
-  it("realesrgan on cpu uses the seed's cpu settings (small tiles, fp32)", async () => {
+  it("realesrgan on cpu uses the cpu settings (small tiles, fp32)", async () => {
     await putJob(worker.url, "esrgan-cpu", clip, { processor: "realesrgan", device: "cpu", scale: 2 });
     expect(await waitForJob(worker.url, "esrgan-cpu", 60_000)).toMatchObject({ status: "succeeded" });
     const argv = JSON.parse(await readFile(path.join(dir, "realesrgan-argv.json"), "utf8")) as string[];

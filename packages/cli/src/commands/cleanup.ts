@@ -2,11 +2,7 @@ import { createInterface } from "node:readline/promises";
 import { type CleanupResult, cleanupStaleTasks } from "ecs-fanout";
 import { DeclinedError, ExitCode, UsageError } from "../errors.js";
 import { type CliIo, println } from "../io.js";
-import {
-  type CleanupOptions,
-  normalizeCleanupOptions,
-  type RawCleanupOptions,
-} from "../parse/task-options.js";
+import { type CleanupOptions, normalizeCleanupOptions } from "../parse/task-options.js";
 import { formatSeconds } from "../report/format.js";
 import { formatTaskTable } from "../report/tasks-table.js";
 import { openTaskTarget } from "../target/open.js";
@@ -15,8 +11,7 @@ import type { Target } from "../target/target.js";
 function filters(options: CleanupOptions): string {
   const parts = [`in ${options.cluster}`];
   if (options.runId) parts.push(`of run ${options.runId}`);
-  if (options.olderThanSeconds !== undefined)
-    parts.push(`older than ${formatSeconds(options.olderThanSeconds)}`);
+  if (options.olderThan !== undefined) parts.push(`older than ${formatSeconds(options.olderThan)}`);
   return parts.join(" ");
 }
 
@@ -35,7 +30,7 @@ function cleanup(options: CleanupOptions, target: Target, dryRun: boolean): Prom
     cluster: options.cluster,
     runId: options.runId,
     startedBy: options.startedBy,
-    olderThanSeconds: options.olderThanSeconds,
+    olderThanSeconds: options.olderThan,
     dryRun,
     reason: "ecs-fanout cleanup (CLI)",
     clients: target.clients,
@@ -47,12 +42,15 @@ function cleanup(options: CleanupOptions, target: Target, dryRun: boolean): Prom
  * `ecs-fanout cleanup`: stops tasks that carry both our startedBy and our managed-by tag. Always
  * previews first; stops only with --yes or a "y" at the prompt.
  */
-export async function cleanupCommand(raw: RawCleanupOptions, io: CliIo): Promise<ExitCode> {
+export async function cleanupCommand(raw: Record<string, unknown>, io: CliIo): Promise<ExitCode> {
   const options = normalizeCleanupOptions(raw, io);
   // Refuse before touching anything: without a TTY there is no one to ask.
   if (!options.dryRun && !options.yes && !io.stdin.isTTY) {
-    throw new UsageError([
-      "--yes: expected --yes (or --dry-run) to stop tasks without a terminal to confirm on",
+    throw new UsageError("cleanup options", [
+      {
+        path: "--yes",
+        message: "expected --yes (or --dry-run) to stop tasks without a terminal to confirm on",
+      },
     ]);
   }
   const target = await openTaskTarget(options, io);

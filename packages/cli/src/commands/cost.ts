@@ -8,7 +8,7 @@ import {
 } from "ecs-fanout";
 import { ExitCode } from "../errors.js";
 import { type CliIo, println } from "../io.js";
-import { type CostOptions, normalizeCostOptions, type RawCostOptions } from "../parse/cost-options.js";
+import { type CostOptions, normalizeCostOptions } from "../parse/cost-options.js";
 import { formatSeconds, formatUsd } from "../report/format.js";
 import { renderPairs } from "../report/table.js";
 
@@ -96,7 +96,7 @@ export function formatEstimate(e: CostEstimate): string {
   return renderPairs(pairs);
 }
 
-export async function costCommand(raw: RawCostOptions, io: CliIo): Promise<ExitCode> {
+export async function costCommand(raw: Record<string, unknown>, io: CliIo): Promise<ExitCode> {
   const options = normalizeCostOptions(raw, io);
   const result = estimate(options);
   if (options.json) println(io.stdout, JSON.stringify(result, null, 2));

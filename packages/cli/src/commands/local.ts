@@ -1,13 +1,8 @@
 import { DEFAULT_CLUSTER } from "../defaults.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { ExitCode } from "../errors.js";
 import { type CliIo, println } from "../io.js";
-import { Problems, parseInteger } from "../parse/values.js";
+import { normalizeLocalOptions } from "../parse/local-options.js";
 import { openLocalTarget } from "../target/local.js";
-
-export interface RawLocalOptions {
-  port?: string;
-  cluster?: string;
-}
 
 /** The lines a shell evaluates to point the AWS SDK (and this CLI) at the endpoint. */
 export function exportLines(env: Record<string, string>): string[] {
@@ -19,17 +14,8 @@ export function exportLines(env: Record<string, string>): string[] {
  * definitions registered, and prints what to export so other shells (and `ecs-fanout run`
  * without --local) use it.
  */
-export async function localCommand(raw: RawLocalOptions, io: CliIo): Promise<ExitCode> {
-  const problems = new Problems();
-  const port =
-    raw.port === undefined ? 0 : problems.take(parseInteger("--port", raw.port, { min: 0, max: 65_535 }));
-  const cluster = raw.cluster ?? DEFAULT_CLUSTER;
-  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(cluster)) {
-    problems.add(
-      `--cluster: expected letters, digits, "-" or "_" (at most 255), got ${JSON.stringify(cluster)}`,
-    );
-  }
-  if (!problems.empty) throw new UsageError(problems.list);
+export async function localCommand(raw: Record<string, unknown>, io: CliIo): Promise<ExitCode> {
+  const { port, cluster } = normalizeLocalOptions(raw);
 
   const target = await openLocalTarget({ cluster, port, gpuInstances: 2 });
   const { local } = target;

@@ -1,12 +1,12 @@
 import { listTasks } from "ecs-fanout";
 import { ExitCode } from "../errors.js";
 import { type CliIo, println } from "../io.js";
-import { normalizeLsOptions, type RawLsOptions } from "../parse/task-options.js";
+import { normalizeLsOptions } from "../parse/task-options.js";
 import { formatTaskTable } from "../report/tasks-table.js";
 import { openTaskTarget } from "../target/open.js";
 
 /** `ecs-fanout ls`: the running tasks ecs-fanout started in a cluster. */
-export async function lsCommand(raw: RawLsOptions, io: CliIo): Promise<ExitCode> {
+export async function lsCommand(raw: Record<string, unknown>, io: CliIo): Promise<ExitCode> {
   const options = normalizeLsOptions(raw, io);
   const target = await openTaskTarget(options, io);
   try {

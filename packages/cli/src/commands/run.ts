@@ -1,9 +1,10 @@
+import { existsSync } from "node:fs";
 import type { VideoInfo } from "@ecs-fanout/video";
 import type { BatchRunOptions, NetworkOptions } from "ecs-fanout";
 import { DEFAULT_CLUSTER, gpuCapacityProvider, workerFamily } from "../defaults.js";
 import { ExitCode, InterruptedError, RunFailedError, VerificationError } from "../errors.js";
 import { type CliIo, println } from "../io.js";
-import { normalizeRunOptions, type RawRunOptions, type RunOptions } from "../parse/run-options.js";
+import { normalizeRunOptions, type RunOptions } from "../parse/run-options.js";
 import { chooseReporter } from "../progress/choose.js";
 import { formatRunReport, type RunReportInput, runReportJson } from "../report/run-report.js";
 import { abortOnSignals } from "../signals.js";
@@ -12,6 +13,7 @@ import { openAwsTarget } from "../target/aws.js";
 import { openLocalTarget } from "../target/local.js";
 import type { Target } from "../target/target.js";
 import { type UpscaleJob, upscaleVideo } from "../upscale/pipeline.js";
+import { writeReport } from "./report.js";
 
 /**
  * Worker processor options for the chosen processor and scale. SeedVR2 takes a target short side
@@ -113,7 +115,7 @@ async function openRunTarget(
   };
 }
 
-export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): Promise<ExitCode> {
+export async function runCommand(input: string, raw: Record<string, unknown>, io: CliIo): Promise<ExitCode> {
   const options = normalizeRunOptions(input, raw, io);
   const reporter = chooseReporter(io, options.json);
   const controller = new AbortController();
@@ -133,11 +135,13 @@ export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): 
       scale: options.scale,
       segmentSeconds: options.segmentSeconds,
       tasks: options.tasks,
-      params: (info) => ({ ...processorParams(options, info), ...options.extraParams }),
+      params: (info) => ({ ...processorParams(options, info), ...options.params }),
       batch,
       reporter,
       signal: controller.signal,
       keepTemp: options.keepTemp,
+      manifest: options.manifest,
+      resume: options.resume,
     });
     reporter.stop();
     report = {
@@ -166,5 +170,18 @@ export async function runCommand(input: string, raw: RawRunOptions, io: CliIo): 
   } finally {
     removeHandlers();
     await target.close();
+    await tellWhereTheRecordIs(options, io);
+  }
+}
+
+/** The run's record, and its HTML report when asked for: written even when the run failed. */
+async function tellWhereTheRecordIs(options: RunOptions, io: CliIo): Promise<void> {
+  if (!existsSync(options.manifest)) return;
+  println(io.stderr, `run record: ${options.manifest}`);
+  if (options.report === undefined) return;
+  try {
+    println(io.stderr, `report: ${await writeReport(options.manifest, options.report)}`);
+  } catch (error) {
+    println(io.stderr, `report: not written (${error instanceof Error ? error.message : String(error)})`);
   }
 }

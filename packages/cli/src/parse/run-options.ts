@@ -1,9 +1,19 @@
 import { existsSync, statSync } from "node:fs";
-import { dirname, extname, resolve } from "node:path";
-import { UsageError } from "../errors.js";
+import { dirname, resolve } from "node:path";
+import { expectedGot } from "@ecs-fanout/protocol";
+import { z } from "zod";
 import type { CliIo } from "../io.js";
 import { detectAwsConfig } from "../target/aws-config.js";
-import { Problems, parseChoice, parseInteger, parseList, parsePositiveNumber } from "./values.js";
+import {
+  checkFlags,
+  integerFlag,
+  jsonObjectFlag,
+  listFlag,
+  nameFlag,
+  numberFlag,
+  switchFlag,
+  whenParsed,
+} from "./flags.js";
 
 export const PROCESSORS = ["ffmpeg-scale", "realesrgan", "seedvr2"] as const;
 export type ProcessorName = (typeof PROCESSORS)[number];
@@ -11,183 +21,175 @@ export type ProcessorName = (typeof PROCESSORS)[number];
 export const GPU_PROCESSORS: readonly ProcessorName[] = ["realesrgan", "seedvr2"];
 export const OUTPUT_EXTENSIONS = [".mp4", ".m4v", ".mov", ".mkv"] as const;
 
-/** `run` options as commander hands them over: strings and flags, nothing checked yet. */
-export interface RawRunOptions {
-  out?: string;
-  scale?: string;
-  tasks?: string;
-  segmentSeconds?: string;
-  processor?: string;
-  cluster?: string;
-  taskDefinition?: string;
-  subnets?: string;
-  securityGroups?: string;
-  publicIp?: boolean;
-  region?: string;
-  capacityProvider?: string;
-  params?: string;
-  spot?: boolean;
-  gpu?: boolean;
-  local?: boolean;
-  json?: boolean;
-  keepTemp?: boolean;
-}
-
 /** Where the tasks run: the in-process local endpoint, or whatever AWS the SDK is configured for. */
 export type TargetChoice =
   | { kind: "local"; reason: "--local" | "no AWS configuration" }
   | { kind: "aws"; source: string };
 
-export interface RunOptions {
-  input: string;
-  output: string;
-  /** @default 2 */
-  scale: 2 | 3 | 4;
-  /** Most tasks launched at once. @default 4 */
-  tasks: number;
-  /** @default 4 */
-  segmentSeconds: number;
-  /** @default "ffmpeg-scale" */
-  processor: ProcessorName;
-  cluster?: string;
-  taskDefinition?: string;
-  subnets?: string[];
-  securityGroups?: string[];
-  publicIp: boolean;
-  region?: string;
-  /** GPU capacity provider on AWS. @default `gpu-<cluster>` */
-  capacityProvider?: string;
-  /** Extra processor options (`--params` JSON), merged over the CLI's own. */
-  extraParams: Record<string, unknown>;
-  spot: boolean;
-  gpu: boolean;
-  json: boolean;
-  keepTemp: boolean;
+const outputFile = z
+  .string()
+  .regex(new RegExp(`(${OUTPUT_EXTENSIONS.map((e) => `\\${e}`).join("|")})$`, "i"))
+  .describe(`a file ending in ${OUTPUT_EXTENSIONS.join(", ")}`);
+
+/** `run`'s argument and options as commander hands them over; each key is its flag in camelCase. */
+export const runFlags = z.strictObject({
+  /** The video to upscale (the positional `<input>`). */
+  input: z.string().min(1).describe("a video file"),
+  /** The output video. */
+  out: outputFile,
+  /** Upscale factor. @default 2 */
+  scale: integerFlag(2, 4)
+    .transform((n) => n as 2 | 3 | 4)
+    .default(2),
+  /** Most tasks running at once. @default 4 */
+  tasks: integerFlag(1, 100).default(4),
+  /** Length of each segment in seconds. @default 4 */
+  segmentSeconds: numberFlag({ min: 0.5, max: 3600 }).default(4),
+  /** What each task runs. @default "ffmpeg-scale" */
+  processor: z.enum(PROCESSORS).default("ffmpeg-scale"),
+  /** Extra processor options (`--params` JSON), merged over the CLI's own. @default {} */
+  params: jsonObjectFlag.default({}),
+  cluster: nameFlag.optional(),
+  taskDefinition: nameFlag.optional(),
+  subnets: listFlag.optional(),
+  securityGroups: listFlag.optional(),
+  publicIp: switchFlag,
+  region: nameFlag.optional(),
+  /** GPU capacity provider on AWS; implies `gpu`. @default `gpu-<cluster>` */
+  capacityProvider: nameFlag.optional(),
+  spot: switchFlag,
+  gpu: switchFlag,
+  local: switchFlag,
+  json: switchFlag,
+  keepTemp: switchFlag,
+  /** Where to write the run's HTML report, if anywhere. */
+  report: z
+    .string()
+    .regex(/\.html?$/i)
+    .describe("a file ending in .html")
+    .optional(),
+  /** The run record (JSON lines). @default `<out>.run.jsonl` */
+  manifest: z.string().min(1).describe("a file path").optional(),
+  /** Run only what the run record says is not done yet. */
+  resume: switchFlag,
+});
+
+type RunFlags = z.output<typeof runFlags>;
+
+/** Flags that name AWS resources: meaningless against the local endpoint. */
+const AWS_ONLY = [
+  "taskDefinition",
+  "subnets",
+  "securityGroups",
+  "region",
+  "capacityProvider",
+  "publicIp",
+] as const;
+
+function impliesGpu(o: Pick<RunFlags, "capacityProvider" | "gpu" | "processor">): boolean {
+  return o.capacityProvider !== undefined || o.gpu || GPU_PROCESSORS.includes(o.processor);
+}
+
+/** What the schema needs besides the flags: the directory paths are relative to, and the target. */
+export interface RunContext {
+  cwd: string;
   target: TargetChoice;
 }
 
-export const RUN_DEFAULTS = {
-  scale: "2",
-  tasks: "4",
-  segmentSeconds: "4",
-  processor: "ffmpeg-scale",
-} as const;
+/** `run`'s schema: the flags, the files they name and the rules between them. */
+export function runOptionsSchema(context: RunContext) {
+  const at = (path: string) => resolve(context.cwd, path);
+  return runFlags
+    .superRefine((o, ctx) => {
+      const input = at(o.input);
+      if (!existsSync(input))
+        ctx.addIssue({
+          code: "custom",
+          path: ["input"],
+          message: expectedGot("an existing video file", o.input),
+        });
+      else if (!statSync(input).isFile())
+        ctx.addIssue({
+          code: "custom",
+          path: ["input"],
+          message: expectedGot("a file, not a directory", o.input),
+        });
+    }, whenParsed("input"))
+    .superRefine((o, ctx) => {
+      const dir = dirname(at(o.out));
+      if (!existsSync(dir) || !statSync(dir).isDirectory())
+        ctx.addIssue({
+          code: "custom",
+          path: ["out"],
+          message: expectedGot("a file in an existing directory", o.out),
+        });
+    }, whenParsed("out"))
+    .superRefine(
+      (o, ctx) => {
+        if (at(o.out) === at(o.input))
+          ctx.addIssue({
+            code: "custom",
+            path: ["out"],
+            message: "expected a file other than the input, got the input itself",
+          });
+      },
+      whenParsed("input", "out"),
+    )
+    .superRefine(
+      (o, ctx) => {
+        if (o.spot && impliesGpu(o)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["spot"],
+            message:
+              "expected CPU work (Fargate Spot has no GPUs), got a GPU run; use a Spot-backed GPU capacity provider instead",
+          });
+        }
+      },
+      whenParsed("spot", "gpu", "capacityProvider", "processor"),
+    )
+    .superRefine(
+      (o, ctx) => {
+        const { target } = context;
+        if (target.kind !== "local") return;
+        const fix =
+          target.reason === "--local" ? "drop --local" : "configure AWS (AWS_PROFILE, AWS_REGION, …)";
+        for (const key of AWS_ONLY) {
+          if (o[key] === undefined || o[key] === false) continue;
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `expected AWS (the flag names AWS resources), got the local endpoint (${target.reason}); ${fix}`,
+          });
+        }
+      },
+      whenParsed(...AWS_ONLY),
+    )
+    .transform(({ out, report, manifest, ...o }) => ({
+      ...o,
+      input: at(o.input),
+      output: at(out),
+      report: report === undefined ? undefined : at(report),
+      manifest: manifest === undefined ? `${at(out)}.run.jsonl` : at(manifest),
+      gpu: impliesGpu(o),
+      target: context.target,
+    }));
+}
+
+/** `run`'s options once validated: absolute paths, typed values, defaults applied. */
+export type RunOptions = z.output<ReturnType<typeof runOptionsSchema>>;
 
 /** Picks the target: `--local`, else AWS when anything configures it, else the local endpoint. */
-export function chooseTarget(local: boolean | undefined, io: CliIo): TargetChoice {
-  if (local) return { kind: "local", reason: "--local" };
+export function chooseTarget(local: unknown, io: CliIo): TargetChoice {
+  if (local === true) return { kind: "local", reason: "--local" };
   const aws = detectAwsConfig(io.env, io.home);
   return aws.configured
     ? { kind: "aws", source: aws.source ?? "AWS" }
     : { kind: "local", reason: "no AWS configuration" };
 }
 
-/** Normalizes and validates `run`'s arguments once, reporting every problem together. */
-export function normalizeRunOptions(inputArg: string, raw: RawRunOptions, io: CliIo): RunOptions {
-  const problems = new Problems();
-  const input = resolve(io.cwd, inputArg);
-  if (!existsSync(input))
-    problems.add(`<input>: expected an existing video file, got ${JSON.stringify(inputArg)}`);
-  else if (!statSync(input).isFile()) problems.add(`<input>: expected a file, got the directory ${inputArg}`);
-
-  let output = "";
-  if (!raw.out) problems.add("--out: expected the output file, got nothing");
-  else {
-    output = resolve(io.cwd, raw.out);
-    const ext = extname(output).toLowerCase();
-    if (!(OUTPUT_EXTENSIONS as readonly string[]).includes(ext)) {
-      problems.add(
-        `--out: expected a file ending in ${OUTPUT_EXTENSIONS.join(", ")}, got ${JSON.stringify(raw.out)}`,
-      );
-    }
-    if (output === input) problems.add("--out: expected a file other than the input, got the input itself");
-    const dir = dirname(output);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      problems.add(`--out: expected its directory to exist, got ${JSON.stringify(dir)}`);
-    }
-  }
-
-  const scale = problems.take(parseInteger("--scale", raw.scale ?? RUN_DEFAULTS.scale, { min: 2, max: 4 }));
-  const tasks = problems.take(parseInteger("--tasks", raw.tasks ?? RUN_DEFAULTS.tasks, { min: 1, max: 100 }));
-  const segmentSeconds = problems.take(
-    parsePositiveNumber("--segment-seconds", raw.segmentSeconds ?? RUN_DEFAULTS.segmentSeconds, 3600),
-  );
-  if (segmentSeconds !== undefined && segmentSeconds < 0.5) {
-    problems.add(`--segment-seconds: expected at least 0.5, got ${raw.segmentSeconds}`);
-  }
-  const processor = problems.take(
-    parseChoice("--processor", raw.processor ?? RUN_DEFAULTS.processor, PROCESSORS),
-  );
-  const subnets = raw.subnets === undefined ? undefined : problems.take(parseList("--subnets", raw.subnets));
-  const securityGroups =
-    raw.securityGroups === undefined
-      ? undefined
-      : problems.take(parseList("--security-groups", raw.securityGroups));
-
-  let extraParams: Record<string, unknown> = {};
-  if (raw.params !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(raw.params);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-        throw new Error("not an object");
-      extraParams = parsed as Record<string, unknown>;
-    } catch {
-      problems.add(
-        `--params: expected a JSON object such as '{"crf":20}', got ${JSON.stringify(raw.params)}`,
-      );
-    }
-  }
-  const gpu =
-    Boolean(raw.capacityProvider) ||
-    Boolean(raw.gpu) ||
-    (processor !== undefined && GPU_PROCESSORS.includes(processor));
-  const spot = Boolean(raw.spot);
-  if (spot && gpu) {
-    problems.add(
-      "--spot: expected CPU work (Fargate Spot has no GPUs), got a GPU run; use a Spot-backed GPU capacity provider instead",
-    );
-  }
-
-  const target = chooseTarget(raw.local, io);
-  if (target.kind === "local") {
-    const awsOnly = [
-      ["--task-definition", raw.taskDefinition],
-      ["--subnets", raw.subnets],
-      ["--security-groups", raw.securityGroups],
-      ["--region", raw.region],
-      ["--capacity-provider", raw.capacityProvider],
-      ["--public-ip", raw.publicIp || undefined],
-    ] as const;
-    for (const [flag, value] of awsOnly) {
-      if (value !== undefined) {
-        problems.add(
-          `${flag}: only applies to AWS, got it with the local endpoint (${target.reason}); ` +
-            (target.reason === "--local" ? "drop --local" : "configure AWS (AWS_PROFILE, AWS_REGION, …)"),
-        );
-      }
-    }
-  }
-
-  if (!problems.empty) throw new UsageError(problems.list);
-  return {
-    input,
-    output,
-    scale: scale as 2 | 3 | 4,
-    tasks: tasks!,
-    segmentSeconds: segmentSeconds!,
-    processor: processor!,
-    cluster: raw.cluster,
-    taskDefinition: raw.taskDefinition,
-    subnets,
-    securityGroups,
-    publicIp: Boolean(raw.publicIp),
-    region: raw.region,
-    capacityProvider: raw.capacityProvider,
-    extraParams,
-    spot,
-    gpu,
-    json: Boolean(raw.json),
-    keepTemp: Boolean(raw.keepTemp),
-    target,
-  };
+/** Validates `run`'s argument and options once, reporting every problem together. */
+export function normalizeRunOptions(input: string, raw: Record<string, unknown>, io: CliIo): RunOptions {
+  const target = chooseTarget(raw["local"], io);
+  return checkFlags("run", runOptionsSchema({ cwd: io.cwd, target }), { ...raw, input });
 }

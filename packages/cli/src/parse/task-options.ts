@@ -1,78 +1,52 @@
+import { z } from "zod";
 import { DEFAULT_CLUSTER, DEFAULT_STARTED_BY } from "../defaults.js";
-import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
+import { checkFlags, durationFlag, nameFlag, switchFlag, whenParsed } from "./flags.js";
 import { chooseTarget, type TargetChoice } from "./run-options.js";
-import { Problems, parseDuration } from "./values.js";
 
-export interface RawLsOptions {
-  cluster?: string;
-  runId?: string;
-  startedBy?: string;
-  local?: boolean;
-  json?: boolean;
+const startedBy = z
+  .string()
+  .regex(/^[A-Za-z0-9_/-]{1,128}$/)
+  .describe('1–128 letters, digits, "-", "_" or "/" (as ECS allows)');
+
+/** `ls`'s options as commander hands them over. */
+export const lsFlags = z.strictObject({
+  /** @default "ecs-fanout" */
+  cluster: nameFlag.default(DEFAULT_CLUSTER),
+  runId: nameFlag.optional(),
+  /** @default "ecs-fanout" */
+  startedBy: startedBy.default(DEFAULT_STARTED_BY),
+  local: switchFlag,
+  json: switchFlag,
+});
+
+/** `cleanup`'s options: `ls`'s, and which tasks to stop and how. */
+export const cleanupFlags = lsFlags
+  .extend({
+    /** Only tasks started more than this long ago, in seconds. */
+    olderThan: durationFlag.optional(),
+    dryRun: switchFlag,
+    yes: switchFlag,
+  })
+  .superRefine(
+    (o, ctx) => {
+      if (o.dryRun && o.yes)
+        ctx.addIssue({
+          code: "custom",
+          path: ["yes"],
+          message: "expected either --dry-run or --yes, got both",
+        });
+    },
+    whenParsed("dryRun", "yes"),
+  );
+
+export type LsOptions = z.output<typeof lsFlags> & { target: TargetChoice };
+export type CleanupOptions = z.output<typeof cleanupFlags> & { target: TargetChoice };
+
+export function normalizeLsOptions(raw: Record<string, unknown>, io: CliIo): LsOptions {
+  return { ...checkFlags("ls", lsFlags, raw), target: chooseTarget(raw["local"], io) };
 }
 
-export interface LsOptions {
-  cluster: string;
-  runId?: string;
-  startedBy: string;
-  json: boolean;
-  target: TargetChoice;
-}
-
-export interface RawCleanupOptions extends RawLsOptions {
-  olderThan?: string;
-  dryRun?: boolean;
-  yes?: boolean;
-}
-
-export interface CleanupOptions extends LsOptions {
-  olderThanSeconds?: number;
-  dryRun: boolean;
-  yes: boolean;
-}
-
-const STARTED_BY = /^[A-Za-z0-9_/-]{1,128}$/;
-
-function checkCommon(raw: RawLsOptions, problems: Problems): void {
-  if (raw.cluster !== undefined && raw.cluster.trim() === "")
-    problems.add('--cluster: expected a name or ARN, got ""');
-  if (raw.startedBy !== undefined && !STARTED_BY.test(raw.startedBy)) {
-    problems.add(
-      `--started-by: expected 1–128 letters, digits, "-", "_" or "/" (as ECS allows), got ${JSON.stringify(raw.startedBy)}`,
-    );
-  }
-  if (raw.runId !== undefined && raw.runId.trim() === "") problems.add('--run-id: expected a run id, got ""');
-}
-
-export function normalizeLsOptions(raw: RawLsOptions, io: CliIo): LsOptions {
-  const problems = new Problems();
-  checkCommon(raw, problems);
-  if (!problems.empty) throw new UsageError(problems.list);
-  return {
-    cluster: raw.cluster ?? DEFAULT_CLUSTER,
-    runId: raw.runId,
-    startedBy: raw.startedBy ?? DEFAULT_STARTED_BY,
-    json: Boolean(raw.json),
-    target: chooseTarget(raw.local, io),
-  };
-}
-
-export function normalizeCleanupOptions(raw: RawCleanupOptions, io: CliIo): CleanupOptions {
-  const problems = new Problems();
-  checkCommon(raw, problems);
-  const olderThanSeconds =
-    raw.olderThan === undefined ? undefined : problems.take(parseDuration("--older-than", raw.olderThan));
-  if (raw.dryRun && raw.yes) problems.add("--yes: expected either --dry-run or --yes, got both");
-  if (!problems.empty) throw new UsageError(problems.list);
-  return {
-    cluster: raw.cluster ?? DEFAULT_CLUSTER,
-    runId: raw.runId,
-    startedBy: raw.startedBy ?? DEFAULT_STARTED_BY,
-    json: Boolean(raw.json),
-    target: chooseTarget(raw.local, io),
-    olderThanSeconds,
-    dryRun: Boolean(raw.dryRun),
-    yes: Boolean(raw.yes),
-  };
+export function normalizeCleanupOptions(raw: Record<string, unknown>, io: CliIo): CleanupOptions {
+  return { ...checkFlags("cleanup", cleanupFlags, raw), target: chooseTarget(raw["local"], io) };
 }

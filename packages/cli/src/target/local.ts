@@ -44,7 +44,7 @@ export interface LocalTarget extends Target {
   readonly gpuTaskDefinition: string | undefined;
   /** The GPU capacity provider, when GPU instances were asked for. */
   readonly gpuProvider: string | undefined;
-  /** Subnets a caller may give awsvpc tasks explicitly (any id does locally); without them the default VPC's are used. */
+  /** Subnets a caller may give awsvpc tasks explicitly (the endpoint knows these besides its default VPC); without them the default VPC's are used. */
   readonly subnets: readonly string[];
 }
 

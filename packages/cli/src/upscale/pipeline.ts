@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { concatSegments, muxAudio, ProbeError, probe, splitVideo, type VideoInfo } from "@ecs-fanout/video";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { joinSegments, muxAudio, ProbeError, probe, splitVideo, type VideoInfo } from "@ecs-fanout/video";
 import { type BatchRunOptions, type BatchRunResult, executeParallelBatches } from "ecs-fanout";
 import { RunFailedError, UsageError } from "../errors.js";
 import { EventTranslator } from "../progress/events.js";
@@ -27,6 +26,13 @@ export interface UpscaleJob {
   signal?: AbortSignal;
   /** Keep the working directory (segments, outputs) instead of deleting it. */
   keepTemp?: boolean;
+  /** The run's manifest (JSON lines); the core's default, inside the work dir, when unset. */
+  manifest?: string;
+  /**
+   * Resume an earlier run of the same input and output: its work dir (beside the output) and its
+   * manifest say which segment outputs are done; only the rest run.
+   */
+  resume?: boolean;
 }
 
 /** Seconds spent in each local step around the fan-out. */
@@ -74,7 +80,10 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     verifySeconds: 0,
     totalSeconds: 0,
   };
-  const workDir = await mkdtemp(join(tmpdir(), "ecs-fanout-run-"));
+  // Beside the output, at a name derived from it, so a resume finds what a killed run left.
+  const workDir = join(dirname(job.output), `.${basename(job.output)}.ecs-fanout`);
+  if (!job.resume) await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
   let keep = Boolean(job.keepTemp);
   try {
     reporter.phase("probing");
@@ -92,7 +101,6 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       outputDir: segmentDir,
       segmentSeconds: job.segmentSeconds,
       mode: "exact",
-      preset: "veryfast",
       signal,
       onProgress: (p) => {
         if (p.fraction !== undefined) reporter.phaseProgress(p.fraction);
@@ -118,6 +126,8 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       segmentsPerBatch: Math.max(1, Math.ceil(segments.length / job.tasks)),
       signal,
       onEvent: (event) => translator.handle(event),
+      manifest: job.manifest,
+      resume: job.resume,
     });
     timings.fanoutSeconds = seconds(t);
     if (result.failed > 0) {
@@ -139,10 +149,11 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       const path = bySegment.get(segmentId(s.index));
       if (!path)
         throw new RunFailedError([segmentId(s.index)], `segment ${segmentId(s.index)} has no output`);
-      return path;
+      return { path, segment: s };
     });
     const joined = join(workDir, "joined.mp4");
-    await concatSegments(outputs, joined, { signal });
+    // Each output is checked frame by frame (count and timestamps) before it is joined.
+    await joinSegments(outputs, joined, { signal });
     timings.concatSeconds = seconds(t);
 
     t = performance.now();
@@ -175,6 +186,10 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       timings,
       workDir: keep ? workDir : undefined,
     };
+  } catch (error) {
+    // A failed or interrupted run keeps its segments and outputs: `--resume` picks them up.
+    keep = true;
+    throw error;
   } finally {
     if (!keep) await rm(workDir, { recursive: true, force: true });
   }
@@ -194,16 +209,15 @@ async function probeInput(path: string, signal: AbortSignal | undefined): Promis
   try {
     const info = await probe(path, { signal });
     if (!(info.width > 0 && info.height > 0)) {
-      throw new UsageError([
-        `<input>: expected a file with a video stream, got ${path} (${info.formatName})`,
+      throw new UsageError("run arguments", [
+        { path: "<input>", message: `expected a file with a video stream, got ${path} (${info.formatName})` },
       ]);
     }
     return info;
   } catch (error) {
     if (error instanceof ProbeError) {
-      throw new UsageError([`<input>: expected a video ffprobe can read, got ${path}: ${error.message}`], {
-        cause: error,
-      });
+      const message = `expected a video ffprobe can read, got ${path}: ${error.message}`;
+      throw new UsageError("run arguments", [{ path: "<input>", message }], { cause: error });
     }
     throw error;
   }

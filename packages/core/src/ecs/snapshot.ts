@@ -12,6 +12,7 @@ export interface TaskSnapshot {
   readonly memory: number | undefined;
   readonly createdAt: Date | undefined;
   readonly pullStartedAt: Date | undefined;
+  readonly pullStoppedAt?: Date | undefined;
   readonly startedAt: Date | undefined;
   readonly stoppedAt: Date | undefined;
   readonly stopCode: string | undefined;
@@ -71,6 +72,7 @@ export function snapshotOf(task: Task, containerName?: string): TaskSnapshot {
     memory: num(task.memory),
     createdAt: task.createdAt,
     pullStartedAt: task.pullStartedAt,
+    pullStoppedAt: task.pullStoppedAt,
     startedAt: task.startedAt,
     stoppedAt: task.stoppedAt,
     stopCode: task.stopCode,

@@ -58,6 +58,8 @@ const RUN: Keys<BatchRunOptions> = {
   endpoint: true,
   credentials: true,
   runId: true,
+  manifest: true,
+  resume: true,
 };
 
 const SEGMENT: Keys<Segment> = { id: true, input: true, params: true, outputName: true, weight: true };

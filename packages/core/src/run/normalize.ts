@@ -14,6 +14,7 @@ import type {
   SegmentOrder,
 } from "../options.js";
 import type { PricingOptions } from "../pricing.js";
+import { MANIFEST_NAME } from "../record/writer.js";
 import { DEFAULT_STARTED_BY } from "../tags.js";
 import { type ResolvedTransportOptions, transportOptionsSchema } from "../worker/transport-options.js";
 import { canonicalRunOptions } from "./aliases.js";
@@ -86,6 +87,9 @@ export interface NormalizedRunOptions {
   readonly logger: Logger;
   readonly clients: AwsClients;
   readonly aws: AwsConfig | undefined;
+  /** Absolute path of the manifest, or undefined for none. */
+  readonly manifest: string | undefined;
+  readonly resume: boolean;
 }
 
 const RETRY_DEFAULTS: NormalizedRunOptions["retry"] = {
@@ -199,5 +203,7 @@ export function normalizeRunOptions(given: BatchRunOptions): NormalizedRunOption
     logger: options.logger ?? quietLogger,
     clients: options.clients ?? {},
     aws: options.aws,
+    manifest: options.manifest === false ? undefined : resolve(outputDir, options.manifest ?? MANIFEST_NAME),
+    resume: options.resume ?? false,
   };
 }

@@ -107,6 +107,10 @@ async function pollOnce(
       taskArn: task.arn,
       host: outcome.address.host,
       port: outcome.address.port,
+      createdAt: task.snapshot.createdAt?.getTime(),
+      pullStartedAt: task.snapshot.pullStartedAt?.getTime(),
+      pullStoppedAt: task.snapshot.pullStoppedAt?.getTime(),
+      startedAt: task.snapshot.startedAt?.getTime(),
     });
     void serveTask(run, task, outcome.address);
   }

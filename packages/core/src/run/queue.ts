@@ -27,6 +27,10 @@ export class SegmentState {
   logTail: readonly string[] | undefined;
   /** sha256 of the input file, computed once and sent with every upload. */
   inputSha256: Promise<string> | undefined;
+  /** Size of the input as uploaded (recorded so a resume can tell whether it changed). */
+  inputBytes: number | undefined;
+  /** Set when an earlier run's verified output was reused (resume). */
+  resumedFrom: string | undefined;
   /** Relative size (see Segment.weight); a task taking work back takes the heaviest first. */
   weight = 0;
   /** Jobs created for this segment on any worker, taken-back ones included: keeps job ids unique. */
@@ -140,6 +144,24 @@ export class WorkQueue {
     state.attempt = undefined;
     this.pending.unshift(state);
     this.notify();
+  }
+
+  /** A segment an earlier run finished (verified on disk): settled before any task takes work. */
+  reuse(
+    state: SegmentState,
+    done: {
+      path: string;
+      bytes: number;
+      sha256: string;
+      timings: SegmentTimings | undefined;
+      fromRunId: string;
+    },
+  ): void {
+    state.output = { path: done.path, bytes: done.bytes, sha256: done.sha256 };
+    state.timings = done.timings;
+    state.resumedFrom = done.fromRunId;
+    state.processMsTotal = done.timings?.processMs ?? 0;
+    this.settle(state, "succeeded");
   }
 
   /** Marks a segment succeeded or failed. */

@@ -19,6 +19,7 @@ export function segmentResultOf(state: SegmentState): SegmentResult {
     timings: state.timings,
     error: ok ? undefined : (state.error ?? { code: "UNKNOWN", message: "segment failed" }),
     logTail: ok ? undefined : state.logTail,
+    resumedFrom: state.resumedFrom,
   } satisfies SegmentResult);
 }
 
@@ -60,6 +61,7 @@ export function taskResultOf(
     launchedAt: task.launchedAt,
     createdAt: s.createdAt,
     pullStartedAt: s.pullStartedAt,
+    pullStoppedAt: s.pullStoppedAt,
     startedAt: s.startedAt,
     readyAt: task.readyAt,
     stopRequestedAt: task.stopRequestedAt,
@@ -91,6 +93,7 @@ export function buildResult(input: {
   states: readonly SegmentState[];
   tasks: readonly FleetTask[];
   pricing: PricingOptions & { region: string };
+  prior?: Parameters<typeof computeMetrics>[0]["prior"];
 }): BatchRunResult {
   const now = new Date();
   const segments = input.states.map(segmentResultOf);
@@ -127,6 +130,7 @@ export function buildResult(input: {
             instanceType: rep.instanceType,
           },
     pricing: input.pricing,
+    prior: input.prior,
   });
   return Object.freeze({
     runId: input.runId,

@@ -7,6 +7,7 @@ import type { TaskDefinitionInfo } from "../ecs/task-definition-info.js";
 import { LaunchError, NoCapacityError, TaskLostError } from "../errors.js";
 import { type EventPayload, type FanoutEvent, freezeEvent } from "../events.js";
 import type { RunNetwork } from "../options.js";
+import type { ManifestWriter } from "../record/writer.js";
 import type { SegmentResult } from "../result.js";
 import type { AsyncQueue } from "../util/async-queue.js";
 import { workerAgent } from "../worker/pinned-agent.js";
@@ -68,10 +69,16 @@ export class RunState {
     return this.opts.retry.maxReplacements ?? this.plannedTasks;
   }
 
+  /** The run's manifest, while it is open (see ManifestWriter). */
+  record: ManifestWriter | undefined;
+
   emit(payload: AnyPayload): void {
     const handler = this.opts.onEvent;
-    if (handler === undefined) return;
+    if (handler === undefined && this.record === undefined) return;
     const event = freezeEvent({ ...payload, time: Date.now(), runId: this.opts.runId } as FanoutEvent);
+    // Recorded before anyone hears of it: a listener that throws or exits cannot lose the line.
+    this.record?.write(event);
+    if (handler === undefined) return;
     try {
       handler(event);
     } catch (error) {
@@ -170,6 +177,9 @@ export class RunState {
       launchType: snapshot.launchType,
       capacityProvider: snapshot.capacityProvider,
       replacementFor,
+      cpu: snapshot.cpu,
+      memory: snapshot.memory,
+      gpus: snapshot.gpus,
     });
     this.queue.notify();
   }

@@ -7,6 +7,10 @@ import { describeTaskDefinition } from "../ecs/task-definition-info.js";
 import { RunInterruptedError } from "../errors.js";
 import type { BatchRunOptions } from "../options.js";
 import { planRun } from "../plan.js";
+import type { PricingOptions } from "../pricing.js";
+import { billedPayload } from "../record/billed.js";
+import { recordedOptions } from "../record/options-record.js";
+import { ManifestWriter } from "../record/writer.js";
 import type { BatchRunResult, SegmentResult } from "../result.js";
 import { abortable, anySignal, throwIfAborted } from "../util/abort.js";
 import { AsyncQueue } from "../util/async-queue.js";
@@ -15,7 +19,9 @@ import { resolveRunNetwork } from "./network.js";
 import { type NormalizedRunOptions, normalizeRunOptions } from "./normalize.js";
 import { queueOrder, resolveWeights } from "./order.js";
 import { pollLoop } from "./poller.js";
-import { buildResult } from "./result-builder.js";
+import { type PriorCost, settlePriorTasks } from "./prior-tasks.js";
+import { buildResult, taskResultOf } from "./result-builder.js";
+import { planResume, type ResumePlan } from "./resume.js";
 import { RunState } from "./run-state.js";
 import { removeStaleParts } from "./stale-parts.js";
 
@@ -62,6 +68,13 @@ async function execute(
     await mkdir(opts.outputDir, { recursive: true });
     const stale = await removeStaleParts(opts.outputDir, opts.segments);
     if (stale.length > 0) opts.logger.info("removed partial downloads of an earlier run", { files: stale });
+    // Read what earlier runs did before this run appends its own lines to the same manifest.
+    const resume =
+      opts.resume && opts.manifest !== undefined
+        ? await planResume(opts.manifest, opts.segments, signal)
+        : undefined;
+    if (resume !== undefined && resume.changed.length > 0)
+      opts.logger.info("segments done earlier but changed since are redone", { segments: resume.changed });
     const region = opts.pricing.region ?? (await clientRegion(clients.ecs)) ?? "unknown";
     const td = await describeTaskDefinition(ctx, opts.taskDefinition, {
       containerName: opts.containerName,
@@ -71,45 +84,119 @@ async function execute(
     // After validation and before any RunTask: an awsvpc launch without subnets gets the default VPC's.
     const network = await resolveRunNetwork(ctx, opts, td, region);
     const plan = planRun({
-      segments: opts.segments.length,
+      segments: opts.segments.length - (resume?.reused.size ?? 0),
       maxParallelTasks: opts.maxParallelTasks,
       segmentsPerBatch: opts.segmentsPerBatch,
     });
     const weights = await resolveWeights(opts.segments);
     const order = queueOrder(weights, opts.order);
     const run = new RunState(opts, ctx, td, network, plan.tasks, results, { order, weights });
-    run.emit({ type: "run.started", segments: plan.segments, plannedTasks: plan.tasks, network });
-    const pollStop = new AbortController();
-    const polling = pollLoop(run, anySignal(signal, pollStop.signal));
-    let settledAt = new Date();
+    const pricing = { ...opts.pricing, region };
+    run.record = opts.manifest === undefined ? undefined : ManifestWriter.open(opts.manifest, opts.logger);
     try {
-      run.launch(plan.tasks);
-      await Promise.race([run.queue.finished, run.fatal, abortable(new Promise<never>(() => {}), signal)]);
+      return await fanOut(run, plan.tasks, opts.segments.length, pricing, resume);
     } finally {
-      settledAt = new Date();
-      pollStop.abort();
-      await polling;
-      await stopEverything(run);
-      await run.dispatcher.destroy().catch(() => {});
+      run.record?.close();
     }
-    const result = buildResult({
-      runId: opts.runId,
-      cluster: opts.cluster,
-      plannedTasks: plan.tasks,
-      slotsPerTask: opts.slotsPerTask,
-      lookAhead: opts.lookAhead,
-      startedAt: run.startedAt,
-      settledAt,
-      states: run.queue.states,
-      tasks: [...run.tasks.values()],
-      pricing: { ...opts.pricing, region },
-    });
-    run.emit({ type: "run.finished", result });
-    return result;
   } finally {
     if (opts.handleSignals) for (const sig of SIGNALS) process.off(sig, onSignal);
     clients.destroy();
   }
+}
+
+/** Launch, serve, settle and stop: the run proper, once the plan (and what a resume reuses) is known. */
+async function fanOut(
+  run: RunState,
+  plannedTasks: number,
+  segmentCount: number,
+  pricing: PricingOptions & { region: string },
+  resume: ResumePlan | undefined,
+): Promise<BatchRunResult> {
+  const { opts } = run;
+  const signal = run.signal as AbortSignal;
+  run.emit({
+    type: "run.started",
+    segments: segmentCount,
+    plannedTasks,
+    network: run.network,
+    options: recordedOptions(opts, { region: pricing.region, resume: opts.resume }),
+    resumedFrom: resume?.fromRunId,
+  });
+  for (const state of run.queue.states) {
+    const done = resume?.reused.get(state.segment.id);
+    if (done === undefined) continue;
+    run.queue.reuse(state, done);
+    run.emit({
+      type: "segment.resumed",
+      segmentId: done.segmentId,
+      path: done.path,
+      bytes: done.bytes,
+      sha256: done.sha256,
+      fromRunId: done.fromRunId,
+      timings: done.timings,
+      input: done.input,
+    });
+    run.publish(state);
+  }
+  // The killed run's tasks: stopped if still running, priced into this run's cost, alongside the run.
+  const prior =
+    resume === undefined
+      ? Promise.resolve<PriorCost[]>([])
+      : settlePriorTasks(run, resume, pricing).catch((error: unknown): PriorCost[] => {
+          opts.logger.warn("could not settle the resumed run's tasks", { error: String(error) });
+          return resume.priorTasks.map(() => ({ billedSeconds: 0, costUsd: undefined }));
+        });
+  const pollStop = new AbortController();
+  const polling = pollLoop(run, anySignal(signal, pollStop.signal));
+  let settledAt = new Date();
+  try {
+    if (plannedTasks > 0) run.launch(plannedTasks);
+    await Promise.race([run.queue.finished, run.fatal, abortable(new Promise<never>(() => {}), signal)]);
+  } finally {
+    settledAt = new Date();
+    pollStop.abort();
+    await polling;
+    await stopEverything(run);
+    await run.dispatcher.destroy().catch(() => {});
+    await prior;
+    // Every task's account, even when the run was aborted: a later resume need not ask ECS.
+    const now = new Date();
+    for (const task of run.tasks.values()) run.emit(billedPayload(taskResultOf(task, pricing, now)));
+  }
+  const priorCosts = await prior;
+  const result = buildResult({
+    runId: opts.runId,
+    cluster: opts.cluster,
+    plannedTasks,
+    slotsPerTask: opts.slotsPerTask,
+    lookAhead: opts.lookAhead,
+    startedAt: run.startedAt,
+    settledAt,
+    states: run.queue.states,
+    tasks: [...run.tasks.values()],
+    pricing,
+    prior:
+      resume === undefined
+        ? undefined
+        : {
+            runIds: resume.runIds,
+            wallSeconds: resume.priorWallSeconds,
+            resumedSegments: resume.reused.size,
+            tasks: priorCosts,
+          },
+  });
+  run.emit({
+    type: "run.metrics",
+    startedAt: result.startedAt.getTime(),
+    finishedAt: result.finishedAt.getTime(),
+    plannedTasks: result.plannedTasks,
+    tasksLaunched: result.tasksLaunched,
+    succeeded: result.succeeded,
+    failed: result.failed,
+    metrics: result.metrics,
+  });
+  run.emit({ type: "run.finished", result });
+  return result;
 }
 
 /**

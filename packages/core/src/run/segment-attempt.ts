@@ -90,6 +90,7 @@ export async function attemptSegment(
       turn.end();
     }
     uploaded = true;
+    state.inputBytes = bytes;
     const t1 = performance.now();
     run.emit({
       type: "segment.uploaded",
@@ -164,6 +165,13 @@ export async function attemptSegment(
       path: segment.outputPath,
       bytes: got.bytes,
       sha256: got.sha256,
+      timings: {
+        uploadMs: Math.round(state.timings.uploadMs),
+        queuedMs: Math.max(0, Math.round(queuedMs)),
+        processMs: Math.round(processMs),
+        downloadMs: Math.round(state.timings.downloadMs),
+      },
+      input: { bytes: state.inputBytes, sha256 },
     });
     run.publish(state);
     await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});

@@ -50,6 +50,9 @@ export function validateRunOptions(given: BatchRunOptions): ValidationProblem[] 
       options.order,
     );
   optionalBoolean(p, options.handleSignals, "handleSignals");
+  optionalBoolean(p, options.resume, "resume");
+  if (options.manifest !== undefined && options.manifest !== false)
+    p.nonEmptyString(options.manifest, "manifest");
   validateLaunch(p, options.launch);
   validateNetwork(p, options.network);
   validateOverrides(p, options.overrides, options.launch);

@@ -23,7 +23,7 @@ export const transportOptionsSchema = z.strictObject({
   slowTransferMs: z.number().int().min(100).max(3_600_000).default(30_000),
 });
 
-/** {@link transportOptionsSchema} as a user writes it. */
+/** How the orchestrator talks to its workers, as a user writes it (every field optional). */
 export type TransportOptions = z.input<typeof transportOptionsSchema>;
-/** {@link transportOptionsSchema} with its defaults applied. */
+/** Transport options with their defaults applied. */
 export type ResolvedTransportOptions = z.output<typeof transportOptionsSchema>;

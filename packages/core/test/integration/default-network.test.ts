@@ -55,7 +55,7 @@ describe("a Fargate run that names no subnets", () => {
       defaultVpc: "vpc-0defa000000000001",
     });
     // Workers were reached on their public IPs (local's publicCidr).
-    for (const e of rec.of("task.ready")) expect(e.url).toMatch(/^http:\/\/127\.0\.2\.\d+:8080$/);
+    for (const e of rec.of("task.ready")) expect(e.url).toMatch(/^https:\/\/127\.0\.2\.\d+:8080$/);
 
     const arns = result.tasks.map((t) => t.taskArn);
     expect(arns.length).toBeGreaterThan(0);

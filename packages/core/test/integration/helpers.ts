@@ -11,7 +11,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
 import { type LocalEcs, type LocalEcsConfig, startLocalEcs } from "@ecs-fanout/local";
-import type { BatchRunOptions, FanoutEvent, Segment } from "ecs-fanout";
+import { type BatchRunOptions, type FanoutEvent, MANIFEST_NAME, type Segment } from "ecs-fanout";
 
 export const CLUSTER = "it";
 /** A subnet the endpoint's account has besides the default VPC (it refuses unknown subnets, as ECS does). */
@@ -154,9 +154,9 @@ export async function runningTaskArns(env: Env, startedBy?: string): Promise<str
   return (described.tasks ?? []).filter((t) => t.lastStatus !== "STOPPED").map((t) => t.taskArn ?? "");
 }
 
-/** Files in the output directory (temp files included, so a leftover `.part` shows). */
+/** Files in the output directory (temp files included, so a leftover `.part` shows), but the run's manifest. */
 export async function outputFiles(env: Env): Promise<string[]> {
-  return (await readdir(env.outputDir)).sort();
+  return (await readdir(env.outputDir)).filter((name) => name !== MANIFEST_NAME).sort();
 }
 
 /** Collects events by type. */

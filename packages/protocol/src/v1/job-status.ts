@@ -10,6 +10,7 @@ const millis = z.number().min(0);
 
 /** Lifecycle of one job: `queued` → `running` → `succeeded` or `failed`. */
 export const jobStateSchema = z.enum(["queued", "running", "succeeded", "failed"]);
+/** One of the four job states. */
 export type JobState = z.output<typeof jobStateSchema>;
 
 /** The finished output of a job, as reported in its status. */
@@ -21,6 +22,7 @@ export const jobOutputSchema = z.strictObject({
   /** Content-Type the output is served with. */
   contentType: z.string().max(256),
 });
+/** A finished job's output: size, SHA-256, content type. */
 export type JobOutputInfo = z.output<typeof jobOutputSchema>;
 
 /** Where a job's time went, in milliseconds; each field appears once the phase happened. */
@@ -34,6 +36,7 @@ export const jobTimingsSchema = z.strictObject({
   /** Accepted → finished. */
   totalMs: millis.optional(),
 });
+/** Where a job's time went, in milliseconds. */
 export type JobTimings = z.output<typeof jobTimingsSchema>;
 
 /** `{code, message}` of a failed job or of an error answer. */
@@ -71,4 +74,5 @@ export const jobStatusSchema = z
         message: "expected an error for a failed job, got nothing",
       });
   });
+/** A job's status as the worker reports it. */
 export type JobStatus = z.output<typeof jobStatusSchema>;

@@ -11,6 +11,7 @@ export const HEADER_PARAMS = "x-fanout-params";
 export const fanoutParamsSchema = z
   .object({ processor: z.string().min(1).max(128).optional() })
   .catchall(z.unknown());
+/** `{ processor?, ...options }` as carried by `x-fanout-params`. */
 export type FanoutParams = z.output<typeof fanoutParamsSchema>;
 
 /** base64url (RFC 4648 §5, no padding) of the params' JSON. */

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 /** Body of `GET /v1/health`: "draining" once the worker takes no new jobs. */
 export const healthResponseSchema = z.strictObject({ status: z.enum(["ok", "draining"]) });
+/** Body of `GET /v1/health`. */
 export type HealthResponse = z.output<typeof healthResponseSchema>;
 
 const count = z.number().int().min(0);
@@ -19,6 +20,7 @@ export const infoResponseSchema = z.strictObject({
   draining: z.boolean(),
   uptimeSeconds: z.number().min(0),
 });
+/** Body of `GET /v1/info`. */
 export type InfoResponse = z.output<typeof infoResponseSchema>;
 
 /** Body of every 4xx/5xx answer. */
@@ -29,10 +31,12 @@ export const errorResponseSchema = z.strictObject({
     problems: z.array(z.string().max(8192)).max(1000).optional(),
   }),
 });
+/** Body of every 4xx/5xx answer. */
 export type ErrorResponse = z.output<typeof errorResponseSchema>;
 
 /** Body of `POST /v1/drain`. */
 export const drainResponseSchema = z.strictObject({ draining: z.literal(true), inFlight: count });
+/** Body of `POST /v1/drain`. */
 export type DrainResponse = z.output<typeof drainResponseSchema>;
 
 /** Body of `POST /v1/shutdown` (`202`). */
@@ -41,4 +45,5 @@ export const shutdownResponseSchema = z.strictObject({
   force: z.boolean(),
   inFlight: count,
 });
+/** Body of `POST /v1/shutdown`. */
 export type ShutdownResponse = z.output<typeof shutdownResponseSchema>;

@@ -90,6 +90,8 @@ export async function handlePut(
   const tmp = path.join(config.workDir, "uploads", randomUUID());
   let reservation: Reservation | undefined;
   let kept = false;
+  // Removed before any answer that keeps nothing, so a client never sees a leftover.
+  const drop = () => rm(tmp, { force: true }).catch(() => {});
   const started = Date.now();
   const hash = createHash("sha256");
   let bytes = 0;
@@ -120,6 +122,7 @@ export async function handlePut(
     } catch (error) {
       req.unpipe();
       const reason = cut.signal.aborted ? (cut.signal.reason as unknown) : error;
+      await drop();
       return failUpload(ctx, req, res, reason, bytes);
     } finally {
       deadlines.stop();
@@ -129,6 +132,7 @@ export async function handlePut(
 
     const sha256 = hash.digest("hex");
     if (declaredSha !== undefined && declaredSha !== sha256) {
+      await drop();
       return sendError(
         res,
         400,
@@ -137,8 +141,12 @@ export async function handlePut(
       );
     }
     const again = ctx.jobs.get(jobId);
-    if (again) return answerExisting(res, again, sha256);
+    if (again) {
+      await drop();
+      return answerExisting(res, again, sha256);
+    }
     if (ctx.isDraining()) {
+      await drop();
       return sendError(res, 503, "DRAINING", "worker began draining during the upload");
     }
 
@@ -171,7 +179,7 @@ export async function handlePut(
   } finally {
     ctx.uploading.delete(jobId);
     reservation?.release();
-    if (!kept) await rm(tmp, { force: true }).catch(() => {});
+    if (!kept) await drop();
   }
 }
 

@@ -109,7 +109,14 @@ export async function probeInput(
 ): Promise<VideoInfo> {
   const context = { processor, jobId: ctx.jobId };
   await checkContainer(ctx.inputPath, context);
-  const info = await probe(ctx.inputPath, { signal: ctx.signal });
+  const info = await probe(ctx.inputPath, { signal: ctx.signal }).catch((error: unknown) => {
+    // A probe that refuses the container itself (a playlist, another demuxer) says the media
+    // is unsupported, not unreadable.
+    if ((error as Error).name === "MediaRefusedError") {
+      throw new ProcessorError("UNSUPPORTED_MEDIA", (error as Error).message, { ...context, cause: error });
+    }
+    throw error;
+  });
   if (!info.width || !info.height) {
     throw new ProcessorError("NO_VIDEO_STREAM", "input has no video stream", context);
   }

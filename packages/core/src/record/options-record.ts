@@ -1,0 +1,54 @@
+import type { NormalizedRunOptions } from "../run/normalize.js";
+import type { RecordedOptions } from "./schema.js";
+
+/**
+ * What the manifest records of a run's options. A whitelist: everything not named here stays out
+ * (the bearer token, credentials, environment values, input URLs, clients, callbacks). Processor
+ * params keep numbers, booleans and `processor`; other strings may be URLs or keys, so they go.
+ */
+export function recordedOptions(
+  opts: NormalizedRunOptions,
+  extra: { region: string; resume: boolean },
+): RecordedOptions {
+  const params: Record<string, number | boolean | string> = {};
+  for (const [key, value] of Object.entries(opts.segments[0]?.params ?? {})) {
+    if (typeof value === "number" || typeof value === "boolean") params[key] = value;
+    else if (key === "processor" && typeof value === "string") params[key] = value.slice(0, 100);
+  }
+  const launch = opts.launch;
+  return {
+    cluster: opts.cluster,
+    taskDefinition: opts.taskDefinition,
+    containerName: opts.containerName,
+    containerPort: opts.containerPort,
+    outputDir: opts.outputDir,
+    region: extra.region,
+    maxParallelTasks: opts.maxParallelTasks,
+    segmentsPerBatch: opts.segmentsPerBatch,
+    slotsPerTask: opts.slotsPerTask,
+    lookAhead: opts.lookAhead,
+    order: opts.order,
+    launch: {
+      type: launch.type,
+      fallbackToOnDemand: launch.type === "FARGATE_SPOT" ? launch.fallbackToOnDemand !== false : undefined,
+      capacityProviders:
+        launch.type === "CAPACITY_PROVIDER"
+          ? launch.capacityProviderStrategy.map((s) => s.capacityProvider ?? "")
+          : undefined,
+    },
+    overrides: {
+      cpu: opts.overrides.cpu,
+      memory: opts.overrides.memory,
+      gpu: opts.overrides.gpu,
+      environmentNames:
+        opts.overrides.environment === undefined ? undefined : Object.keys(opts.overrides.environment).sort(),
+    },
+    params,
+    startedBy: opts.startedBy,
+    platformVersion: opts.platformVersion,
+    pollIntervalMs: opts.pollIntervalMs,
+    segmentAttempts: opts.retry.segmentAttempts,
+    maxReplacements: opts.retry.maxReplacements,
+    resume: extra.resume,
+  };
+}

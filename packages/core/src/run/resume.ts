@@ -1,0 +1,133 @@
+import { stat } from "node:fs/promises";
+import pLimit from "p-limit";
+import { lastChain } from "../record/chain.js";
+import { readManifest } from "../record/read.js";
+import type { ManifestRecord } from "../record/schema.js";
+import type { SegmentTimings } from "../result.js";
+import { hashFile } from "../worker/download.js";
+import type { PlannedSegment } from "./normalize.js";
+
+type Billed = Extract<ManifestRecord, { type: "task.billed" }>;
+type Launched = Extract<ManifestRecord, { type: "task.launched" }>;
+
+/** A segment an earlier run finished, as its manifest line says. */
+export interface DoneSegment {
+  readonly segmentId: string;
+  readonly path: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly fromRunId: string;
+  readonly timings: SegmentTimings | undefined;
+  readonly input: { readonly bytes?: number | undefined; readonly sha256?: string | undefined } | undefined;
+}
+
+/** A task an earlier run launched: priced from its `task.billed` line, or described again. */
+export interface PriorTask {
+  readonly taskArn: string;
+  readonly fromRunId: string;
+  readonly launched: Launched;
+  readonly billed: Billed | undefined;
+  /** The last line that named it (an upper bound for its life when ECS forgot it). */
+  readonly lastSeenAt: number;
+}
+
+/** What a resumed run takes over from the runs before it. */
+export interface ResumePlan {
+  /** The run this one resumes: the manifest's last. */
+  readonly fromRunId: string;
+  /** Every earlier run whose work and cost this run's metrics include, oldest first. */
+  readonly runIds: readonly string[];
+  readonly priorWallSeconds: number;
+  /** Segments whose output (and input) were verified on disk, by id. */
+  readonly reused: ReadonlyMap<string, DoneSegment>;
+  /** Segments the manifest says done whose output or input no longer match (redone). */
+  readonly changed: readonly string[];
+  readonly priorTasks: readonly PriorTask[];
+}
+
+const exists = async (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/** Reads the manifest (undefined when there is none) and decides what an earlier run already did. */
+export async function planResume(
+  manifestPath: string,
+  segments: readonly PlannedSegment[],
+  signal?: AbortSignal,
+): Promise<ResumePlan | undefined> {
+  if (!(await exists(manifestPath))) return undefined;
+  const chain = lastChain(await readManifest(manifestPath, { signal }));
+  const last = chain.at(-1);
+  if (last === undefined) return undefined;
+  const done = new Map<string, DoneSegment>();
+  const launched = new Map<string, { record: Launched; runId: string }>();
+  const billed = new Map<string, Billed>();
+  const lastSeen = new Map<string, number>();
+  for (const run of chain) {
+    for (const r of run.records) {
+      if (r.type === "segment.downloaded" || r.type === "segment.resumed")
+        done.set(r.segmentId, {
+          segmentId: r.segmentId,
+          path: r.path,
+          bytes: r.bytes,
+          sha256: r.sha256,
+          fromRunId: r.type === "segment.resumed" ? r.fromRunId : run.runId,
+          timings: r.timings,
+          input: r.input,
+        });
+      else if (r.type === "task.launched") launched.set(r.taskArn, { record: r, runId: run.runId });
+      else if (r.type === "task.billed") billed.set(r.taskArn, r);
+      if ("taskArn" in r && typeof r.taskArn === "string") lastSeen.set(r.taskArn, r.time);
+    }
+  }
+  const limit = pLimit(4);
+  const reused = new Map<string, DoneSegment>();
+  const changed: string[] = [];
+  await Promise.all(
+    segments.map((segment) =>
+      limit(async () => {
+        const record = done.get(segment.id);
+        if (record === undefined) return;
+        if (await stillDone(segment, record, signal)) reused.set(segment.id, record);
+        else changed.push(segment.id);
+      }),
+    ),
+  );
+  return {
+    fromRunId: last.runId,
+    runIds: chain.map((r) => r.runId),
+    priorWallSeconds: chain.reduce((sum, r) => sum + (r.lastAt - r.firstAt) / 1000, 0),
+    reused,
+    changed: changed.sort(),
+    priorTasks: [...launched].map(([taskArn, { record, runId }]) => ({
+      taskArn,
+      fromRunId: billed.get(taskArn)?.fromRunId ?? runId,
+      launched: record,
+      billed: billed.get(taskArn),
+      lastSeenAt: lastSeen.get(taskArn) ?? record.time,
+    })),
+  };
+}
+
+/**
+ * The output is where it was, with the recorded size and sha256, and the input it was made from
+ * is unchanged (size, then sha256). URL inputs cannot be checked, so they are redone.
+ */
+async function stillDone(segment: PlannedSegment, done: DoneSegment, signal?: AbortSignal): Promise<boolean> {
+  if (done.path !== segment.outputPath || !("path" in segment.input)) return false;
+  const want = done.input;
+  if (want?.bytes === undefined || want.sha256 === undefined) return false;
+  try {
+    const [out, input] = await Promise.all([stat(done.path), stat(segment.input.path)]);
+    if (out.size !== done.bytes || input.size !== want.bytes) return false;
+    const [outHash, inHash] = await Promise.all([
+      hashFile(done.path, signal),
+      hashFile(segment.input.path, signal),
+    ]);
+    return outHash.sha256 === done.sha256 && inHash.sha256 === want.sha256;
+  } catch {
+    return false;
+  }
+}
