@@ -5,7 +5,7 @@
  * missing piece is a failure instead.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -13,6 +13,7 @@ import { StopTaskCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { containerRuntimeProblem } from "../src/index.js";
 import {
+  alive,
   type Clients,
   fargateTaskDef,
   fileHarness,
@@ -68,6 +69,16 @@ const waitForLog = (h: Pick<Clients, "logs">, arn: string, line: string) =>
     async () => ((await logLines(h, arn)).includes(line) ? true : undefined),
     60_000,
   );
+
+/** The runc containers of the local endpoint. */
+const ourContainers = (): string[] =>
+  execFileSync("runc", ["list", "-q"], { encoding: "utf8" })
+    .split("\n")
+    .filter((id) => id.startsWith("ecs-fanout-"));
+
+/** The parent pid of a live process, from /proc/<pid>/stat ("pid (comm) state ppid ..."). */
+const parentOf = (pid: number): number =>
+  Number(/\) \S+ (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1] ?? Number.NaN);
 
 describe.skipIf(why !== undefined)("the container runtime", () => {
   const h = fileHarness({ runtime: "container", timings: { stopTimeoutMsScale: 1 } });
@@ -172,11 +183,46 @@ describe.skipIf(why !== undefined)("the container runtime", () => {
     expect(task.stoppedReason).toMatch(/^CannotPullContainerError: .*localhost\/no-such-image:1: not found/);
   });
 
+  it("cleans up after a container supervisor that is SIGKILLed: no container, process, mount or bundle is left", {
+    timeout: 120_000,
+  }, async () => {
+    const arn = await runOne(h, {
+      definition: definition(
+        `process.on("SIGTERM", () => {}); console.log("ready"); setInterval(() => {}, 1000);`,
+      ),
+    });
+    await waitForStatus(h, arn, "RUNNING", "default", 60_000);
+    await waitForLog(h, arn, "ready");
+    const taskId = arn.split("/").pop() ?? "";
+    const id = ourContainers().find((c) => c.includes(taskId));
+    expect(id).toBeDefined();
+    const state = JSON.parse(execFileSync("runc", ["state", id ?? ""], { encoding: "utf8" })) as {
+      pid: number;
+      bundle: string;
+    };
+    expect(alive(state.pid)).toBe(true);
+    // The supervisor is the parent of `runc run … <id>`, which is the parent of the container's PID 1.
+    const supervisor = parentOf(parentOf(state.pid));
+    expect(readFileSync(`/proc/${supervisor}/environ`, "utf8")).toContain("ECS_FANOUT_LOCAL_SPEC=");
+    process.kill(supervisor, "SIGKILL");
+    await waitFor(
+      "the container, its process, mount and bundle to be gone",
+      async () =>
+        !ourContainers().includes(id ?? "") &&
+        !alive(state.pid) &&
+        !existsSync(state.bundle) &&
+        !readFileSync("/proc/mounts", "utf8").includes(state.bundle)
+          ? true
+          : undefined,
+      30_000,
+    );
+    const task = await waitForStatus(h, arn, "STOPPED", "default", 30_000);
+    expect(task.containers?.[0]?.exitCode).toBe(137);
+  });
+
   it("leaves no container, bundle or mount behind once its tasks stopped", { timeout: 60_000 }, async () => {
     await waitFor("every container to be gone", async () => {
-      const ours = execFileSync("runc", ["list", "-q"], { encoding: "utf8" })
-        .split("\n")
-        .filter((id) => id.startsWith("ecs-fanout-"));
+      const ours = ourContainers();
       const bundles = existsSync(join(tmpdir(), "ecs-fanout-runc"))
         ? readdirSync(join(tmpdir(), "ecs-fanout-runc"))
         : [];

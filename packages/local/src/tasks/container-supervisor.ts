@@ -10,7 +10,11 @@
  * - TERM sends the image's stop signal to the container's PID 1 and KILL sends SIGKILL (`runc
  *   kill`: with its own PID namespace, everything in the container dies with PID 1); a closed
  *   stdin or a new parent means the endpoint is gone: stop signal, then SIGKILL after a grace;
- * - on exit: `runc delete --force`, unmount, remove the bundle.
+ * - on exit: `runc delete --force`, unmount, remove the bundle;
+ * - the supervisor itself SIGKILLed: a watchdog (`sh`, in a session of its own, deaf to
+ *   HUP/INT/TERM) reads a pipe from it and, at the pipe's end-of-file, does that cleanup in its
+ *   place (`runc delete --force` SIGKILLs the container first). A supervisor that cleaned up
+ *   itself SIGKILLs the watchdog before it exits.
  */
 export const CONTAINER_SUPERVISOR_SOURCE = String.raw`
 const { spawn, execFileSync } = require("node:child_process");
@@ -22,6 +26,19 @@ const merged = path.join(spec.bundle, "rootfs");
 const say = (line) => { try { fs.writeSync(3, line + "\n"); } catch {} };
 const runc = (...args) => {
   try { execFileSync(spec.runc, args, { stdio: "ignore", timeout: 10000 }); return true; } catch { return false; }
+};
+// $1 the container id, $2 the mounted root filesystem, $3 the bundle.
+const WATCHDOG = 'trap "" HUP INT TERM; read -r _; "$0" delete --force "$1" >/dev/null 2>&1; umount "$2" >/dev/null 2>&1 || umount -l "$2" >/dev/null 2>&1; rm -rf "$3"; exit 0';
+const watchdog = spawn("/bin/sh", ["-c", WATCHDOG, spec.runc, spec.id, merged, spec.bundle], {
+  stdio: ["pipe", "ignore", "ignore"],
+  detached: true,
+});
+watchdog.on("error", () => {});
+watchdog.stdin.on("error", () => {});
+watchdog.unref();
+const exit = (code) => {
+  try { watchdog.kill("SIGKILL"); } catch {}
+  process.exit(code);
 };
 let mounted = false;
 let cleaned = false;
@@ -35,7 +52,7 @@ const cleanup = () => {
 const fail = (message) => {
   say("error " + message);
   cleanup();
-  process.exit(127);
+  exit(127);
 };
 try {
   for (const d of ["upper", "work", "rootfs"]) fs.mkdirSync(path.join(spec.bundle, d), { recursive: true });
@@ -84,7 +101,7 @@ child.on("exit", (code, signal) => {
   // runc itself failing before the process ran (bad config, cgroup refused) is a start failure.
   if (code !== 0 && /^time=.*level=error/m.test(runcErr) && !oom) say("error " + runcErr.trim().split("\n").pop());
   cleanup();
-  process.exit(code ?? 128 + (require("node:os").constants.signals[signal] ?? 9));
+  exit(code ?? 128 + (require("node:os").constants.signals[signal] ?? 9));
 });
 
 let orphaned = false;
