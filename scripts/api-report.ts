@@ -140,13 +140,15 @@ function extract(entry: Entry): { ok: boolean; changed: boolean } {
   // between builds of the same source (2 | 4 | 3): compare and keep them sorted.
   const committed = join(reportFolder, `${entry.report}.api.md`);
   const fresh = join(tempFolder, `${entry.report}.api.md`);
-  if (update && existsSync(committed)) writeFileSync(committed, sortedLiteralUnions(readFileSync(committed, "utf8")));
+  if (update && existsSync(committed))
+    writeFileSync(committed, sortedLiteralUnions(readFileSync(committed, "utf8")));
   const changed =
     result.apiReportChanged &&
     !(
       existsSync(committed) &&
       existsSync(fresh) &&
-      sortedLiteralUnions(readFileSync(committed, "utf8")) === sortedLiteralUnions(readFileSync(fresh, "utf8"))
+      sortedLiteralUnions(readFileSync(committed, "utf8")) ===
+        sortedLiteralUnions(readFileSync(fresh, "utf8"))
     );
   return { ok: result.errorCount === 0, changed };
 }

@@ -5,6 +5,9 @@
  * process) to upscale it ×2 across 4 tasks on a local ECS endpoint the demo owns, checks the
  * output independently (1280×720, same duration within a frame, audio), checks that no task and
  * no task process is left, and exits non-zero if anything is off. Runs from sources (tsx), no build.
+ *
+ * `pnpm demo --containers` (or ECS_FANOUT_RUNTIME=container) runs every task as a runc container
+ * of the CPU image instead (scripts/build-image.sh builds it; Linux, root, runc and buildah).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,7 +21,9 @@ const TASKS = 4;
 const started = performance.now();
 const problems: string[] = [];
 const work = await mkdtemp(join(tmpdir(), "ecs-fanout-demo-"));
-const target = await openLocalTarget({ cluster: "demo" });
+const containers = process.argv.includes("--containers") || process.env["ECS_FANOUT_RUNTIME"] === "container";
+const target = await openLocalTarget({ cluster: "demo", ...(containers ? { runtime: "container" } : {}) });
+if (containers) console.log(`demo: ${target.notice}`);
 try {
   const input = join(work, "clip-640x360.mp4");
   const output = join(work, "clip-1280x720.mp4");

@@ -26,6 +26,13 @@ export interface StackOptions {
   workerBundle?: string;
   /** Enforce AWS's documented API token buckets (ThrottlingException when exceeded). @default false */
   rateLimits?: boolean;
+  /**
+   * Run each task as a runc container of this image (local's `runtime: "container"`, from
+   * buildah's storage: scripts/build-image.sh) instead of the worker bin as a process.
+   */
+  containerImage?: string;
+  /** The task definition's cpu and memory (Fargate units and MiB). @default { cpu: "1024", memory: "2048" } */
+  size?: { cpu: string; memory: string };
 }
 
 export interface Stack {
@@ -55,7 +62,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const marker = randomUUID();
   const local = await startLocalEcs({
     clusters: [cluster],
-    images: [workerImageMapping(options.workerBundle)],
+    ...(options.containerImage
+      ? { runtime: "container" as const }
+      : { images: [workerImageMapping(options.workerBundle)] }),
     ...(options.timings ? { timings: options.timings } : {}),
     ...(options.logDir ? { logDir: options.logDir } : {}),
     ...(options.rateLimits ? { rateLimits: true } : {}),
@@ -73,14 +82,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         family,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
-        // Fargate's awslogs needs an execution role, locally as on AWS (any role ARN does here).
+        cpu: options.size?.cpu ?? "1024",
+        memory: options.size?.memory ?? "2048",
+        // awslogs on Fargate needs an execution role (AWS and the local endpoint refuse it without).
         executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecsTaskExecutionRole`,
-        cpu: "1024",
-        memory: "2048",
         containerDefinitions: [
           {
             name: "worker",
-            image: "ecs-fanout-worker:local",
+            image: options.containerImage ?? "ecs-fanout-worker:local",
             essential: true,
             portMappings: [{ containerPort: 8080, protocol: "tcp" }],
             environment,

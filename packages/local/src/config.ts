@@ -272,6 +272,14 @@ export const configSchema = z
      * @default true
      */
     defaultVpc: z.boolean().default(true),
+    /**
+     * How a task's containers run. `"process"`: each as a local process (the `images` mapping
+     * picks the command). `"container"`: each as an OCI container with runc, from the image of
+     * that name in buildah's local storage, with the task's cpu and memory as cgroup limits
+     * (Linux, root, runc and buildah; see docs/local-endpoint.md).
+     * @default "process"
+     */
+    runtime: z.enum(["process", "container"]).default("process"),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

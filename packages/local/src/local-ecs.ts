@@ -11,6 +11,7 @@ import { type CallStats, createRouter } from "./server/router.js";
 import { Store, taskIdOf } from "./state.js";
 import { AddressPool, assertBindable } from "./tasks/addresses.js";
 import { Capacity } from "./tasks/capacity.js";
+import { containerRuntimeProblem } from "./tasks/container.js";
 import { defaultWorkerMapping } from "./tasks/images.js";
 import { Lifecycle } from "./tasks/lifecycle.js";
 import { ManagedCapacity } from "./tasks/managed-capacity.js";
@@ -55,6 +56,8 @@ export interface LocalEcs {
  */
 export async function startLocalEcs(input: LocalEcsConfig = {}): Promise<LocalEcs> {
   const config = normalizeConfig(input);
+  const noContainers = config.runtime === "container" ? containerRuntimeProblem() : undefined;
+  if (noContainers) throw new LocalEcsStartError(`runtime "container": ${noContainers}`);
   const privatePool = new AddressPool(config.addresses.privateCidr);
   const publicPool = new AddressPool(config.addresses.publicCidr);
   await assertBindable(privatePool.sample());

@@ -100,6 +100,7 @@ describe("config", () => {
       rateLimits: false,
       faults: {},
       defaultVpc: true,
+      runtime: "process",
     });
     expect(
       normalizeConfig({ capacityProviders: [{ name: "gpu", gpusPerInstance: 1, instances: 2 }] })

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,11 @@ import {
 } from "./helpers.js";
 
 const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
+const DRAIN = fileURLToPath(new URL("./fixtures/drain.mjs", import.meta.url));
+
+/** The parent pid of a live process, from /proc/<pid>/stat ("pid (comm) state ppid ..."). */
+const parentOf = (pid: number): number =>
+  Number(/\) \S+ (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1] ?? Number.NaN);
 
 /** Tasks of the test task that ignore SIGTERM: their pids, once each serves. */
 async function startStubborn(h: Pick<Clients, "ecs">, count: number): Promise<number[]> {
@@ -40,6 +45,39 @@ describe("no orphans, ever", () => {
     await h.local.close();
     expect(h.local.runningProcesses()).toBe(0);
     await waitFor("every task process to be gone", async () => (pids.some(alive) ? undefined : true), 5000);
+  });
+
+  it("kills a task's whole process group when the task's supervisor is SIGKILLed", async () => {
+    const h = await testHarness({
+      images: [{ match: "*", command: ["node", DRAIN] }],
+      timings: { stopTimeoutMsScale: 0.01 },
+    });
+    // The drain fixture: a parent that ignores SIGTERM and a child in its process group.
+    const log = join(mkdtempSync(join(tmpdir(), "local-ecs-orphan-")), "events.log");
+    const [arn = ""] = await runTasks(h, {
+      definition: fargateTaskDef({}, { DRAIN_LOG: log, DRAIN_IGNORE_SIGTERM: "1" }),
+      count: 1,
+    });
+    await waitForStatus(h, arn, "RUNNING");
+    const pids = await waitFor("parent and child to start", async () => {
+      const lines = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
+      const started = lines.filter((l) => l.endsWith(` started ${l.split(" ")[2]}`));
+      return started.length === 2 ? started.map((l) => Number(l.split(" ")[2])) : undefined;
+    });
+    expect(pids.every(alive)).toBe(true);
+    const [parent = 0] = pids;
+    // The task's main process runs in its own group; its parent is the supervisor.
+    const supervisor = parentOf(parent);
+    expect(supervisor).not.toBe(process.pid);
+    process.kill(supervisor, "SIGKILL");
+    await waitFor(
+      "the task's parent and child to be gone",
+      async () => (pids.some(alive) ? undefined : true),
+      10_000,
+    );
+    const stopped = await waitForStatus(h, arn, "STOPPED");
+    expect(stopped.containers?.[0]?.exitCode).toBe(137);
+    expect(h.local.runningProcesses()).toBe(0);
   });
 
   /** The ecs-fanout-local bin in its own process, killed when the test finishes. */

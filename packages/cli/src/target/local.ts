@@ -23,6 +23,13 @@ export interface LocalTargetOptions {
   port?: number;
   /** Extra image mappings (e.g. a stand-in for a GPU tool). */
   images?: LocalEcsConfig["images"];
+  /** Run tasks as local processes (default) or as runc containers of a locally built image. */
+  runtime?: LocalEcsConfig["runtime"];
+  /**
+   * The CPU worker's image. With `runtime: "container"` it must be in buildah's local storage.
+   * @default "ecs-fanout/worker:local", or "localhost/ecs-fanout-worker:cpu" (scripts/build-image.sh) for containers
+   */
+  image?: string;
 }
 
 /** The in-process local endpoint with the worker task definitions registered. */
@@ -87,7 +94,11 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
         ]
       : [],
     ...(options.images ? { images: options.images } : {}),
+    ...(options.runtime ? { runtime: options.runtime } : {}),
   });
+  const image =
+    options.image ??
+    (options.runtime === "container" ? "localhost/ecs-fanout-worker:cpu" : "ecs-fanout/worker:local");
   const ecs = new ECSClient(local.clientConfig);
   const register = (input: RegisterTaskDefinitionCommandInput) =>
     ecs.send(new RegisterTaskDefinitionCommand(creatingLogGroup(input)));
@@ -100,9 +111,7 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
       // Fargate needs an execution role for awslogs; locally any well-formed ARN does.
       executionRoleArn: `arn:aws:iam::${local.accountId}:role/ecsTaskExecutionRole`,
     };
-    await register(
-      workerTaskDefinition({ family, image: "ecs-fanout/worker:local", cpu: 1024, memory: 2048, ...common }),
-    );
+    await register(workerTaskDefinition({ family, image, cpu: 1024, memory: 2048, ...common }));
     if (gpu) {
       await register(
         workerTaskDefinition({
@@ -122,7 +131,7 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
   }
   return {
     kind: "local",
-    notice: `using the local ECS endpoint at ${local.endpoint} (in-process; tasks are local processes)`,
+    notice: `using the local ECS endpoint at ${local.endpoint} (in-process; tasks are ${options.runtime === "container" ? `runc containers of ${image}` : "local processes"})`,
     local,
     cluster: options.cluster,
     taskDefinition: family,

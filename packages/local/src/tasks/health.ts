@@ -49,14 +49,20 @@ export interface HealthRun {
   cwd: string | undefined;
   /** Multiplies every interval, timeout and start period (tests run them in milliseconds). */
   scale: number;
+  /**
+   * Where the check runs: by default a host process with `env` and `cwd`; the container runtime
+   * wraps it in `runc exec` so it runs inside the container, with the container's environment.
+   */
+  wrap?: (file: string, args: string[]) => [string, string[]];
   onStatus(status: HealthStatus): void;
 }
 
 /** Runs one check: true when the command exits 0 within the timeout. */
 function runCheck(run: HealthRun, timeoutMs: number): Promise<boolean> {
   const [kind, ...rest] = run.settings.command;
-  const [file, args] =
+  const command: [string, string[]] =
     kind === "CMD-SHELL" ? ["/bin/sh", ["-c", rest.join(" ")]] : [rest[0] ?? "", rest.slice(1)];
+  const [file, args] = run.wrap ? run.wrap(...command) : command;
   return new Promise((resolve) => {
     // Its own process group, so a timeout ends whatever the shell started too.
     const child = spawn(file, args as string[], {

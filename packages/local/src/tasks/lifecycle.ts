@@ -6,10 +6,11 @@ import type { LogStore } from "../logs.js";
 import type { ContainerRecord, StopCode, Store, TaskRecord } from "../state.js";
 import { type AddressPool, allocateFree, Forwarder } from "./addresses.js";
 import type { Capacity } from "./capacity.js";
+import { type ContainerImage, ContainerImages, containerId, startContainer } from "./container.js";
 import { healthSettings, startHealthCheck } from "./health.js";
-import { inheritedEnv, resolveImage } from "./images.js";
+import { inheritedEnv, type ResolvedCommand, resolveImage } from "./images.js";
 import type { ManagedCapacity } from "./managed-capacity.js";
-import { startProcess } from "./process.js";
+import { type ProcessExit, startProcess } from "./process.js";
 import { allocatePorts, prepareLogs, StartFailure } from "./start.js";
 
 export interface LifecycleDeps {
@@ -42,6 +43,7 @@ export class Lifecycle {
   private readonly forwarders = new Map<string, Forwarder>();
   private readonly logFiles = new Map<string, WriteStream>();
   private closed = false;
+  private images: ContainerImages | undefined;
   capacity!: Capacity;
   managed!: ManagedCapacity;
   /** Tasks whose PROVISIONING timeout is armed (Managed Instances). */
@@ -170,8 +172,21 @@ export class Lifecycle {
     });
   }
 
+  /** The container runtime: the image from buildah's local storage, run with runc. */
+  private async containerImage(task: TaskRecord, c: ContainerRecord): Promise<ContainerImage> {
+    this.images ??= new ContainerImages();
+    const image = await this.images.get(c.image);
+    prepareLogs(task, c, this.d.logs);
+    return image;
+  }
+
   private async start(task: TaskRecord): Promise<void> {
-    const commands = task.containers.map((c) => {
+    const commands: (ResolvedCommand | ContainerImage)[] = [];
+    for (const c of task.containers) {
+      if (this.d.config.runtime === "container") {
+        commands.push(await this.containerImage(task, c));
+        continue;
+      }
       const override = task.overrides.containerOverrides?.find((o) => o.name === c.name);
       const resolved = resolveImage(this.d.images, c.image, override?.command ?? c.def.command);
       if (!resolved) {
@@ -180,8 +195,8 @@ export class Lifecycle {
         );
       }
       prepareLogs(task, c, this.d.logs);
-      return resolved;
-    });
+      commands.push(resolved);
+    }
     await allocatePorts(task);
     let forwarder: Forwarder | undefined;
     if (task.eni?.publicIp) {
@@ -209,9 +224,14 @@ export class Lifecycle {
     if (spotAfter !== undefined) this.after(task, spotAfter, () => this.interrupt(task));
   }
 
-  private env(task: TaskRecord, c: ContainerRecord, base: Record<string, string>): Record<string, string> {
+  /** A container sees only its task's environment (over its image's); a process also the host's basics. */
+  private env(
+    task: TaskRecord,
+    c: ContainerRecord,
+    base: Record<string, string> | undefined,
+  ): Record<string, string> {
     const override = task.overrides.containerOverrides?.find((o) => o.name === c.name);
-    const env: Record<string, string> = { ...inheritedEnv(), ...base };
+    const env: Record<string, string> = base ? { ...inheritedEnv(), ...base } : {};
     for (const { name, value } of [...(c.def.environment ?? []), ...(override?.environment ?? [])]) {
       if (name) env[name] = value ?? "";
     }
@@ -228,35 +248,64 @@ export class Lifecycle {
     return env;
   }
 
-  private spawn(task: TaskRecord, c: ContainerRecord, cmd: ReturnType<typeof resolveImage> & object): void {
+  private spawn(task: TaskRecord, c: ContainerRecord, cmd: ResolvedCommand | ContainerImage): void {
     const file = this.logFile(task);
     c.lastStatus = "RUNNING";
+    const onLine = (stream: "stdout" | "stderr", line: string) => {
+      if (c.log) this.d.logs.append(c.log.group, c.log.stream, line);
+      file?.write(`${new Date().toISOString()} ${c.name} ${stream} ${line}\n`);
+    };
+    const onExit = (result: ProcessExit) => this.containerExited(task, c, result);
+    if ("rootfs" in cmd) {
+      const override = task.overrides.containerOverrides?.find((o) => o.name === c.name);
+      const command = override?.command ?? c.def.command;
+      c.process = startContainer({
+        task,
+        container: c,
+        image: cmd,
+        command: command ?? undefined,
+        env: this.env(task, c, undefined),
+        onLine,
+        onExit,
+      });
+      // The check runs inside the container (runc exec: the container's environment and user).
+      const id = containerId(task, c);
+      this.startHealth(task, c, {}, undefined, (file, args) => ["runc", ["exec", id, file, ...args]]);
+      return;
+    }
     const env = this.env(task, c, cmd.env);
     c.process = startProcess({
       command: cmd.command,
       args: cmd.args,
       cwd: cmd.cwd,
       env,
-      onLine: (stream, line) => {
-        if (c.log) this.d.logs.append(c.log.group, c.log.stream, line);
-        file?.write(`${new Date().toISOString()} ${c.name} ${stream} ${line}\n`);
-      },
-      onExit: (result) => this.containerExited(task, c, result),
+      onLine,
+      onExit,
     });
-    if (c.def.healthCheck) {
-      c.health = "UNKNOWN";
-      c.healthCheck = startHealthCheck({
-        settings: healthSettings(c.def.healthCheck),
-        env,
-        cwd: cmd.cwd,
-        scale: this.d.config.timings.healthCheckMsScale,
-        onStatus: (status) => {
-          if (c.health === status || c.lastStatus !== "RUNNING") return;
-          c.health = status;
-          this.touch(task);
-        },
-      });
-    }
+    this.startHealth(task, c, env, cmd.cwd, undefined);
+  }
+
+  private startHealth(
+    task: TaskRecord,
+    c: ContainerRecord,
+    env: Record<string, string>,
+    cwd: string | undefined,
+    wrap: ((file: string, args: string[]) => [string, string[]]) | undefined,
+  ): void {
+    if (!c.def.healthCheck) return;
+    c.health = "UNKNOWN";
+    c.healthCheck = startHealthCheck({
+      settings: healthSettings(c.def.healthCheck),
+      env: wrap ? { PATH: process.env["PATH"] ?? "" } : env,
+      cwd,
+      scale: this.d.config.timings.healthCheckMsScale,
+      ...(wrap ? { wrap } : {}),
+      onStatus: (status) => {
+        if (c.health === status || c.lastStatus !== "RUNNING") return;
+        c.health = status;
+        this.touch(task);
+      },
+    });
   }
 
   private logFile(task: TaskRecord): WriteStream | undefined {
@@ -272,16 +321,13 @@ export class Lifecycle {
     return file;
   }
 
-  private containerExited(
-    task: TaskRecord,
-    c: ContainerRecord,
-    result: { exitCode: number; spawnError?: string },
-  ): void {
+  private containerExited(task: TaskRecord, c: ContainerRecord, result: ProcessExit): void {
     clearTimeout(c.killTimer);
     c.healthCheck?.stop();
     c.lastStatus = "STOPPED";
     if (result.spawnError === undefined) c.exitCode = result.exitCode;
     else c.reason = `CannotStartContainerError: ${result.spawnError}`;
+    if (result.reason !== undefined) c.reason = result.reason;
     this.touch(task);
     if (task.desiredStatus === "RUNNING" && (c.essential || result.spawnError !== undefined)) {
       if (result.spawnError !== undefined)

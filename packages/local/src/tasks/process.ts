@@ -8,8 +8,17 @@ export interface ProcessSpec {
   env: Record<string, string>;
   cwd: string | undefined;
   onLine(stream: "stdout" | "stderr", line: string): void;
-  /** Called once: the exit code (128+n for signal n), or a spawn error. */
-  onExit(result: { exitCode: number; spawnError?: string }): void;
+  /** Called once: the exit code (128+n for signal n), or a spawn error, and a stop reason if the supervisor gave one. */
+  onExit(result: ProcessExit): void;
+  /** Another supervisor speaking the same protocol (the container runtime's) and its spec. */
+  supervisor?: { source: string; spec: unknown };
+}
+
+export interface ProcessExit {
+  exitCode: number;
+  spawnError?: string;
+  /** Why it ended, as ECS words a container's `reason` (e.g. an out-of-memory kill). */
+  reason?: string;
 }
 
 export interface TaskProcess {
@@ -37,25 +46,29 @@ function lines(stream: Readable, onLine: (line: string) => void): void {
 
 /** Start a task process under a supervisor (see supervisor.ts for why). */
 export function startProcess(spec: ProcessSpec): TaskProcess {
-  const child = spawn(process.execPath, ["-e", SUPERVISOR_SOURCE], {
+  const child = spawn(process.execPath, ["-e", spec.supervisor?.source ?? SUPERVISOR_SOURCE], {
     env: {
-      ECS_FANOUT_LOCAL_SPEC: JSON.stringify({
-        command: spec.command,
-        args: spec.args,
-        env: spec.env,
-        cwd: spec.cwd,
-        orphanGraceMs: 2000,
-      }),
+      ECS_FANOUT_LOCAL_SPEC: JSON.stringify(
+        spec.supervisor?.spec ?? {
+          command: spec.command,
+          args: spec.args,
+          env: spec.env,
+          cwd: spec.cwd,
+          orphanGraceMs: 2000,
+        },
+      ),
       PATH: process.env["PATH"] ?? "",
     },
     stdio: ["pipe", "pipe", "pipe", "pipe"],
   });
   let spawnError: string | undefined;
+  let reason: string | undefined;
   let done = false;
   const control = child.stdio[3] as Readable | null;
   if (control) {
     lines(control, (line) => {
       if (line.startsWith("error ")) spawnError = line.slice(6);
+      if (line.startsWith("reason ")) reason = line.slice(7);
     });
   }
   if (child.stdout) lines(child.stdout, (line) => spec.onLine("stdout", line));
@@ -66,7 +79,11 @@ export function startProcess(spec: ProcessSpec): TaskProcess {
       if (done) return resolve();
       done = true;
       const exitCode = code ?? (signal === "SIGKILL" ? 137 : 143);
-      spec.onExit(spawnError === undefined ? { exitCode } : { exitCode, spawnError });
+      spec.onExit({
+        exitCode,
+        ...(spawnError !== undefined ? { spawnError } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+      });
       resolve();
     });
   });

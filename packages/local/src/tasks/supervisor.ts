@@ -9,6 +9,12 @@
  * forwards it to its one child, not the group): a worker can then let its ffmpeg children finish
  * while it drains. SIGKILL goes to the whole group, so nothing in the "container" survives it, and
  * the group is killed when the main process exits, as a container's processes die with its PID 1.
+ *
+ * The supervisor itself may be SIGKILLed (an out-of-memory killer, a user's kill -9). Its task
+ * would then live on in its own group, so a watchdog (`sh`, in a session of its own, deaf to
+ * HUP/INT/TERM) holds a pipe from the supervisor: the pipe's end-of-file — the supervisor gone,
+ * however it went — makes the watchdog SIGKILL the task's group. A supervisor that exits normally
+ * has already ended the group and SIGKILLs the watchdog first.
  */
 export const SUPERVISOR_SOURCE = String.raw`
 const { spawn } = require("node:child_process");
@@ -16,6 +22,8 @@ const { writeSync } = require("node:fs");
 const { constants } = require("node:os");
 const spec = JSON.parse(process.env.ECS_FANOUT_LOCAL_SPEC);
 const parent = process.ppid;
+// $1: the task's process group. read returns at end-of-file: the supervisor is gone.
+const WATCHDOG = 'trap "" HUP INT TERM; read -r _; kill -KILL "-$1" 2>/dev/null; exit 0';
 let child;
 let orphaned = false;
 const main = (sig) => {
@@ -30,7 +38,7 @@ const orphan = () => {
   if (orphaned) return;
   orphaned = true;
   main("SIGTERM");
-  setTimeout(() => { group("SIGKILL"); process.exit(137); }, spec.orphanGraceMs).unref();
+  setTimeout(() => { group("SIGKILL"); exit(137); }, spec.orphanGraceMs).unref();
 };
 try {
   child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ["ignore", "inherit", "inherit"], detached: true });
@@ -42,10 +50,24 @@ child.on("error", (e) => {
   try { writeSync(3, "error " + e.message + "\n"); } catch {}
   process.exit(127);
 });
-child.on("spawn", () => { try { writeSync(3, "started " + child.pid + "\n"); } catch {} });
+let watchdog;
+child.on("spawn", () => {
+  watchdog = spawn("/bin/sh", ["-c", WATCHDOG, "ecs-fanout-watchdog", String(child.pid)], {
+    stdio: ["pipe", "ignore", "ignore"],
+    detached: true,
+  });
+  watchdog.on("error", () => {});
+  watchdog.stdin.on("error", () => {});
+  watchdog.unref();
+  try { writeSync(3, "started " + child.pid + "\n"); } catch {}
+});
+const exit = (code) => {
+  try { watchdog && watchdog.kill("SIGKILL"); } catch {}
+  process.exit(code);
+};
 child.on("exit", (code, signal) => {
   group("SIGKILL");
-  process.exit(code ?? 128 + (constants.signals[signal] ?? 9));
+  exit(code ?? 128 + (constants.signals[signal] ?? 9));
 });
 let buffer = "";
 process.stdin.setEncoding("utf8");

@@ -31,6 +31,11 @@ export const syntheticParams = z.strictObject({
       corruptOutput: z.boolean().optional(),
       /** The worker process stops with this exit code halfway through the job (a simulated crash). */
       exitDuringJob: z.number().int().min(0).max(255).optional(),
+      /**
+       * The job holds this many MiB (touched, outside V8's heap) from its start to its end: a
+       * job that outgrows its task's memory, for out-of-memory kills under a cgroup limit.
+       */
+      holdMemoryMiB: z.number().int().min(1).max(65_536).optional(),
     })
     .default({}),
 });
@@ -61,6 +66,7 @@ export function* syntheticBytes(seed: string, bytes: number): Generator<Buffer> 
 async function run(ctx: ProcessorContext<SyntheticOptions>) {
   const { ms, progressSteps, faults } = ctx.options;
   const stepMs = ms / progressSteps;
+  const held = Array.from({ length: faults.holdMemoryMiB ?? 0 }, () => Buffer.alloc(1 << 20, 1));
   for (let step = 1; step <= progressSteps; step++) {
     if (stepMs > 0) await sleep(stepMs, undefined, { signal: ctx.signal });
     if (faults.exitDuringJob !== undefined && step >= progressSteps / 2) {
@@ -76,6 +82,7 @@ async function run(ctx: ProcessorContext<SyntheticOptions>) {
       jobId: ctx.jobId,
     });
   }
+  held.length = 0;
   const seed = ctx.options.seed ?? ctx.jobId;
   const bytes = ctx.options.bytes ?? ctx.inputBytes;
   await pipeline(Readable.from(syntheticBytes(seed, bytes)), createWriteStream(ctx.outputPath), {
