@@ -37,6 +37,7 @@ export function createSelfSignedCertificate(
   commonName: string,
   validForMs: number,
   now = Date.now(),
+  random: (size: number) => Buffer = randomBytes,
 ): SelfSignedCertificate {
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const name = new x509.Name([
@@ -47,8 +48,10 @@ export function createSelfSignedCertificate(
       }),
     ]),
   ]);
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive INTEGER
+  const serial = random(16);
+  // A positive INTEGER in minimal DER: the top bit clear (else it reads as negative) and the first
+  // byte not zero (a leading 0x00 before a byte below 0x80 is "illegal padding" to OpenSSL).
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const signature = new x509.AlgorithmIdentifier({ algorithm: ECDSA_SHA256 });
   const tbsCertificate = new x509.TBSCertificate({
     version: x509.Version.v3,

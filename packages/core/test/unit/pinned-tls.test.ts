@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkerError } from "../../src/errors.js";
+import { createSelfSignedCertificate } from "../../src/worker/certificate.js";
 import { WorkerClient } from "../../src/worker/client.js";
 import { workerAgent } from "../../src/worker/pinned-agent.js";
 import { createRunIdentity, sha256Hex, workerTransportEnvironment } from "../../src/worker/run-identity.js";
@@ -9,6 +10,18 @@ import { type FakeWorker, infoBody, startFakeWorker } from "./fake-tls-worker.js
 const ARN = "arn:aws:ecs:us-east-1:1:task/c/t1";
 const envOf = (pairs: Array<{ name: string; value: string }>) =>
   Object.fromEntries(pairs.map((p) => [p.name, p.value]));
+
+describe("the run's certificate", () => {
+  it.each([0x00, 0x80, 0xff])("parses whatever the serial number's first random byte is (%i)", (first) => {
+    // A serial whose first byte masked to 0x00 once made a certificate OpenSSL refused
+    // (ERR_OSSL_ASN1_ILLEGAL_PADDING), about one run in 128.
+    const random = (size: number) => Buffer.alloc(size, first);
+    const cert = createSelfSignedCertificate("ecs-fanout worker", 60_000, Date.now(), random);
+    const parsed = new X509Certificate(cert.certPem);
+    expect(parsed.fingerprint256).toBe(cert.fingerprint256);
+    expect(parsed.serialNumber).toMatch(/^[4-7]/);
+  });
+});
 
 describe("a run's identity", () => {
   it("hands the worker the token's SHA-256, the certificate and its key, never the token", () => {
