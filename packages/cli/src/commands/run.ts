@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Problem } from "@ecs-fanout/protocol";
 import type { VideoInfo } from "@ecs-fanout/video";
 import { type BatchRunOptions, findGpuCapacityProvider, type NetworkOptions } from "ecs-fanout";
 import { DEFAULT_CLUSTER, gpuCapacityProvider, workerFamily } from "../defaults.js";
@@ -7,6 +9,10 @@ import { type CliIo, println } from "../io.js";
 import { normalizeRunOptions, type RunOptions } from "../parse/run-options.js";
 import { chooseReporter } from "../progress/choose.js";
 import { formatRunReport, type RunReportInput, runReportJson } from "../report/run-report.js";
+import { s3ClientFromEnv } from "../s3/client.js";
+import type { ObjectFacts } from "../s3/download.js";
+import { checkInputObject, checkWritable } from "../s3/preflight.js";
+import { s3Uri } from "../s3/uri.js";
 import { abortOnSignals } from "../signals.js";
 import { gpuStandInEnvironment, gpuStandInNotice } from "../stand-in.js";
 import { openAwsTarget } from "../target/aws.js";
@@ -151,8 +157,52 @@ async function openRunTarget(
   };
 }
 
+/** Whether the run touches S3 at all: an `s3://` input or output, or `--stage`. */
+const usesS3 = (o: RunOptions) =>
+  o.source.kind === "s3" || o.destination.kind === "s3" || o.stage !== undefined;
+
+/**
+ * Checks every S3 location the run names, together, before anything launches: the input object
+ * exists and can be read (and what HeadObject says about it), the output's and the stage's bucket
+ * exists and the credentials work. Every problem is listed at once, by flag.
+ */
+async function checkS3(options: RunOptions, s3: S3Client): Promise<{ input: ObjectFacts | undefined }> {
+  const problems: Problem[] = [];
+  let input: ObjectFacts | undefined;
+  await Promise.all([
+    options.source.kind === "s3"
+      ? checkInputObject(s3, options.source.location, "<input>").then((r) => {
+          if ("problem" in r) problems.push(r.problem);
+          else input = r.facts;
+        })
+      : undefined,
+    options.destination.kind === "s3"
+      ? checkWritable(s3, options.destination.location, "--out").then((p) => p && problems.push(p))
+      : undefined,
+    options.stage
+      ? checkWritable(s3, options.stage, "--stage").then((p) => p && problems.push(p))
+      : undefined,
+  ]);
+  if (problems.length > 0) throw new UsageError("run arguments", problems);
+  return { input };
+}
+
 export async function runCommand(input: string, raw: Record<string, unknown>, io: CliIo): Promise<ExitCode> {
   const options = normalizeRunOptions(input, raw, io);
+  const s3 = usesS3(options) ? s3ClientFromEnv(io.env, options.region) : undefined;
+  try {
+    const facts = s3 ? await checkS3(options, s3) : { input: undefined };
+    return await runChecked(options, io, s3 && { client: s3, input: facts.input });
+  } finally {
+    s3?.destroy();
+  }
+}
+
+async function runChecked(
+  options: RunOptions,
+  io: CliIo,
+  s3: { client: S3Client; input: ObjectFacts | undefined } | undefined,
+): Promise<ExitCode> {
   const reporter = chooseReporter(io, options.json);
   const controller = new AbortController();
   const { target, batch } = await openRunTarget(options, io);
@@ -166,8 +216,9 @@ export async function runCommand(input: string, raw: Record<string, unknown>, io
   let report: RunReportInput | undefined;
   try {
     const outcome = await upscaleVideo({
-      input: options.input,
-      output: options.output,
+      input: options.source,
+      output: options.destination,
+      s3,
       scale: options.scale,
       segmentSeconds: options.segmentSeconds,
       tasks: options.tasks,
@@ -183,8 +234,8 @@ export async function runCommand(input: string, raw: Record<string, unknown>, io
     report = {
       result: outcome.result,
       target: target.notice.split("\n")[0]!,
-      input: { path: options.input, info: outcome.input },
-      output: { path: outcome.outputPath, info: outcome.output },
+      input: { path: where(options.source), info: outcome.input, s3: outcome.downloaded },
+      output: { path: outcome.outputPath, info: outcome.output, s3: outcome.uploaded },
       timings: outcome.timings,
       problems: outcome.problems,
     };
@@ -209,6 +260,8 @@ export async function runCommand(input: string, raw: Record<string, unknown>, io
     await tellWhereTheRecordIs(options, io);
   }
 }
+
+const where = (m: RunOptions["source"]) => (m.kind === "s3" ? s3Uri(m.location) : m.path);
 
 /** The run's record, and its HTML report when asked for: written even when the run failed. */
 async function tellWhereTheRecordIs(options: RunOptions, io: CliIo): Promise<void> {

@@ -1,4 +1,5 @@
 import { type CliStream, println } from "../io.js";
+import { formatBytes } from "../report/format.js";
 import type { Phase, ProgressReporter } from "./types.js";
 
 /**
@@ -30,6 +31,15 @@ export class PlainReporter implements ProgressReporter {
     if (tenth <= this.lastPhaseTenth) return;
     this.lastPhaseTenth = tenth;
     if (tenth > 0 && tenth < 4) this.line(`  ${tenth * 25}%`);
+  }
+
+  transferProgress(done: number, total: number): void {
+    // Quarter steps, like the other phases, but in bytes; the end is the next phase's line.
+    const quarter = Math.floor((total > 0 ? done / total : 1) * 4);
+    if (quarter <= this.lastPhaseTenth) return;
+    this.lastPhaseTenth = quarter;
+    if (quarter < 4) this.line(`  ${formatBytes(done)} of ${formatBytes(total)}`);
+    else this.line(`  ${formatBytes(total)} done`);
   }
 
   segments(total: number): void {

@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import type { CliStream } from "../io.js";
+import { formatBytes } from "../report/format.js";
 import { TaskLines } from "./task-lines.js";
 import type { Phase, ProgressReporter } from "./types.js";
 
@@ -23,6 +24,8 @@ export class TtyReporter implements ProgressReporter {
   private phaseName: Phase = "probing";
   private total = 0;
   private done = 0;
+  /** What the current transfer phase has moved, shown instead of segment counts. */
+  private bytes: string | undefined;
   private stopped = false;
 
   constructor(stream: CliStream) {
@@ -53,7 +56,7 @@ export class TtyReporter implements ProgressReporter {
     const counting = this.total > 0 && (this.phaseName === "processing" || this.phaseName === "launching");
     return {
       phase: this.phaseName.padEnd(17),
-      shown: counting ? `${this.done}/${this.total}` : "",
+      shown: counting ? `${this.done}/${this.total}` : (this.bytes ?? ""),
       unit: counting ? "segments" : "",
       elapsed,
     };
@@ -68,6 +71,7 @@ export class TtyReporter implements ProgressReporter {
 
   phase(phase: Phase, detail?: string): void {
     this.phaseName = phase;
+    this.bytes = undefined;
     if (detail) this.note(`${phase}: ${detail}`);
     if (phase === "launching" || phase === "processing")
       this.refreshOverall(this.done, Math.max(1, this.total));
@@ -77,6 +81,11 @@ export class TtyReporter implements ProgressReporter {
   phaseProgress(fraction: number): void {
     if (this.phaseName === "processing" || this.phaseName === "launching") return;
     this.refreshOverall(Math.round(Math.min(1, Math.max(0, fraction)) * 100), 100);
+  }
+
+  transferProgress(done: number, total: number): void {
+    this.bytes = `${formatBytes(done)} of ${formatBytes(total)}`;
+    this.phaseProgress(total > 0 ? done / total : 1);
   }
 
   segments(total: number): void {

@@ -3,14 +3,17 @@
  * and the core's events are translated into these calls, and a TTY or a plain reporter draws them.
  */
 export type Phase =
+  | "downloading input"
   | "probing"
   | "splitting"
+  | "staging"
   | "starting local endpoint"
   | "launching"
   | "processing"
   | "concatenating"
   | "muxing audio"
   | "verifying"
+  | "uploading output"
   | "stopping tasks"
   | "done";
 
@@ -20,6 +23,8 @@ export interface ProgressReporter {
   phase(phase: Phase, detail?: string): void;
   /** Fraction (0..1) of a phase that reports it, such as splitting. */
   phaseProgress(fraction: number): void;
+  /** Bytes moved so far by a transfer phase (downloading the input, staging, uploading the output). */
+  transferProgress(done: number, total: number): void;
   /** How many segments the run has. */
   segments(total: number): void;
   /** A task changed state (launched, RUNNING, ready, STOPPED …). */
@@ -46,6 +51,7 @@ export interface ProgressReporter {
 export const silentReporter: ProgressReporter = {
   phase() {},
   phaseProgress() {},
+  transferProgress() {},
   segments() {},
   task() {},
   segmentProgress() {},
