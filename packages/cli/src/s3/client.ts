@@ -1,6 +1,8 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { awsConfigFromEnv } from "../target/aws.js";
 
+const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
+
 /**
  * The S3 client for `s3://` arguments, from the command's environment: region (`--region`,
  * `AWS_REGION`, `AWS_DEFAULT_REGION`), credentials (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`,
@@ -22,6 +24,9 @@ export function s3ClientFromEnv(env: NodeJS.ProcessEnv, region?: string): S3Clie
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
     maxAttempts: 4,
+    // The SDK would warn on the console (under the progress bars) when a streamed body fails;
+    // the CLI reports that failure itself.
+    logger: QUIET,
   };
   return new S3Client(config);
 }
