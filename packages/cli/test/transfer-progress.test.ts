@@ -44,4 +44,25 @@ describe("progress of a transfer phase (downloading the input, uploading the out
     reporter.stop();
     expect(out.text()).toMatch(/downloading input .*3\.0 MiB of 4\.0 MiB/);
   });
+
+  it("reports staging beside the other phases: plain quarter steps with segment counts", () => {
+    const out = capture();
+    const reporter = new PlainReporter(out.stream);
+    reporter.phase("launching");
+    reporter.staging(0, 4000, 0, 4);
+    reporter.staging(1000, 4000, 1, 4);
+    reporter.staging(1500, 4000, 1, 4);
+    reporter.staging(4000, 4000, 4, 4);
+    const lines = out
+      .text()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.replace(/^\[\s*\d+\.\ds\] /, ""));
+    expect(lines).toEqual([
+      "launching",
+      "staging in S3: 0 B of 3.9 KiB (0/4 segments)",
+      "staging in S3: 1000 B of 3.9 KiB (1/4 segments)",
+      "staging in S3: 3.9 KiB of 3.9 KiB (4/4 segments)",
+    ]);
+  });
 });

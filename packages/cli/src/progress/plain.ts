@@ -13,6 +13,7 @@ export class PlainReporter implements ProgressReporter {
   /** Last quarter logged per segment and stage; forgotten when the segment starts over elsewhere. */
   private readonly lastQuarter = new Map<string, Map<string, number>>();
   private lastPhaseTenth = -1;
+  private lastStagingQuarter = -1;
 
   constructor(private readonly stream: CliStream) {}
 
@@ -40,6 +41,15 @@ export class PlainReporter implements ProgressReporter {
     this.lastPhaseTenth = quarter;
     if (quarter < 4) this.line(`  ${formatBytes(done)} of ${formatBytes(total)}`);
     else this.line(`  ${formatBytes(total)} done`);
+  }
+
+  staging(bytesDone: number, bytesTotal: number, objectsDone: number, objectsTotal: number): void {
+    const quarter = Math.floor((bytesTotal > 0 ? bytesDone / bytesTotal : 1) * 4);
+    if (quarter <= this.lastStagingQuarter) return;
+    this.lastStagingQuarter = quarter;
+    this.line(
+      `staging in S3: ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} (${objectsDone}/${objectsTotal} segments)`,
+    );
   }
 
   segments(total: number): void {

@@ -8,6 +8,7 @@ type Bar = cliProgress.SingleBar;
 
 const OVERALL_FORMAT = "{phase} |{bar}| {shown} {unit} | {elapsed}";
 const TASK_FORMAT = "  task {task} |{bar}| {state} {segment}";
+const STAGING_FORMAT = "  {task}      |{bar}| {state} {segment}";
 
 /**
  * The TTY view: one overall bar (segments done, or the current phase's own progress before
@@ -18,6 +19,8 @@ export class TtyReporter implements ProgressReporter {
   private readonly overall: Bar;
   /** One bar per task, drawn from {@link lines}. */
   private readonly bars = new Map<string, Bar>();
+  /** The staging line (`--stage`), created on the first staging report. */
+  private stagingBar: Bar | undefined;
   private readonly lines = new TaskLines();
   private readonly started = Date.now();
   private readonly timer: NodeJS.Timeout;
@@ -86,6 +89,18 @@ export class TtyReporter implements ProgressReporter {
   transferProgress(done: number, total: number): void {
     this.bytes = `${formatBytes(done)} of ${formatBytes(total)}`;
     this.phaseProgress(total > 0 ? done / total : 1);
+  }
+
+  staging(bytesDone: number, bytesTotal: number, objectsDone: number, objectsTotal: number): void {
+    if (this.stopped) return;
+    const payload = {
+      task: "staging",
+      state: `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}`.padEnd(12),
+      segment: `${objectsDone}/${objectsTotal} segments in S3`,
+    };
+    const value = bytesTotal > 0 ? Math.round((bytesDone / bytesTotal) * 100) : 100;
+    if (this.stagingBar) this.stagingBar.update(value, payload);
+    else this.stagingBar = this.multibar.create(100, value, payload, { format: STAGING_FORMAT });
   }
 
   segments(total: number): void {

@@ -25,6 +25,11 @@ export interface ProgressReporter {
   phaseProgress(fraction: number): void;
   /** Bytes moved so far by a transfer phase (downloading the input, staging, uploading the output). */
   transferProgress(done: number, total: number): void;
+  /**
+   * The core's staging of local segments in S3 (`--stage`), which runs beside launching and
+   * processing rather than as a phase of its own: bytes and objects landed so far.
+   */
+  staging(bytesDone: number, bytesTotal: number, objectsDone: number, objectsTotal: number): void;
   /** How many segments the run has. */
   segments(total: number): void;
   /** A task changed state (launched, RUNNING, ready, STOPPED …). */
@@ -52,6 +57,7 @@ export const silentReporter: ProgressReporter = {
   phase() {},
   phaseProgress() {},
   transferProgress() {},
+  staging() {},
   segments() {},
   task() {},
   segmentProgress() {},
