@@ -133,6 +133,24 @@ describe("S3 problems stop the run before any RunTask", () => {
     expect(runTasks()).toBe(before);
   }, 60_000);
 
+  it("refuses --stage, which this version would ignore, beside the other problems", async () => {
+    const before = runTasks();
+    const run = await cli([
+      "run",
+      `s3://${BUCKET}/in/clip.mp4`,
+      "--out",
+      "s3://no-such-bucket/out.mp4",
+      "--stage",
+      `s3://${BUCKET}/stage/`,
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("ecs-fanout: invalid run arguments (2 problems):");
+    expect(run.stderr).toContain(
+      '  - --stage: expected no --stage (this version moves segments to the tasks directly; s3:// input and --out work), got "s3://media/stage/"',
+    );
+    expect(runTasks()).toBe(before);
+  }, 60_000);
+
   it("names a missing input bucket", async () => {
     const run = await cli(["run", "s3://no-such-bucket/in.mp4", "--out", join(dir, "x.mp4")]);
     expect(run.code).toBe(2);

@@ -5,11 +5,13 @@ import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { type LocalS3, startLocalS3 } from "@ecs-fanout/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentReporter } from "../src/progress/types.js";
 import { s3ClientFromEnv } from "../src/s3/client.js";
 import { downloadObject } from "../src/s3/download.js";
 import { checkInputObject, checkWritable } from "../src/s3/preflight.js";
 import { uploadFile } from "../src/s3/upload.js";
 import { parseS3Uri } from "../src/s3/uri.js";
+import { fetchSource } from "../src/upscale/s3-ends.js";
 
 const BUCKET = "cli-transfer";
 let s3server: LocalS3;
@@ -209,5 +211,38 @@ describe("checking S3 locations before anything launches", () => {
     } finally {
       wrong.destroy();
     }
+  });
+});
+
+describe("a resumed run and its S3 input", () => {
+  it("reuses the copy an earlier run fetched while the object is unchanged, and fetches again once it changed", async () => {
+    const location = { bucket: BUCKET, key: "in/resume.mp4" };
+    const facts = async () => {
+      const checked = await checkInputObject(s3, location, "<input>");
+      if (!("facts" in checked)) throw new Error(checked.problem.message);
+      return checked.facts;
+    };
+    const workDir = await mkdtemp(join(dir, "work-"));
+    const fetch = async (resume: boolean) =>
+      fetchSource({
+        s3,
+        uri: "s3://cli-transfer/in/resume.mp4",
+        location,
+        facts: await facts(),
+        workDir,
+        reporter: silentReporter,
+        resume,
+      });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: location.key, Body: randomBytes(10_000) }));
+    const first = await fetch(false);
+    expect(first.downloaded?.bytes).toBe(10_000);
+    const again = await fetch(true);
+    expect(again.downloaded).toBeUndefined();
+    expect(again.path).toBe(first.path);
+    const changed = randomBytes(10_000);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: location.key, Body: changed }));
+    const refreshed = await fetch(true);
+    expect(refreshed.downloaded?.sha256).toBe(sha256(changed));
+    expect(sha256(await readFile(refreshed.path))).toBe(sha256(changed));
   });
 });
