@@ -49,6 +49,8 @@ export type SegmentTakenBackEvent = Event<typeof schema.segmentTakenBackSchema>;
 export type SegmentResumedEvent = Event<typeof schema.segmentResumedSchema>;
 /** The run's metrics and counts (JSON-friendly), just before `run.finished`. */
 export type RunMetricsEvent = Event<typeof schema.runMetricsEventSchema>;
+/** Bytes and objects of the local inputs staged in S3 so far (event only, not in the manifest). */
+export type StageProgressEvent = Event<typeof schema.stageProgressSchema>;
 
 /** The run finished (all tasks stopped); carries the result. Not written to the manifest (see `run.metrics`). */
 export interface RunFinishedEvent {
@@ -76,6 +78,7 @@ export type FanoutEvent =
   | SegmentFailedEvent
   | SegmentTakenBackEvent
   | SegmentResumedEvent
+  | StageProgressEvent
   | RunMetricsEvent
   | RunFinishedEvent;
 
@@ -86,6 +89,7 @@ export type FanoutEventType = FanoutEvent["type"];
 export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "run.started",
   "segment.resumed",
+  "stage.progress",
   "task.launched",
   "task.launchFailed",
   "task.fallback",

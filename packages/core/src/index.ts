@@ -31,6 +31,7 @@ export type {
   SegmentStartedEvent,
   SegmentTakenBackEvent,
   SegmentUploadedEvent,
+  StageProgressEvent,
   TaskBilledEvent,
   TaskFallbackEvent,
   TaskLaunchedEvent,
@@ -68,7 +69,14 @@ export type { ManifestRecord, RecordedOptions } from "./record/schema.js";
 export { manifestRecordSchema } from "./record/schema.js";
 export { MANIFEST_NAME } from "./record/writer.js";
 export { renderReport } from "./report/render.js";
-export type { BatchRunResult, RunMetrics, SegmentResult, SegmentTimings, TaskResult } from "./result.js";
+export type {
+  BatchRunResult,
+  RunMetrics,
+  SegmentResult,
+  SegmentS3Output,
+  SegmentTimings,
+  TaskResult,
+} from "./result.js";
 export type { BatchRun } from "./run/run.js";
 export { executeParallelBatches, runParallelBatches } from "./run/run.js";
 export { MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "./tags.js";

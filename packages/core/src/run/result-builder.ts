@@ -2,9 +2,10 @@ import type { TaskSnapshot } from "../ecs/snapshot.js";
 import { computeMetrics } from "../metrics.js";
 import type { RegionPricing } from "../options/pricing.js";
 import { costOfTask } from "../pricing/cost.js";
-import type { BatchRunResult, SegmentResult, TaskResult } from "../result.js";
+import type { BatchRunResult, SegmentResult, SegmentS3Output, TaskResult } from "../result.js";
 import type { FleetTask } from "./fleet-task.js";
 import type { SegmentState } from "./queue.js";
+import type { SegmentOutput } from "./segment-output.js";
 
 /** A settled segment as the caller sees it (frozen). */
 export function segmentResultOf(state: SegmentState): SegmentResult {
@@ -13,6 +14,7 @@ export function segmentResultOf(state: SegmentState): SegmentResult {
     id: state.segment.id,
     status: ok ? "succeeded" : "failed",
     outputPath: ok ? state.output?.path : undefined,
+    s3: ok && state.output?.s3 !== undefined ? withoutEtag(state.output.s3) : undefined,
     bytes: ok ? state.output?.bytes : undefined,
     sha256: ok ? state.output?.sha256 : undefined,
     attempts: state.attempts,
@@ -143,4 +145,11 @@ export function buildResult(input: {
     startedAt: input.startedAt,
     finishedAt: now,
   });
+}
+
+/** The result's S3 fields (the ETag stays internal). */
+function withoutEtag(s3: NonNullable<SegmentOutput["s3"]>): SegmentS3Output {
+  return s3.versionId === undefined
+    ? { uri: s3.uri, bytes: s3.bytes, sha256: s3.sha256 }
+    : { uri: s3.uri, versionId: s3.versionId, bytes: s3.bytes, sha256: s3.sha256 };
 }

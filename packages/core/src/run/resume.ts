@@ -6,16 +6,14 @@ import { readManifest } from "../record/read.js";
 import type { ManifestRecord } from "../record/schema.js";
 import type { SegmentTimings } from "../result.js";
 import { hashFile } from "../worker/download.js";
+import type { SegmentOutput } from "./segment-output.js";
 
 type Billed = Extract<ManifestRecord, { type: "task.billed" }>;
 type Launched = Extract<ManifestRecord, { type: "task.launched" }>;
 
 /** A segment an earlier run finished, as its manifest line says. */
-export interface DoneSegment {
+export interface DoneSegment extends SegmentOutput {
   readonly segmentId: string;
-  readonly path: string;
-  readonly bytes: number;
-  readonly sha256: string;
   readonly fromRunId: string;
   readonly timings: SegmentTimings | undefined;
   readonly input: { readonly bytes?: number | undefined; readonly sha256?: string | undefined } | undefined;
@@ -71,6 +69,7 @@ export async function planResume(
         done.set(r.segmentId, {
           segmentId: r.segmentId,
           path: r.path,
+          s3: r.s3,
           bytes: r.bytes,
           sha256: r.sha256,
           fromRunId: r.type === "segment.resumed" ? r.fromRunId : run.runId,
@@ -116,7 +115,7 @@ export async function planResume(
  * is unchanged (size, then sha256). URL inputs cannot be checked, so they are redone.
  */
 async function stillDone(segment: PlannedSegment, done: DoneSegment, signal?: AbortSignal): Promise<boolean> {
-  if (done.path !== segment.outputPath || !("path" in segment.input)) return false;
+  if (done.path === undefined || done.path !== segment.outputPath || !("path" in segment.input)) return false;
   const want = done.input;
   if (want?.bytes === undefined || want.sha256 === undefined) return false;
   try {

@@ -62,9 +62,11 @@ async function execute(opts: RunOptions, results: AsyncQueue<SegmentResult>): Pr
   };
   try {
     throwIfAborted(signal);
-    await mkdir(opts.outputDir, { recursive: true });
-    const stale = await removeStaleParts(opts.outputDir, opts.segments);
-    if (stale.length > 0) opts.logger.info("removed partial downloads of an earlier run", { files: stale });
+    if (opts.outputDir !== undefined) {
+      await mkdir(opts.outputDir, { recursive: true });
+      const stale = await removeStaleParts(opts.outputDir, opts.segments);
+      if (stale.length > 0) opts.logger.info("removed partial downloads of an earlier run", { files: stale });
+    }
     // Read what earlier runs did before this run appends its own lines to the same manifest.
     const resume =
       opts.resume && opts.manifest !== undefined

@@ -75,6 +75,10 @@ export async function attemptSegment(
   try {
     let t0 = performance.now();
     const input = segment.input;
+    const outputPath = segment.outputPath;
+    const outputDir = opts.outputDir;
+    if ("s3" in input || outputPath === undefined || outputDir === undefined)
+      throw new FanoutError("S3_PLANE_UNAVAILABLE", "S3 inputs and outputs are not wired into runs yet");
     if ("path" in input && state.inputSha256 === undefined)
       state.inputSha256 = hashFile(input.path).then((h) => h.sha256);
     const sha256 = await state.inputSha256;
@@ -146,13 +150,13 @@ export async function attemptSegment(
       jobId,
       segmentId: segment.id,
       expected: { bytes: status.output.bytes, sha256: status.output.sha256 },
-      tempPath: join(opts.outputDir, `.${segment.outputName}.${jobId}.part`),
-      finalPath: segment.outputPath,
+      tempPath: join(outputDir, `.${segment.outputName}.${jobId}.part`),
+      finalPath: outputPath,
       resumes: opts.retry.downloadResumes,
       signal,
     });
     const t3 = performance.now();
-    state.output = { path: segment.outputPath, bytes: got.bytes, sha256: got.sha256 };
+    state.output = { path: outputPath, bytes: got.bytes, sha256: got.sha256 };
     state.timings = Object.freeze({ uploadMs: t1 - t0, queuedMs, processMs, downloadMs: t3 - t2 });
     state.taskArn = task.arn;
     task.segmentsSucceeded += 1;
@@ -162,7 +166,7 @@ export async function attemptSegment(
       segmentId: segment.id,
       taskArn: task.arn,
       attempt,
-      path: segment.outputPath,
+      path: outputPath,
       bytes: got.bytes,
       sha256: got.sha256,
       timings: {

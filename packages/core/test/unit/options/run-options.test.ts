@@ -204,9 +204,9 @@ describe("run options", () => {
       { path: "segments[0].id", message: "expected 1 to 100 letters, digits, '.', '_' or '-', got \"a/b\"" },
     ],
     [
-      "an input that is neither path nor url",
+      "an input that is neither path, url nor s3",
       { segments: [{ id: "a", input: {} }] },
-      { path: "segments[0].input", message: "expected { path } or { url }, got an object" },
+      { path: "segments[0].input", message: "expected { path }, { url } or { s3 }, got an object" },
     ],
     [
       "a non-http url",
