@@ -226,6 +226,7 @@ async function runChecked(
       input: options.source,
       output: options.destination,
       s3,
+      stage: options.stage ? { prefix: options.stage, keep: options.keepStaged } : undefined,
       scale: options.scale,
       segmentSeconds: options.segmentSeconds,
       tasks: options.tasks,

@@ -87,6 +87,9 @@ export class EventTranslator {
           event.willRetry,
         );
         break;
+      case "stage.progress":
+        r.staging(event.bytesDone, event.bytesTotal, event.objectsDone, event.objectsTotal);
+        break;
       case "run.finished":
         break;
     }

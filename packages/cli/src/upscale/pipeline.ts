@@ -11,7 +11,9 @@ import { EventTranslator } from "../progress/events.js";
 import type { ProgressReporter } from "../progress/types.js";
 import type { Downloaded, ObjectFacts } from "../s3/download.js";
 import type { UploadedObject } from "../s3/upload.js";
+import type { S3Location } from "../s3/uri.js";
 import { deliverToS3, fetchSource } from "./s3-ends.js";
+import { planStage, removeStagedOutputs, stageOptions } from "./stage.js";
 import { verifyUpscaled } from "./verify.js";
 
 /** What {@link upscaleVideo} upscales, and where the tasks run. */
@@ -23,6 +25,11 @@ export interface UpscaleJob {
    * (checked before anything launched).
    */
   s3?: { client: S3Client; input?: ObjectFacts | undefined } | undefined;
+  /**
+   * Move the segments through S3 under this prefix (`--stage`): the core stages them, the tasks
+   * fetch them and write their outputs there, and each output streams down into the work dir.
+   */
+  stage?: { prefix: S3Location; keep: boolean } | undefined;
   scale: 2 | 3 | 4;
   segmentSeconds: number;
   /** Most tasks at once; the run plans one task per ⌈segments / tasks⌉ segments. */
@@ -161,8 +168,23 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     const outputDir = join(workDir, "outputs");
     await mkdir(outputDir, { recursive: true });
     const translator = new EventTranslator(reporter);
+    let plane: ReturnType<typeof stageOptions> | undefined;
+    if (job.stage) {
+      if (!job.s3) throw new Error("--stage needs its S3 client");
+      const plan = planStage(job.stage.prefix);
+      plane = stageOptions(plan, job.s3.client, job.stage.keep);
+      reporter.note(`staging segments under ${plane.stage}; outputs land in ${plane.outputs?.s3}`);
+    }
     const result = await executeParallelBatches({
       ...job.batch,
+      ...(plane
+        ? {
+            stage: plane.stage,
+            keepStaged: plane.keepStaged,
+            outputs: plane.outputs,
+            clients: { ...job.batch.clients, s3: plane.s3 },
+          }
+        : {}),
       segments: segments.map((s) => ({ id: segmentId(s.index), input: { path: s.path } })),
       outputDir,
       params: typeof job.params === "function" ? job.params(input) : job.params,
@@ -174,6 +196,11 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       resume: job.resume,
     });
     timings.fanoutSeconds = seconds(t);
+    if (plane && !plane.keepStaged) {
+      const left = await removeStagedOutputs(plane.s3, result);
+      if (left.length > 0)
+        reporter.note(`could not remove ${left.length} segment output(s) from S3: ${left.join(", ")}`);
+    }
     if (result.failed > 0) {
       const ids = result.failures.map((f) => f.id);
       const first = result.failures[0]?.error?.message ?? "unknown error";

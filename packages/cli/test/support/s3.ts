@@ -12,22 +12,31 @@ export interface LocalStack {
   target: LocalTarget;
   s3server: LocalS3;
   s3: S3Client;
+  /** The folder the local S3 keeps its objects in, when the test chose one. */
+  directory: string | undefined;
   env: Record<string, string>;
   close(): Promise<void>;
 }
 
-export async function startLocalStack(cluster: string, buckets: readonly string[]): Promise<LocalStack> {
+export async function startLocalStack(
+  cluster: string,
+  buckets: readonly string[],
+  directory?: string,
+): Promise<LocalStack> {
   const target = await openLocalTarget({ cluster });
   const credentials = target.local.clientConfig.credentials;
-  const s3server = await startLocalS3({ buckets, credentials }).catch(async (error) => {
-    await target.close();
-    throw error;
-  });
+  const s3server = await startLocalS3({ buckets, credentials, ...(directory ? { directory } : {}) }).catch(
+    async (error) => {
+      await target.close();
+      throw error;
+    },
+  );
   const s3 = new S3Client({ ...s3server.clientConfig, credentials });
   return {
     target,
     s3server,
     s3,
+    directory,
     env: {
       AWS_ENDPOINT_URL: target.local.endpoint,
       AWS_ENDPOINT_URL_S3: s3server.endpoint,
