@@ -18,6 +18,7 @@ import { awsvpcOf } from "./network.js";
 import { demandElsewhere } from "./next-work.js";
 import { type SegmentState, WorkQueue } from "./queue.js";
 import { segmentResultOf } from "./result-builder.js";
+import type { RunS3 } from "./s3-attempt.js";
 
 type AnyPayload = FanoutEvent extends infer E ? (E extends FanoutEvent ? EventPayload<E> : never) : never;
 
@@ -69,6 +70,9 @@ export class RunState {
   get maxReplacements(): number {
     return this.opts.retry.maxReplacements ?? this.plannedTasks;
   }
+
+  /** The run's S3 client, presigner and staged inputs, when any segment uses S3. */
+  s3: RunS3 | undefined;
 
   /** The run's manifest, while it is open (see ManifestWriter). */
   record: ManifestWriter | undefined;
