@@ -105,4 +105,29 @@ describe("runs on the S3 plane", () => {
       expect(text).not.toMatch(/X-Amz-Signature|X-Amz-Credential/i);
     expect(await runningTaskArns(env)).toEqual([]);
   });
+
+  it("a resumed run reuses S3 outputs that landed (checked by HEAD) and redoes one that changed", async () => {
+    const segments = await s3Inputs(2);
+    const manifest = join(env.dir, "manifest-resume.jsonl");
+    const options = {
+      ...baseOptions(env, td, segments),
+      outputDir: undefined,
+      outputs: { s3: `s3://${BUCKET}/resumed/` },
+      manifest,
+      clients: { s3: client },
+      params,
+    };
+    const first = await executeParallelBatches(options);
+    expect(first.succeeded).toBe(2);
+    // One output is overwritten behind the run's back: its recorded checksum no longer holds.
+    await client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: "resumed/s1.bin", Body: Buffer.alloc(7000, 1) }),
+    );
+    const rec = recorder();
+    const second = await executeParallelBatches({ ...options, resume: true, onEvent: rec.onEvent });
+    expect(second.succeeded).toBe(2);
+    expect(rec.of("segment.resumed").map((e) => e.segmentId)).toEqual(["s0"]);
+    expect(rec.of("segment.downloaded").map((e) => e.segmentId)).toEqual(["s1"]);
+    expect(sha(await object("resumed/s1.bin"))).toBe(second.segments.find((s) => s.id === "s1")?.sha256);
+  });
 });
