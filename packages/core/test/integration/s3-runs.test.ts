@@ -130,4 +130,26 @@ describe("runs on the S3 plane", () => {
     expect(rec.of("segment.downloaded").map((e) => e.segmentId)).toEqual(["s1"]);
     expect(sha(await object("resumed/s1.bin"))).toBe(second.segments.find((s) => s.id === "s1")?.sha256);
   });
+
+  it("fails a segment whose S3 input is missing clearly, after its retries, with no URL in the error", async () => {
+    const segments: Segment[] = [
+      ...(await s3Inputs(1)),
+      { id: "gone", input: { s3: `s3://${BUCKET}/in/missing.bin` } },
+    ];
+    const rec = recorder();
+    const result = await executeParallelBatches({
+      ...baseOptions(env, td, segments),
+      outputDir: undefined,
+      outputs: { s3: `s3://${BUCKET}/faults/` },
+      clients: { s3: client },
+      params,
+      retry: { segmentAttempts: 2, minBackoffMs: 50, maxBackoffMs: 500 },
+      onEvent: rec.onEvent,
+    });
+    expect(result.succeeded).toBe(1);
+    expect(result.failures.map((f) => f.id)).toEqual(["gone"]);
+    expect(result.failures[0]?.attempts).toBe(2);
+    expect(rec.of("segment.failed").map((e) => e.willRetry)).toEqual([true, false]);
+    expect(JSON.stringify([result, rec.events])).not.toMatch(/X-Amz-Signature|X-Amz-Credential/i);
+  });
 });
