@@ -33,6 +33,7 @@ export type {
   SegmentUploadedEvent,
   TaskBilledEvent,
   TaskFallbackEvent,
+  CapacityWaitingEvent,
   TaskLaunchedEvent,
   TaskLaunchFailedEvent,
   TaskReadyEvent,
