@@ -18,6 +18,7 @@ export {
   WorkerIdentityError,
 } from "./errors.js";
 export type {
+  CapacityWaitingEvent,
   EventPayload,
   FanoutEvent,
   FanoutEventType,
@@ -33,7 +34,6 @@ export type {
   SegmentUploadedEvent,
   TaskBilledEvent,
   TaskFallbackEvent,
-  CapacityWaitingEvent,
   TaskLaunchedEvent,
   TaskLaunchFailedEvent,
   TaskReadyEvent,

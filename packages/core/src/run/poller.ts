@@ -58,6 +58,7 @@ async function pollOnce(
     const task = run.tasks.get(snapshot.taskArn);
     if (task === undefined) continue;
     task.snapshot = snapshot;
+    run.recordPlacement(task);
     if (snapshot.desiredStatus === "STOPPED" && task.stopRequestedAt === undefined) {
       // A configuration problem fails every replacement the same way: end the run at the first one.
       const cause = configurationStopCause(snapshot);

@@ -199,9 +199,7 @@ export class RunState {
    */
   noteCapacity(): void {
     if (this.opts.capacityTimeout === undefined && !this.refusalsSeen) return;
-    for (const task of this.tasks.values()) {
-      if (!this.placedAt.has(task.arn) && isPlaced(task)) this.placedAt.set(task.arn, Date.now());
-    }
+    for (const task of this.tasks.values()) this.recordPlacement(task);
     const placed = this.placedAt.size;
     const wanted = this.wantedTasks;
     const shown = this.capacityShown;
@@ -215,6 +213,11 @@ export class RunState {
       gpu: (this.opts.overrides.gpu ?? this.td.gpus ?? 0) > 0,
       waitingMs: Date.now() - this.startedAt.getTime(),
     });
+  }
+
+  /** Remembers when the task left PROVISIONING (the first time it is seen placed). */
+  recordPlacement(task: FleetTask): void {
+    if (!this.placedAt.has(task.arn) && isPlaced(task)) this.placedAt.set(task.arn, Date.now());
   }
 
   /** A task still PROVISIONING past `capacityTimeout`: stop it with that reason; no replacement. */
