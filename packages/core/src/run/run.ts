@@ -19,7 +19,7 @@ import { Presigner } from "../s3/presign.js";
 import { abortable, anySignal, throwIfAborted } from "../util/abort.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { stopEverything } from "./finish.js";
-import { resolveRunNetwork } from "./network.js";
+import { hasPublicIp, resolveRunNetwork } from "./network.js";
 import { queueOrder, resolveWeights } from "./order.js";
 import { pollLoop } from "./poller.js";
 import { type PriorCost, settlePriorTasks } from "./prior-tasks.js";
@@ -222,7 +222,8 @@ async function fanOut(
     await prior;
     // Every task's account, even when the run was aborted: a later resume need not ask ECS.
     const now = new Date();
-    for (const task of run.tasks.values()) run.emit(billedPayload(taskResultOf(task, pricing, now)));
+    for (const task of run.tasks.values())
+      run.emit(billedPayload(taskResultOf(task, pricing, now, hasPublicIp(run.network))));
   }
   const priorCosts = await prior;
   const result = buildResult({
@@ -236,6 +237,7 @@ async function fanOut(
     states: run.queue.states,
     tasks: [...run.tasks.values()],
     pricing,
+    publicIp: hasPublicIp(run.network),
     prior:
       resume === undefined
         ? undefined
