@@ -14,6 +14,8 @@ export type RunStartedEvent = Omit<Event<typeof schema.runStartedSchema>, "netwo
 export type TaskLaunchedEvent = Event<typeof schema.taskLaunchedSchema>;
 /** RunTask refused some or all of the tasks asked for. */
 export type TaskLaunchFailedEvent = Event<typeof schema.taskLaunchFailedSchema>;
+/** Some tasks wait for capacity: `placed` of `wanted` have it. Not written to the manifest. */
+export type CapacityWaitingEvent = Event<typeof schema.capacityWaitingSchema>;
 /** Spot capacity was unavailable; tasks are launched on-demand instead. */
 export type TaskFallbackEvent = Event<typeof schema.taskFallbackSchema>;
 /** The task reached RUNNING and its address is known; carries ECS's lifecycle stamps so far. */
@@ -67,6 +69,7 @@ export type FanoutEvent =
   | TaskLaunchedEvent
   | TaskLaunchFailedEvent
   | TaskFallbackEvent
+  | CapacityWaitingEvent
   | TaskRunningEvent
   | TaskReadyEvent
   | TaskStoppedEvent
@@ -93,6 +96,7 @@ export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "task.launched",
   "task.launchFailed",
   "task.fallback",
+  "capacity.waiting",
   "task.running",
   "task.ready",
   "task.stopped",

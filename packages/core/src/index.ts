@@ -18,6 +18,7 @@ export {
   WorkerIdentityError,
 } from "./errors.js";
 export type {
+  CapacityWaitingEvent,
   EventPayload,
   FanoutEvent,
   FanoutEventType,

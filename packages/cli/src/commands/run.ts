@@ -100,26 +100,33 @@ async function openRunTarget(
   if (options.target.kind === "local") {
     const target = await openLocalTarget({ cluster, gpuInstances: options.gpu ? options.tasks : undefined });
     const gpuEnv = options.gpu ? gpuStandInEnvironment() : undefined;
-    const launch: BatchRunOptions["launch"] = options.gpu
+    // The same search as on AWS, against the local endpoint's providers (Managed Instances first).
+    const gpu = options.gpu ? await gpuCapacity(options, cluster, target.aws) : undefined;
+    const launch: BatchRunOptions["launch"] = gpu
       ? {
           type: "CAPACITY_PROVIDER",
-          capacityProviderStrategy: [{ capacityProvider: target.gpuProvider!, weight: 1 }],
+          capacityProviderStrategy: [{ capacityProvider: gpu.provider, weight: 1 }],
         }
       : options.spot
         ? { type: "FARGATE_SPOT", fallbackToOnDemand: true }
         : { type: "FARGATE" };
+    const notices = [target.notice, gpu?.note, options.gpu ? gpuStandInNotice() : undefined];
     return {
-      target: {
-        ...target,
-        notice: options.gpu ? `${target.notice}\n${gpuStandInNotice()}` : target.notice,
-      },
+      target: { ...target, notice: notices.filter(Boolean).join("\n") },
       batch: {
         cluster,
-        taskDefinition: options.gpu ? target.gpuTaskDefinition! : target.taskDefinition,
+        taskDefinition: gpu
+          ? gpu.managedInstances
+            ? `${target.gpuTaskDefinition}-mi`
+            : target.gpuTaskDefinition!
+          : target.taskDefinition,
         launch,
-        // No subnets: the core resolves the endpoint's default VPC, as it would an account's.
-        network: undefined,
+        // No subnets: the core resolves the endpoint's default VPC, as it would an account's;
+        // Managed Instances tasks cannot have a public IP.
+        network: gpu?.managedInstances ? { assignPublicIp: false } : undefined,
         overrides: gpuEnv ? { environment: gpuEnv } : undefined,
+        // Instances arrive in batches: wait for them (placements refused meanwhile are retried).
+        ...(gpu?.managedInstances ? { capacityTimeout: 120_000 } : {}),
         aws: target.aws,
         pollIntervalMs: 250,
       },
@@ -150,6 +157,8 @@ async function openRunTarget(
       launch,
       // Managed Instances tasks are awsvpc without a public IP: say so, or the default-VPC fallback adds one.
       network: gpu?.managedInstances ? { ...network, assignPublicIp: false } : network,
+      // Managed Instances arrive in batches over minutes: wait up to 15 for them.
+      ...(gpu?.managedInstances ? { capacityTimeout: 900_000 } : {}),
       aws: target.aws,
       // A loopback endpoint has no API buckets to share: poll it as often as the in-process one.
       pollIntervalMs: target.loopback ? 250 : undefined,

@@ -102,6 +102,17 @@ export const runOptionsSchema = z
     /** How tasks get capacity. @default { type: "FARGATE" } */
     launch: launchSchema.default({ type: "FARGATE" }),
     /**
+     * How long, in milliseconds, the run waits for capacity to arrive (ECS Managed Instances
+     * launch instances in batches over minutes). Placement refusals (`RESOURCE:MEMORY`,
+     * `RESOURCE:GPU`, …) are retried with backoff until this long after the launch began, however
+     * many retries that takes; a task still PROVISIONING this long after its launch is stopped
+     * (StopTask reason "ecs-fanout: no capacity within capacityTimeout") and reported, without a
+     * replacement. Unset: `retry.launchRetries` bounds the retries and `timeouts.taskStartMs` the
+     * wait for RUNNING, as for Fargate.
+     * @default undefined
+     */
+    capacityTimeout: z.number().min(1).optional(),
+    /**
      * awsvpc networking: subnets, security groups, public IP, which address reaches the workers.
      * @default when the launch needs awsvpc (Fargate, or a task definition with `networkMode:
      * "awsvpc"`): the account's default VPC — its default subnets, its default security group and

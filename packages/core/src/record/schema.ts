@@ -2,7 +2,8 @@
  * The one schema of a run's story: every event a run emits, and the manifest, which is those
  * events written one JSON line each. Times are milliseconds since the epoch; absent values are
  * absent keys (JSON has no undefined). `run.finished` (it carries the in-memory result) and
- * `segment.progress` and `stage.progress` (samples, not facts) are events only, never manifest lines.
+ * `segment.progress`, `capacity.waiting` and `stage.progress` (samples, not facts) are events only,
+ * never manifest lines.
  */
 import { z } from "zod";
 
@@ -143,6 +144,22 @@ export const taskLaunchFailedSchema = z.strictObject({
   reasons: z.array(text).readonly(),
   kind: z.enum(["capacity", "spot-capacity", "configuration"]),
   willRetry: z.boolean(),
+});
+
+/**
+ * Tasks are waiting for capacity (refused placements being retried, or tasks in PROVISIONING):
+ * `placed` of the `wanted` tasks have an instance (or Fargate capacity) so far. Emitted when the
+ * count changes while some wait, and once more when the last is placed.
+ */
+export const capacityWaitingSchema = z.strictObject({
+  ...base,
+  type: z.literal("capacity.waiting"),
+  placed: count,
+  wanted: count,
+  /** The tasks ask for GPUs. */
+  gpu: z.boolean(),
+  /** Since the first task of the run was asked for. */
+  waitingMs: duration,
 });
 
 export const taskFallbackSchema = z.strictObject({

@@ -30,8 +30,13 @@ export function segmentResultOf(state: SegmentState): SegmentResult {
 const ecsStopOf = (s: TaskSnapshot): string =>
   [s.stopCode, s.stoppedReason].filter(Boolean).join(": ") || "lost";
 
-/** One task's result with billing applied. */
-export function taskResultOf(task: FleetTask, pricing: RegionPricing, now: Date): TaskResult {
+/** One task's result with billing applied; `publicIp`: the run's tasks have a public IPv4 address. */
+export function taskResultOf(
+  task: FleetTask,
+  pricing: RegionPricing,
+  now: Date,
+  publicIp = false,
+): TaskResult {
   const s = task.snapshot;
   const cost = costOfTask(
     {
@@ -44,6 +49,7 @@ export function taskResultOf(task: FleetTask, pricing: RegionPricing, now: Date)
       memoryMiB: s.memory,
       gpus: s.gpus,
       instanceType: task.instanceType,
+      publicIp,
     },
     pricing,
     now,
@@ -92,11 +98,13 @@ export function buildResult(input: {
   states: readonly SegmentState[];
   tasks: readonly FleetTask[];
   pricing: RegionPricing;
+  /** The run's tasks have a public IPv4 address (charged per hour). @default false */
+  publicIp?: boolean;
   prior?: Parameters<typeof computeMetrics>[0]["prior"];
 }): BatchRunResult {
   const now = new Date();
   const segments = input.states.map(segmentResultOf);
-  const tasks = input.tasks.map((t) => taskResultOf(t, input.pricing, now));
+  const tasks = input.tasks.map((t) => taskResultOf(t, input.pricing, now, input.publicIp));
   const failures = segments.filter((s) => s.status === "failed");
   const rep = input.tasks.find((t) => t.readyAt !== undefined) ?? input.tasks[0];
   const metrics = computeMetrics({
@@ -127,6 +135,7 @@ export function buildResult(input: {
             memoryMiB: rep.snapshot.memory,
             gpus: rep.snapshot.gpus,
             instanceType: rep.instanceType,
+            publicIp: input.publicIp,
           },
     pricing: input.pricing,
     prior: input.prior,

@@ -66,7 +66,13 @@ describe("run options", () => {
       otherPerSecond: 5,
       otherBurst: 10,
     });
-    expect(o.pricing).toEqual({ spotDiscount: 0.66, minimumBilledSeconds: 60, architecture: "X86_64" });
+    expect(o.pricing).toEqual({
+      spotDiscount: 0.66,
+      minimumBilledSeconds: 60,
+      architecture: "X86_64",
+      managedInstancesFeeFraction: 0.12,
+      publicIpv4Hourly: 0.005,
+    });
     expect(o.runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(o.segments[0]).toEqual({
       id: "a",
