@@ -27,6 +27,8 @@ export type TaskReadyEvent = Event<typeof schema.taskReadySchema>;
  * `stopCode` is unknown; the final one is in the run's `TaskResult` and the `task.billed` event).
  */
 export type TaskStoppedEvent = Event<typeof schema.taskStoppedSchema>;
+/** The task's worker is draining (Spot notice): it takes nothing new and a replacement is asked for. */
+export type TaskDrainingEvent = Event<typeof schema.taskDrainingSchema>;
 /** A task's whole account at the end of the run: every stamp, billed seconds and cost. Once per task. */
 export type TaskBilledEvent = Event<typeof schema.taskBilledSchema>;
 /** A segment's input reached a worker. */
@@ -45,6 +47,11 @@ export type SegmentFailedEvent = Event<typeof schema.segmentFailedSchema>;
  * cancelled; the segment is uploaded again to `toTaskArn`. Not a failed attempt.
  */
 export type SegmentTakenBackEvent = Event<typeof schema.segmentTakenBackSchema>;
+/**
+ * An attempt that had not started went back to the queue with no new owner yet: its task is
+ * draining, or a retry took its place as the task's look-ahead. Not a failed attempt.
+ */
+export type SegmentRequeuedEvent = Event<typeof schema.segmentRequeuedSchema>;
 /** On resume: an earlier run's output of this segment was verified on disk (size, sha256) and reused. */
 export type SegmentResumedEvent = Event<typeof schema.segmentResumedSchema>;
 /** The run's metrics and counts (JSON-friendly), just before `run.finished`. */
@@ -67,6 +74,7 @@ export type FanoutEvent =
   | TaskFallbackEvent
   | TaskRunningEvent
   | TaskReadyEvent
+  | TaskDrainingEvent
   | TaskStoppedEvent
   | TaskBilledEvent
   | SegmentUploadedEvent
@@ -75,6 +83,7 @@ export type FanoutEvent =
   | SegmentDownloadedEvent
   | SegmentFailedEvent
   | SegmentTakenBackEvent
+  | SegmentRequeuedEvent
   | SegmentResumedEvent
   | RunMetricsEvent
   | RunFinishedEvent;
@@ -91,6 +100,7 @@ export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "task.fallback",
   "task.running",
   "task.ready",
+  "task.draining",
   "task.stopped",
   "segment.uploaded",
   "segment.started",
@@ -98,6 +108,7 @@ export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "segment.downloaded",
   "segment.failed",
   "segment.takenBack",
+  "segment.requeued",
   "task.billed",
   "run.metrics",
   "run.finished",

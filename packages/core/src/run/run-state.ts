@@ -15,7 +15,7 @@ import { workerAgent } from "../worker/pinned-agent.js";
 import { createRunIdentity, type RunIdentity, workerTransportEnvironment } from "../worker/run-identity.js";
 import { FleetTask } from "./fleet-task.js";
 import { awsvpcOf } from "./network.js";
-import { demandElsewhere } from "./next-work.js";
+import { demandElsewhere, freeElsewhere } from "./next-work.js";
 import { type SegmentState, WorkQueue } from "./queue.js";
 import { segmentResultOf } from "./result-builder.js";
 
@@ -106,6 +106,11 @@ export class RunState {
   /** Tasks that will want work soon, other than `except`: not yet ready, or ready with a free slot. */
   demandElsewhere(except: FleetTask): number {
     return demandElsewhere(this.tasks.values(), except, this.opts.slotsPerTask);
+  }
+
+  /** Free slots of the ready tasks other than `except`. */
+  freeElsewhere(except: FleetTask): number {
+    return freeElsewhere(this.tasks.values(), except, this.opts.slotsPerTask);
   }
 
   /** Launches `count` tasks in the background; tracked so the run waits for in-flight RunTask calls before stopping. */

@@ -6,7 +6,7 @@ import type { WorkerClient } from "../worker/client.js";
 import { downloadVerified, hashFile } from "../worker/download.js";
 import { type JobStatus, jobIdFor } from "../worker/protocol.js";
 import type { FleetTask } from "./fleet-task.js";
-import { type ActiveAttempt, type SegmentState, SegmentTakenBack } from "./queue.js";
+import { type ActiveAttempt, SegmentRequeued, type SegmentState, SegmentTakenBack } from "./queue.js";
 import type { RunState } from "./run-state.js";
 
 /** Seconds one status long poll may wait on the worker. */
@@ -186,6 +186,18 @@ export async function attemptSegment(
         segmentId: segment.id,
         fromTaskArn: reason.fromTaskArn,
         toTaskArn: reason.toTaskArn,
+      });
+      if (!taskSignal.aborted) await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
+      return;
+    }
+    if (reason instanceof SegmentRequeued) {
+      // Back in the queue already (its task drains, or a retry took its place): cancel the job here.
+      task.segmentsAttempted -= 1;
+      run.emit({
+        type: "segment.requeued",
+        segmentId: segment.id,
+        fromTaskArn: reason.fromTaskArn,
+        reason: reason.reason,
       });
       if (!taskSignal.aborted) await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
       return;
