@@ -207,11 +207,18 @@ export class RunState {
     this.ensureCapacity();
   }
 
-  /** The worker is draining (Spot notice): let in-flight work finish, take nothing new, launch a replacement. */
-  markDraining(task: FleetTask): void {
+  /**
+   * The worker is draining (Spot notice): in-flight work may finish (and is downloaded), work it
+   * holds but has not started goes back to the queue now, nothing new goes there, and a
+   * replacement is launched at once rather than when the task stops.
+   */
+  markDraining(task: FleetTask, noticedBy: "worker" | "describeTasks"): void {
     if (!task.live) return;
     task.phase = "draining";
     task.unexpectedStop = true;
+    this.opts.logger.info("task draining", { taskArn: task.arn, noticedBy });
+    this.emit({ type: "task.draining", taskArn: task.arn, noticedBy });
+    for (const state of this.queue.unstartedOn(task.arn)) this.queue.withdraw(state, "draining");
     this.replace(task);
     this.queue.notify();
   }

@@ -114,6 +114,8 @@ export async function attemptSegment(
         runningAt = performance.now();
         run.emit({ type: "segment.started", segmentId: segment.id, taskArn: task.arn, attempt });
       }
+      // The worker's own word that it drains (a Spot notice): heard on this poll, not at the next DescribeTasks.
+      if (status.draining === true && task.phase === "ready") run.markDraining(task, "worker");
       if (status.status === "succeeded" || status.status === "failed") break;
       const progress = status.progress ?? 0;
       if (status.status === "running" && progress !== lastProgress) {
@@ -223,12 +225,22 @@ async function attemptFailed(
   }
   const blame = blameOf(error, info.taskGone);
   if (blame === "draining" && !info.uploaded) {
-    // The worker refused a new job while draining: this attempt never ran, so it does not count.
+    // The worker refused a new job while draining: this attempt never ran, so it does not count,
+    // and the segment goes back to the queue first, like the rest of the task's unstarted work.
     state.attempts -= 1;
     state.triedOn.delete(task.arn);
     task.segmentsAttempted -= 1;
+    run.markDraining(task, "worker");
+    run.emit({
+      type: "segment.requeued",
+      segmentId: state.segment.id,
+      fromTaskArn: task.arn,
+      reason: "draining",
+    });
+    run.queue.requeue(state);
+    return;
   }
-  if (blame === "draining") run.markDraining(task);
+  if (blame === "draining") run.markDraining(task, "worker");
   else if (blame === "task") run.markLost(task, messageOf(error).message);
 
   // Once the task is lost, that is what happened to the attempt, whatever error the cut surfaced as
