@@ -29,6 +29,8 @@ export type TaskReadyEvent = Event<typeof schema.taskReadySchema>;
  * `stopCode` is unknown; the final one is in the run's `TaskResult` and the `task.billed` event).
  */
 export type TaskStoppedEvent = Event<typeof schema.taskStoppedSchema>;
+/** The task's worker is draining (Spot notice): it takes nothing new and a replacement is asked for. */
+export type TaskDrainingEvent = Event<typeof schema.taskDrainingSchema>;
 /** A task's whole account at the end of the run: every stamp, billed seconds and cost. Once per task. */
 export type TaskBilledEvent = Event<typeof schema.taskBilledSchema>;
 /** A segment's input reached a worker. */
@@ -47,6 +49,11 @@ export type SegmentFailedEvent = Event<typeof schema.segmentFailedSchema>;
  * cancelled; the segment is uploaded again to `toTaskArn`. Not a failed attempt.
  */
 export type SegmentTakenBackEvent = Event<typeof schema.segmentTakenBackSchema>;
+/**
+ * An attempt that had not started went back to the queue with no new owner yet: its task is
+ * draining, or a retry took its place as the task's look-ahead. Not a failed attempt.
+ */
+export type SegmentRequeuedEvent = Event<typeof schema.segmentRequeuedSchema>;
 /** On resume: an earlier run's output of this segment was verified on disk (size, sha256) and reused. */
 export type SegmentResumedEvent = Event<typeof schema.segmentResumedSchema>;
 /** The run's metrics and counts (JSON-friendly), just before `run.finished`. */
@@ -72,6 +79,7 @@ export type FanoutEvent =
   | CapacityWaitingEvent
   | TaskRunningEvent
   | TaskReadyEvent
+  | TaskDrainingEvent
   | TaskStoppedEvent
   | TaskBilledEvent
   | SegmentUploadedEvent
@@ -80,6 +88,7 @@ export type FanoutEvent =
   | SegmentDownloadedEvent
   | SegmentFailedEvent
   | SegmentTakenBackEvent
+  | SegmentRequeuedEvent
   | SegmentResumedEvent
   | StageProgressEvent
   | RunMetricsEvent
@@ -99,6 +108,7 @@ export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "capacity.waiting",
   "task.running",
   "task.ready",
+  "task.draining",
   "task.stopped",
   "segment.uploaded",
   "segment.started",
@@ -106,6 +116,7 @@ export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "segment.downloaded",
   "segment.failed",
   "segment.takenBack",
+  "segment.requeued",
   "task.billed",
   "run.metrics",
   "run.finished",

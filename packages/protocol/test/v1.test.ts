@@ -91,6 +91,9 @@ describe("the params header", () => {
 describe("response bodies", () => {
   it("accept what the reference worker sends", () => {
     expect(checkSchema(jobStatusSchema, succeeded).ok).toBe(true);
+    // `draining` is optional: a worker that predates it still validates.
+    expect(checkSchema(jobStatusSchema, { ...succeeded, draining: true }).ok).toBe(true);
+    expect(checkSchema(jobStatusSchema, { ...succeeded, draining: "yes" }).ok).toBe(false);
     expect(checkSchema(infoResponseSchema, info).ok).toBe(true);
     expect(checkSchema(healthResponseSchema, { status: "draining" }).ok).toBe(true);
     expect(checkSchema(errorResponseSchema, { error: { code: "X", message: "m", problems: ["p"] } }).ok).toBe(

@@ -250,6 +250,28 @@ export class JobManager {
     });
   }
 
+  /** Finished outputs no client has deleted yet (it deletes a job once it downloaded the output). */
+  get undelivered(): number {
+    let n = 0;
+    for (const job of this.jobs.values()) if (job.state === "succeeded" && !job.deleted) n++;
+    return n;
+  }
+
+  /** Resolves once nothing is queued or running and every finished output was deleted by its client. */
+  whenDelivered(): Promise<void> {
+    const done = () => this.inFlight === 0 && this.undelivered === 0;
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (done()) {
+          this.listeners.delete(check);
+          resolve();
+        }
+      };
+      this.listeners.add(check);
+    });
+  }
+
   /** Stops everything now (shutdown deadline, force). */
   abortAll(reason: string): void {
     this.queue.length = 0;

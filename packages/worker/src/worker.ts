@@ -73,6 +73,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     resolveDone = resolve;
   });
   const stopping = new AbortController();
+  const drained = new AbortController();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const activity = new Activity();
@@ -115,6 +116,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const drain = (reason: string) => {
     if (draining) return;
     draining = true;
+    drained.abort(new Error(reason));
     log({ event: "worker.draining", reason, inFlight: jobs.inFlight });
   };
 
@@ -134,7 +136,18 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       );
       timers.add(deadline);
     }
-    shutdownPromise = jobs.whenIdle().then(async () => {
+    // With a deadline (SIGTERM: a Spot notice or a StopTask), finished outputs are kept until their
+    // client downloaded and deleted them, or the deadline comes: a job that finished within the
+    // notice is not lost because the worker went idle first.
+    const settled =
+      options.deadlineMs === undefined
+        ? jobs.whenIdle()
+        : jobs.whenIdle().then(() => {
+            if (jobs.undelivered > 0)
+              log({ event: "worker.keepingOutputs", reason, outputs: jobs.undelivered });
+            return jobs.whenDelivered();
+          });
+    shutdownPromise = settled.then(async () => {
       await stop(0, reason, false);
       return done;
     });
@@ -155,6 +168,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     isDraining: () => draining,
     drain,
     shutdown: ({ force, reason }) => void shutdown({ force, reason }),
+    drained: drained.signal,
     stopping: stopping.signal,
   };
   if (config.metadataUri && taskArn === null) {

@@ -207,6 +207,15 @@ export const taskStoppedSchema = z.strictObject({
   lostBecause: optText,
 });
 
+/** The task's worker is draining (a Spot notice, a stop under way): it takes nothing new; a replacement is asked for. */
+export const taskDrainingSchema = z.strictObject({
+  ...base,
+  type: z.literal("task.draining"),
+  taskArn: text,
+  /** How the run heard: the worker itself (status, health, a refused upload) or DescribeTasks. */
+  noticedBy: z.enum(["worker", "describeTasks"]),
+});
+
 /** A task's whole account once it stopped (or the run ended): every stamp, billing and cost. */
 export const taskBilledSchema = z.strictObject({
   ...base,
@@ -280,6 +289,18 @@ export const segmentFailedSchema = z.strictObject({
   willRetry: z.boolean(),
 });
 
+/**
+ * An attempt that had not started was called back into the queue with no new owner yet: its
+ * task is draining (Spot notice), or a retry takes its place. Not a failed attempt.
+ */
+export const segmentRequeuedSchema = z.strictObject({
+  ...base,
+  type: z.literal("segment.requeued"),
+  segmentId: text,
+  fromTaskArn: text,
+  reason: z.enum(["draining", "retryFirst"]),
+});
+
 export const segmentTakenBackSchema = z.strictObject({
   ...base,
   type: z.literal("segment.takenBack"),
@@ -337,6 +358,7 @@ export const manifestRecordSchema = z.discriminatedUnion("type", [
   taskFallbackSchema,
   taskRunningSchema,
   taskReadySchema,
+  taskDrainingSchema,
   taskStoppedSchema,
   taskBilledSchema,
   segmentUploadedSchema,
@@ -344,6 +366,7 @@ export const manifestRecordSchema = z.discriminatedUnion("type", [
   segmentDownloadedSchema,
   segmentFailedSchema,
   segmentTakenBackSchema,
+  segmentRequeuedSchema,
   segmentResumedSchema,
   runMetricsEventSchema,
 ]);

@@ -199,6 +199,17 @@ export function buildViews(chain: readonly RecordedRun[]): RunView[] {
           a.error = `taken back by ${r.toTaskArn}`;
           break;
         }
+        case "segment.requeued": {
+          const a = latestOpen(r.segmentId, r.fromTaskArn);
+          if (a === undefined) break;
+          a.end = r.time;
+          a.outcome = "takenBack";
+          a.error =
+            r.reason === "draining"
+              ? "called back: its task is draining"
+              : "called back: a retry took its place";
+          break;
+        }
         case "segment.resumed":
           resumedSegments += 1;
           break;

@@ -10,6 +10,8 @@ export interface TaskDemand {
   readonly lookAhead: boolean;
   /** Segments the other tasks (free or still starting) will want before this one's look-ahead starts. */
   readonly demandElsewhere: number;
+  /** Free slots of the other ready tasks: the only demand a retry is left to (never a task still starting). */
+  readonly freeElsewhere: number;
   /** It is the last live task: it may retry segments that already failed on it. */
   readonly allowTried: boolean;
 }
@@ -34,6 +36,14 @@ export function demandElsewhere(tasks: Iterable<TaskSlots>, except: TaskSlots, s
   return demand;
 }
 
+/** Free slots of the ready tasks other than `except`: they take the head of the queue now. */
+export function freeElsewhere(tasks: Iterable<TaskSlots>, except: TaskSlots, slotsPerTask: number): number {
+  let free = 0;
+  for (const t of tasks)
+    if (t !== except && t.phase === "ready") free += Math.max(0, slotsPerTask - t.active);
+  return free;
+}
+
 /** A segment a task takes now, and whether it waits there behind the task's current job. */
 export interface Taken {
   readonly state: SegmentState;
@@ -47,12 +57,27 @@ export interface Taken {
  * - a busy task with look-ahead takes one more, if the queue holds more than the others will
  *   want, and leaves the head (the heaviest, largest-first) to them: they start sooner, while a
  *   look-ahead waits behind this task's current job;
+ * - retries first: a retried segment the free slots of the other ready tasks will not take at
+ *   once goes to a busy task's look-ahead now, never left for tasks still starting (a replacement
+ *   may take a minute on Fargate), and an idle task may still take it back from there; a full
+ *   task holding a fresh look-ahead puts that back in the queue and holds the retry instead;
  * - an idle task facing an empty queue takes back a look-ahead segment another task has not
  *   started, rather than wait while it sits behind a long segment.
  */
 export function nextWork(queue: WorkQueue, t: TaskDemand): Taken | undefined {
   const freeSlot = t.active < t.slotsPerTask;
-  const lookAhead = t.lookAhead && t.active === t.slotsPerTask && queue.pendingCount > t.demandElsewhere;
+  const mayLookAhead = t.lookAhead && t.active === t.slotsPerTask;
+  const retry = t.lookAhead ? queue.retriesFor(t.taskArn, t.allowTried)[t.freeElsewhere] : undefined;
+  if (retry !== undefined && mayLookAhead) return { state: queue.claim(retry, t.taskArn), ahead: true };
+  if (retry !== undefined && t.active > t.slotsPerTask) {
+    // Full, with a fresh look-ahead held that would run before the retry: the retry takes its place.
+    const held = queue.heldFreshBy(t.taskArn);
+    if (held !== undefined) {
+      queue.withdraw(held, "retryFirst");
+      return { state: queue.claim(retry, t.taskArn), ahead: true };
+    }
+  }
+  const lookAhead = mayLookAhead && queue.pendingCount > t.demandElsewhere;
   if (freeSlot || lookAhead) {
     const state = queue.take(t.taskArn, t.allowTried, freeSlot ? 0 : t.demandElsewhere);
     if (state !== undefined) return { state, ahead: !freeSlot };

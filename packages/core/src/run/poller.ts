@@ -71,7 +71,8 @@ async function pollOnce(
     } else if (snapshot.desiredStatus === "STOPPED" && task.stopRequestedAt === undefined && task.live) {
       // ECS is stopping it and we did not ask (Spot interruption notice): take nothing new there.
       // An essential container that already exited is no notice: the task is gone now.
-      if (task.phase === "ready" && snapshot.stopCode !== "EssentialContainerExited") run.markDraining(task);
+      if (task.phase === "ready" && snapshot.stopCode !== "EssentialContainerExited")
+        run.markDraining(task, "describeTasks");
       else
         run.markLost(
           task,

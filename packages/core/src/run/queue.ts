@@ -38,6 +38,8 @@ export class SegmentState {
   jobs = 0;
   /** The attempt in flight, while `status` is "active". */
   attempt: ActiveAttempt | undefined;
+  /** Came back to the queue after an attempt was cut short: while waiting it goes to the first ready slot, before fresh work. */
+  retry = false;
 
   constructor(readonly segment: PlannedSegment) {}
 
@@ -81,6 +83,14 @@ export class WorkQueue {
     return this.pending.length;
   }
 
+  /**
+   * Retried segments waiting that `taskArn` could take (with `allowTried`, ones it already failed
+   * too), in queue order.
+   */
+  retriesFor(taskArn: string, allowTried: boolean): SegmentState[] {
+    return this.pending.filter((s) => s.retry && (allowTried || !s.triedOn.has(taskArn)));
+  }
+
   get activeCount(): number {
     return this.states.filter((s) => s.status === "active").length;
   }
@@ -104,7 +114,14 @@ export class WorkQueue {
     if (index < 0) index = this.pending.findIndex((s) => !s.triedOn.has(taskArn));
     const at = index >= 0 ? index : allowTried && this.pending.length > 0 ? from : -1;
     if (at < 0) return undefined;
-    const [state] = this.pending.splice(at, 1) as [SegmentState];
+    return this.claim(this.pending[at] as SegmentState, taskArn);
+  }
+
+  /** Takes a waiting segment for a task (one `retriesFor` returned, say). */
+  claim(state: SegmentState, taskArn: string): SegmentState {
+    const i = this.pending.indexOf(state);
+    if (i < 0) throw new Error(`segment ${state.segment.id} is not waiting in the queue`);
+    this.pending.splice(i, 1);
     state.status = "active";
     state.taskArn = taskArn;
     return state;
@@ -139,10 +156,62 @@ export class WorkQueue {
     return state;
   }
 
-  /** Puts a segment back at the front (it has waited longest). */
+  /**
+   * The fresh (never retried) look-ahead `taskArn` holds and has not started, if any: a retry
+   * may take its place.
+   */
+  heldFreshBy(taskArn: string): SegmentState | undefined {
+    return this.states.find(
+      (s) =>
+        s.status === "active" &&
+        !s.retry &&
+        s.attempt !== undefined &&
+        s.attempt.taskArn === taskArn &&
+        s.attempt.lookAhead &&
+        !s.attempt.started,
+    );
+  }
+
+  /** Segments taken by `taskArn` whose attempt has not started on its worker (queued or uploading). */
+  unstartedOn(taskArn: string): SegmentState[] {
+    return this.states.filter(
+      (s) =>
+        s.status === "active" &&
+        s.attempt !== undefined &&
+        s.attempt.taskArn === taskArn &&
+        !s.attempt.started,
+    );
+  }
+
+  /**
+   * Calls an attempt that has not started back into the queue, with no new owner yet: it does not
+   * count as an attempt, and its job on the old task is cancelled. A draining task's segment goes
+   * to the front as a retry (it has waited); a look-ahead a retry displaces goes behind the retries.
+   */
+  withdraw(state: SegmentState, reason: "draining" | "retryFirst"): void {
+    const previous = state.attempt;
+    if (previous === undefined || state.status !== "active") return;
+    state.attempt = undefined;
+    state.attempts -= 1;
+    state.triedOn.delete(previous.taskArn);
+    state.status = "pending";
+    state.taskArn = undefined;
+    previous.controller.abort(new SegmentRequeued(state.segment.id, previous.taskArn, reason));
+    if (reason === "draining") {
+      state.retry = true;
+      this.pending.unshift(state);
+    } else {
+      const firstFresh = this.pending.findIndex((s) => !s.retry);
+      this.pending.splice(firstFresh < 0 ? this.pending.length : firstFresh, 0, state);
+    }
+    this.notify();
+  }
+
+  /** Puts a segment back at the front (it has waited longest), marked as a retry. */
   requeue(state: SegmentState): void {
     state.status = "pending";
     state.attempt = undefined;
+    state.retry = true;
     this.pending.unshift(state);
     this.notify();
   }
@@ -189,6 +258,18 @@ export class WorkQueue {
   /** Resolves at the next change. */
   changed(): Promise<void> {
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** Abort reason of an attempt called back into the queue (see `WorkQueue.withdraw`). */
+export class SegmentRequeued extends Error {
+  constructor(
+    readonly segmentId: string,
+    readonly fromTaskArn: string,
+    readonly reason: "draining" | "retryFirst",
+  ) {
+    super(`segment ${segmentId} called back from ${fromTaskArn} (${reason})`);
+    this.name = "SegmentRequeued";
   }
 }
 

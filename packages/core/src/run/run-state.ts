@@ -15,7 +15,7 @@ import { workerAgent } from "../worker/pinned-agent.js";
 import { createRunIdentity, type RunIdentity, workerTransportEnvironment } from "../worker/run-identity.js";
 import { FleetTask } from "./fleet-task.js";
 import { awsvpcOf } from "./network.js";
-import { demandElsewhere } from "./next-work.js";
+import { demandElsewhere, freeElsewhere } from "./next-work.js";
 import { type SegmentState, WorkQueue } from "./queue.js";
 import { segmentResultOf } from "./result-builder.js";
 import type { RunS3 } from "./s3-attempt.js";
@@ -117,6 +117,11 @@ export class RunState {
   /** Tasks that will want work soon, other than `except`: not yet ready, or ready with a free slot. */
   demandElsewhere(except: FleetTask): number {
     return demandElsewhere(this.tasks.values(), except, this.opts.slotsPerTask);
+  }
+
+  /** Free slots of the ready tasks other than `except`. */
+  freeElsewhere(except: FleetTask): number {
+    return freeElsewhere(this.tasks.values(), except, this.opts.slotsPerTask);
   }
 
   /** Launches `count` tasks in the background; tracked so the run waits for in-flight RunTask calls before stopping. */
@@ -254,11 +259,18 @@ export class RunState {
     this.ensureCapacity();
   }
 
-  /** The worker is draining (Spot notice): let in-flight work finish, take nothing new, launch a replacement. */
-  markDraining(task: FleetTask): void {
+  /**
+   * The worker is draining (Spot notice): in-flight work may finish (and is downloaded), work it
+   * holds but has not started goes back to the queue now, nothing new goes there, and a
+   * replacement is launched at once rather than when the task stops.
+   */
+  markDraining(task: FleetTask, noticedBy: "worker" | "describeTasks"): void {
     if (!task.live) return;
     task.phase = "draining";
     task.unexpectedStop = true;
+    this.opts.logger.info("task draining", { taskArn: task.arn, noticedBy });
+    this.emit({ type: "task.draining", taskArn: task.arn, noticedBy });
+    for (const state of this.queue.unstartedOn(task.arn)) this.queue.withdraw(state, "draining");
     this.replace(task);
     this.queue.notify();
   }

@@ -6,7 +6,7 @@ import type { WorkerClient } from "../worker/client.js";
 import { downloadVerified, hashFile } from "../worker/download.js";
 import { type JobStatus, jobIdFor } from "../worker/protocol.js";
 import type { FleetTask } from "./fleet-task.js";
-import { type ActiveAttempt, type SegmentState, SegmentTakenBack } from "./queue.js";
+import { type ActiveAttempt, SegmentRequeued, type SegmentState, SegmentTakenBack } from "./queue.js";
 import type { RunState } from "./run-state.js";
 import { landOutputInS3, OUTPUT_PART_BYTES, presignInput, type RunS3, s3InputOf } from "./s3-attempt.js";
 import type { SegmentOutput } from "./segment-output.js";
@@ -143,6 +143,8 @@ export async function attemptSegment(
         runningAt = performance.now();
         run.emit({ type: "segment.started", segmentId: segment.id, taskArn: task.arn, attempt });
       }
+      // The worker's own word that it drains (a Spot notice): heard on this poll, not at the next DescribeTasks.
+      if (status.draining === true && task.phase === "ready") run.markDraining(task, "worker");
       if (status.status === "succeeded" || status.status === "failed") break;
       const progress = status.progress ?? 0;
       if (status.status === "running" && progress !== lastProgress) {
@@ -244,6 +246,18 @@ export async function attemptSegment(
       if (!taskSignal.aborted) await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
       return;
     }
+    if (reason instanceof SegmentRequeued) {
+      // Back in the queue already (its task drains, or a retry took its place): cancel the job here.
+      task.segmentsAttempted -= 1;
+      run.emit({
+        type: "segment.requeued",
+        segmentId: segment.id,
+        fromTaskArn: reason.fromTaskArn,
+        reason: reason.reason,
+      });
+      if (!taskSignal.aborted) await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
+      return;
+    }
     if (uploaded && !taskSignal.aborted)
       await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
     await attemptFailed(run, task, state, error, { uploaded, taskGone: taskSignal.aborted });
@@ -265,12 +279,22 @@ async function attemptFailed(
   }
   const blame = blameOf(error, info.taskGone);
   if (blame === "draining" && !info.uploaded) {
-    // The worker refused a new job while draining: this attempt never ran, so it does not count.
+    // The worker refused a new job while draining: this attempt never ran, so it does not count,
+    // and the segment goes back to the queue first, like the rest of the task's unstarted work.
     state.attempts -= 1;
     state.triedOn.delete(task.arn);
     task.segmentsAttempted -= 1;
+    run.markDraining(task, "worker");
+    run.emit({
+      type: "segment.requeued",
+      segmentId: state.segment.id,
+      fromTaskArn: task.arn,
+      reason: "draining",
+    });
+    run.queue.requeue(state);
+    return;
   }
-  if (blame === "draining") run.markDraining(task);
+  if (blame === "draining") run.markDraining(task, "worker");
   else if (blame === "task") run.markLost(task, messageOf(error).message);
 
   // Once the task is lost, that is what happened to the attempt, whatever error the cut surfaced as

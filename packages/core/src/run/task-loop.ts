@@ -104,6 +104,7 @@ export async function serveTask(run: RunState, task: FleetTask, address: TaskAdd
         slotsPerTask: opts.slotsPerTask,
         lookAhead: opts.lookAhead,
         demandElsewhere: run.demandElsewhere(task),
+        freeElsewhere: run.freeElsewhere(task),
         allowTried,
       });
       if (taken !== undefined) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PlannedSegment } from "../../src/options/segments.js";
-import { demandElsewhere, nextWork, type TaskDemand } from "../../src/run/next-work.js";
+import { demandElsewhere, freeElsewhere, nextWork, type TaskDemand } from "../../src/run/next-work.js";
 import { type SegmentState, WorkQueue } from "../../src/run/queue.js";
 
 const segs = (n: number): PlannedSegment[] =>
@@ -19,6 +19,7 @@ const demand = (taskArn: string, patch: Partial<TaskDemand> = {}): TaskDemand =>
   slotsPerTask: 1,
   lookAhead: true,
   demandElsewhere: 0,
+  freeElsewhere: 0,
   allowTried: false,
   ...patch,
 });
@@ -100,6 +101,45 @@ describe("a task's next work: take, look ahead, take back", () => {
       { phase: "stopped", active: 0 },
     ];
     expect(demandElsewhere(tasks, me, 2)).toBe(2 + 1);
+    expect(freeElsewhere(tasks, me, 2)).toBe(1);
+  });
+});
+
+/** A queue of `n` whose head segment failed on task X and came back as a retry. */
+function queueWithRetry(n: number): { q: WorkQueue; retried: SegmentState } {
+  const q = new WorkQueue(segs(n));
+  const retried = begin(q.take("X", false) as SegmentState, "X", false);
+  retried.attempt = undefined;
+  q.requeue(retried);
+  return { q, retried };
+}
+
+describe("retries first: look-ahead never makes a retry wait", () => {
+  it("a busy ready task takes a retry as its look-ahead instead of leaving it to a replacement still starting", () => {
+    const { q, retried } = queueWithRetry(10);
+    const taken = nextWork(q, demand("A", { active: 1, demandElsewhere: 1, freeElsewhere: 0 }));
+    expect([taken?.state.segment.id, taken?.ahead]).toEqual([retried.segment.id, true]);
+  });
+
+  it("a lone retry goes to a busy ready task, even when a starting task's slots would want everything left", () => {
+    const { q, retried } = queueWithRetry(1);
+    const taken = nextWork(q, demand("A", { active: 1, demandElsewhere: 2, freeElsewhere: 0 }));
+    expect(taken?.state).toBe(retried);
+    expect(q.pendingCount).toBe(0);
+  });
+
+  it("leaves a retry to a ready task with a free slot, which takes the head now", () => {
+    const { q, retried } = queueWithRetry(6);
+    const busy = nextWork(q, demand("A", { active: 1, demandElsewhere: 1, freeElsewhere: 1 }));
+    expect(busy?.state).not.toBe(retried);
+    expect(nextWork(q, demand("B"))?.state).toBe(retried);
+  });
+
+  it("a retry taken as look-ahead can still be taken back by a task that goes idle", () => {
+    const { q, retried } = queueWithRetry(1);
+    const taken = nextWork(q, demand("A", { active: 1 })) as { state: SegmentState; ahead: boolean };
+    begin(taken.state, "A", taken.ahead);
+    expect(nextWork(q, demand("B"))?.state).toBe(retried);
   });
 });
 
@@ -108,8 +148,14 @@ describe("a task's next work: take, look ahead, take back", () => {
  * gets nothing; a job takes its segment's weight in time units; a held look-ahead starts when the
  * task's current job ends (unless another task took it back). Returns when the last job ends.
  */
-function simulate(weights: readonly number[], readyAt: Readonly<Record<string, number>>) {
+function simulate(
+  weights: readonly number[],
+  readyAt: Readonly<Record<string, number>>,
+  /** At `at`, task `arn` is lost: its running job goes back to the queue, held ones too. */
+  loss?: { arn: string; at: number },
+) {
   const q = new WorkQueue(segs(weights.length), undefined, weights);
+  const startedAt: Record<string, number> = {};
   const tasks = Object.entries(readyAt).map(([arn, at]) => ({
     arn,
     readyAt: at,
@@ -125,10 +171,24 @@ function simulate(weights: readonly number[], readyAt: Readonly<Record<string, n
     const next = t.held.shift();
     if (next === undefined) return;
     (next.attempt as { started: boolean }).started = true;
+    startedAt[next.segment.id] = now;
     t.running = { state: next, endsAt: now + next.weight };
   };
+  let lost: string | undefined;
   for (let step = 0; step < 1000 && !q.allSettled; step++) {
+    if (loss !== undefined && lost === undefined && now >= loss.at) {
+      lost = loss.arn;
+      const t = tasks.find((o) => o.arn === loss.arn) as (typeof tasks)[number];
+      for (const state of [...(t.running ? [t.running.state] : []), ...t.held]) {
+        if (state.taskArn !== t.arn) continue;
+        state.attempt = undefined;
+        q.requeue(state);
+      }
+      t.running = undefined;
+      t.held = [];
+    }
     for (const t of tasks) {
+      if (t.arn === lost) continue;
       if (t.running !== undefined && t.running.endsAt <= now) {
         q.settle(t.running.state, "succeeded");
         lastEnd = Math.max(lastEnd, t.running.endsAt);
@@ -138,12 +198,12 @@ function simulate(weights: readonly number[], readyAt: Readonly<Record<string, n
       }
     }
     for (const t of tasks) {
-      if (t.readyAt > now) continue;
+      if (t.readyAt > now || t.arn === lost) continue;
       for (;;) {
         const others = tasks
           .filter((o) => o !== t)
           .map((o) => ({
-            phase: o.readyAt > now ? "starting" : "ready",
+            phase: o.arn === lost ? "lost" : o.readyAt > now ? "starting" : "ready",
             active: (o.running ? 1 : 0) + o.held.length,
           }));
         const me = { phase: "ready", active: (t.running ? 1 : 0) + t.held.length };
@@ -153,6 +213,7 @@ function simulate(weights: readonly number[], readyAt: Readonly<Record<string, n
           slotsPerTask: 1,
           lookAhead: true,
           demandElsewhere: demandElsewhere([me, ...others], me, 1),
+          freeElsewhere: freeElsewhere([me, ...others], me, 1),
           allowTried: false,
         });
         if (taken === undefined) break;
@@ -161,13 +222,17 @@ function simulate(weights: readonly number[], readyAt: Readonly<Record<string, n
         begin(taken.state, t.arn, taken.ahead);
         for (const o of tasks) o.held = o.held.filter((s) => s.taskArn === o.arn);
         if (taken.ahead) t.held.push(taken.state);
-        else t.running = { state: taken.state, endsAt: now + taken.state.weight };
+        else {
+          startedAt[taken.state.segment.id] = now;
+          t.running = { state: taken.state, endsAt: now + taken.state.weight };
+        }
       }
     }
     const events = tasks.flatMap((t) => [t.readyAt, t.running?.endsAt ?? Number.POSITIVE_INFINITY]);
+    if (loss !== undefined && lost === undefined) events.push(loss.at);
     now = Math.min(...events.filter((e) => e > now));
   }
-  return { makespan: lastEnd, takenBack, settled: q.allSettled, ranOn };
+  return { makespan: lastEnd, takenBack, settled: q.allSettled, ranOn, startedAt };
 }
 
 describe("the queue's decisions do not depend on which task starts first", () => {
@@ -203,4 +268,20 @@ describe("the queue's decisions do not depend on which task starts first", () =>
       expect(ranOn.s0).not.toBe(ranOn.s1);
     },
   );
+});
+
+describe("a retry on a fleet of fake tasks", () => {
+  it("runs a lost task's segment on the first ready task that frees up, not on the replacement still starting", () => {
+    // A and B run 4-unit segments, each holding a look-ahead; B is lost at 1 with s1 running and
+    // s4 held; its replacement R is ready only at 50 (a Fargate start-up). Both retries take the
+    // place of A's fresh look-ahead in turn: they start at 4 and 8, not when R is ready.
+    const { startedAt, settled, ranOn } = simulate(
+      [4, 4, 4, 4, 4, 4, 4, 4],
+      { A: 0, B: 0, R: 50 },
+      { arn: "B", at: 1 },
+    );
+    expect(settled).toBe(true);
+    expect([ranOn.s1, ranOn.s4]).toEqual(["A", "A"]);
+    expect([startedAt.s1, startedAt.s4].sort()).toEqual([4, 8]);
+  });
 });

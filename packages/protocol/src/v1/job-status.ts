@@ -68,6 +68,12 @@ export const jobStatusSchema = z
     output: jobOutputSchema.optional(),
     timings: jobTimingsSchema,
     attempts: z.number().int().min(1).optional(),
+    /**
+     * True once the worker takes no new jobs (a Spot notice or a stop under way): the job may
+     * still finish and be downloaded. A long poll answers at once when draining begins. Absent
+     * from workers that predate it, which means "not known".
+     */
+    draining: z.boolean().optional(),
   })
   .superRefine((status, ctx) => {
     // A succeeded job without output (or a failed one without error) is useless to a client.

@@ -22,6 +22,8 @@ export interface ServerContext {
   isDraining(): boolean;
   drain(reason: string): void;
   shutdown(options: { force: boolean; reason: string }): void;
+  /** Aborted when the worker begins draining; status long polls answer with it. */
+  readonly drained: AbortSignal;
   /** Aborted when the worker stops; long polls end with it. */
   readonly stopping: AbortSignal;
 }

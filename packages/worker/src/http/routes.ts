@@ -138,17 +138,20 @@ async function handleStatus(ctx: ServerContext, res: ServerResponse, url: URL, j
     const gone = new AbortController();
     const onClose = () => gone.abort();
     res.on("close", onClose);
+    // The start of a drain is news the client must hear at once (it takes its queued work back
+    // and launches a replacement); a poll begun while already draining waits as usual.
+    const drainNews = ctx.isDraining() ? [] : [ctx.drained];
     await ctx.jobs.waitForStatusChange(
       job,
       job.state,
       Math.min(seconds, MAX_WAIT_SECONDS) * 1000,
-      AbortSignal.any([gone.signal, ctx.stopping]),
+      AbortSignal.any([gone.signal, ctx.stopping, ...drainNews]),
     );
     res.off("close", onClose);
     if (res.destroyed) return;
     if (job.deleted) return notFound(res, jobId);
   }
-  sendJson(res, 200, toStatus(job));
+  sendJson(res, 200, { ...toStatus(job), draining: ctx.isDraining() });
 }
 
 function notFound(res: ServerResponse, jobId: string): void {
