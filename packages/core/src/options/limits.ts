@@ -64,16 +64,6 @@ export const timeoutsSchema = z.strictObject({
   stopWaitMs: z.number().min(1).default(120_000),
 });
 
-/** Health checks that give up on a worker that stopped answering (see the run option `liveness`). */
-export const livenessSchema = z.strictObject({
-  /** Between two health checks of one ready task, in ms. @default 1000 */
-  checkIntervalMs: z.number().min(50).max(600_000).default(1000),
-  /** One health check's limit, in ms (headers and body). @default 2000 */
-  checkTimeoutMs: z.number().min(50).max(600_000).default(2000),
-  /** Failed checks in a row before the task is given up on. @default 3 */
-  failedChecks: int(1, 100).default(3),
-});
-
 /** Client-side token buckets that keep calls well inside the account's API buckets. */
 export const apiRateSchema = z.strictObject({
   /** RunTask/StopTask calls per second (account bucket: 40/s, Fargate RunTask 20/s). @default 4 */
@@ -94,8 +84,6 @@ export const apiRateSchema = z.strictObject({
 export type RetryOptions = z.input<typeof retrySchema>;
 /** Time limits as given. */
 export type TimeoutOptions = z.input<typeof timeoutsSchema>;
-/** Liveness checks as given. */
-export type LivenessOptions = z.input<typeof livenessSchema>;
 /** API rates as given. */
 export type ApiRateOptions = z.input<typeof apiRateSchema>;
 /** API rates with every default applied. */

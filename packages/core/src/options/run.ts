@@ -20,7 +20,7 @@ import {
   startedBySchema,
 } from "./common.js";
 import { isFargateLaunch, launchSchema } from "./launch.js";
-import { apiRateSchema, livenessSchema, retrySchema, timeoutsSchema } from "./limits.js";
+import { apiRateSchema, retrySchema, timeoutsSchema } from "./limits.js";
 import { networkSchema } from "./network.js";
 import { overridesSchema } from "./overrides.js";
 import { pricingSchema } from "./pricing.js";
@@ -97,15 +97,6 @@ export const runOptionsSchema = z
     pollIntervalMs: z.number().min(50).default(3000),
     retry: retrySchema.prefault({}),
     timeouts: timeoutsSchema.prefault({}),
-    /**
-     * How fast a worker that stops answering is given up on: a ready task's worker gets a short
-     * `/v1/health` check every `checkIntervalMs`; after `failedChecks` in a row fail (no answer
-     * within `checkTimeoutMs` each), the task is lost, its work retried elsewhere, and it is
-     * stopped and replaced. Worst case from the last answer to giving up: about
-     * `failedChecks × (checkIntervalMs + checkTimeoutMs)`.
-     * @default {}
-     */
-    liveness: livenessSchema.prefault({}),
     /** TLS to the workers (on unless opted out) and the slowest transfer an attempt tolerates. @default {} */
     transport: transportOptionsSchema.prefault({}),
     apiRate: apiRateSchema.prefault({}),

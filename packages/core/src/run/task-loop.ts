@@ -4,7 +4,6 @@ import { abortable, anySignal, sleep } from "../util/abort.js";
 import { WorkerClient } from "../worker/client.js";
 import { workerScheme } from "../worker/pinned-agent.js";
 import type { FleetTask } from "./fleet-task.js";
-import { watchLiveness } from "./liveness.js";
 import { nextWork } from "./next-work.js";
 import type { RunState } from "./run-state.js";
 import { attemptSegment } from "./segment-attempt.js";
@@ -94,8 +93,6 @@ export async function serveTask(run: RunState, task: FleetTask, address: TaskAdd
     startupMs: task.readyAt.getTime() - task.launchedAt.getTime(),
   });
   queue.notify();
-  // Runs beside the work loop until the task leaves service (the task signal ends it).
-  const watching = watchLiveness(run, task, client, signal);
 
   const inflight = new Set<Promise<void>>();
   try {
@@ -128,9 +125,7 @@ export async function serveTask(run: RunState, task: FleetTask, address: TaskAdd
   } finally {
     await Promise.allSettled([...inflight]);
   }
-  // A lost task's watch has ended; a retiring one ends once retire() aborts the task signal.
   // Early release: a task with nothing left to do stops costing money now, not at the end of the run.
   if (!run.signal?.aborted && (task.phase === "ready" || task.phase === "draining")) await run.retire(task);
-  await watching;
   run.ensureCapacity();
 }
