@@ -1,11 +1,13 @@
 /**
  * `pnpm bench` — runs every benchmark section and writes docs/benchmarks.md + docs/benchmarks.json.
  * `pnpm bench -- --smoke` runs tiny sizes in seconds and writes to bench-out/ (gitignored) unless
- * `--out DIR` says otherwise. `--only a,b` runs some sections. Never fails on a missed target:
+ * `--out DIR` says otherwise. `--only a,b` runs some sections; with `--merge` the others are kept
+ * from the report already in the output directory (same mode), so one section can be re-measured
+ * on a quiet machine without re-running the rest. Never fails on a missed target:
  * targets are reported, not enforced (timings vary by machine); it fails only when a section
  * cannot run at all.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -55,6 +57,8 @@ export interface BenchOptions {
   smoke: boolean;
   seed: number;
   only?: string[];
+  /** Keep the sections not re-run from `outDir/benchmarks.json`. */
+  merge?: boolean;
   outDir: string;
   log?: (line: string) => void;
   signal?: AbortSignal;
@@ -89,6 +93,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         title: section.title,
         durationMs: Date.now() - sectionStarted,
         loadAverage: loadAverage(),
+        measuredAt: new Date(sectionStarted).toISOString(),
         ...result,
       });
     } catch (error) {
@@ -105,6 +110,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         notes: [],
         durationMs: Date.now() - sectionStarted,
         loadAverage: loadAverage(),
+        measuredAt: new Date(sectionStarted).toISOString(),
       });
     } finally {
       await rm(workDir, { recursive: true, force: true });
@@ -117,12 +123,28 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     seed: options.seed,
     machine: describeMachine(),
     durationMs: Date.now() - started,
-    sections: results,
+    sections: options.merge ? await mergeWithEarlier(options, results) : results,
   };
   await mkdir(options.outDir, { recursive: true });
   await writeFile(path.join(options.outDir, "benchmarks.json"), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(path.join(options.outDir, "benchmarks.md"), renderMarkdown(report));
   return report;
+}
+
+/** The sections of the earlier report in outDir (same mode) that this run did not re-measure, in section order. */
+async function mergeWithEarlier(options: BenchOptions, fresh: SectionResult[]): Promise<SectionResult[]> {
+  let earlier: SectionResult[] = [];
+  try {
+    const parsed = JSON.parse(
+      await readFile(path.join(options.outDir, "benchmarks.json"), "utf8"),
+    ) as BenchReport;
+    if (parsed.version === 1 && parsed.mode === (options.smoke ? "smoke" : "full")) earlier = parsed.sections;
+  } catch {
+    // No earlier report (or an unreadable one): this run's sections are the report.
+  }
+  const byId = new Map<string, SectionResult>(earlier.map((s) => [s.id, s]));
+  for (const s of fresh) byId.set(s.id, s);
+  return sections.flatMap((entry) => byId.get(entry.id) ?? []);
 }
 
 async function main(): Promise<void> {
@@ -132,6 +154,7 @@ async function main(): Promise<void> {
       smoke: { type: "boolean", default: false },
       seed: { type: "string", default: "6" },
       only: { type: "string" },
+      merge: { type: "boolean", default: false },
       out: { type: "string" },
     },
   });
@@ -143,6 +166,7 @@ async function main(): Promise<void> {
     smoke,
     seed: Number(values.seed),
     outDir,
+    merge: values.merge ?? false,
     signal: controller.signal,
     ...(values.only ? { only: values.only.split(",") } : {}),
   });

@@ -28,6 +28,8 @@ export interface SectionResult {
   durationMs: number;
   /** 1-minute load average before and after the section: other work on the machine skews timings. */
   loadAverage?: { before: number; after: number };
+  /** When the section ran (ISO 8601): with `--merge`, sections of one report can come from separate runs. */
+  measuredAt?: string;
 }
 
 export interface BenchContext {

@@ -17,7 +17,13 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Stable codes of the CLI's own errors. */
-export type CliErrorCode = "USAGE" | "VERIFICATION_FAILED" | "RUN_FAILED" | "INTERRUPTED" | "ABORTED_BY_USER";
+export type CliErrorCode =
+  | "USAGE"
+  | "VERIFICATION_FAILED"
+  | "RUN_FAILED"
+  | "INTERRUPTED"
+  | "ABORTED_BY_USER"
+  | "S3_TRANSFER_FAILED";
 
 /** Base class of every error the CLI raises itself; `code` is stable, `exitCode` is what the process returns. */
 export class CliError extends Error {

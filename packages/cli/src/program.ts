@@ -31,8 +31,11 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
   program
     .command("run")
     .description("split a video, upscale the segments on parallel ECS tasks, reassemble, verify, report")
-    .argument("<input>", "video file to upscale")
-    .option("-o, --out <file>", "output video (.mp4, .m4v, .mov, .mkv); required")
+    .argument("<input>", "video to upscale: a file or s3://bucket/key")
+    .option(
+      "-o, --out <file|s3://…>",
+      "output video (.mp4, .m4v, .mov, .mkv), a file or s3://bucket/key; required",
+    )
     .option("--scale <n>", `upscale factor: 2, 3 or 4${defaultHelp(run.scale)}`)
     .option("--tasks <n>", `most tasks running at once${defaultHelp(run.tasks)}`)
     .option("--segment-seconds <s>", `length of each segment in seconds${defaultHelp(run.segmentSeconds)}`)
@@ -68,7 +71,15 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
     .option("--local", "use an in-process local ECS endpoint instead of AWS")
     .option("--json", "print one machine-readable result on stdout and no progress")
     .option("--keep-temp", "keep the segment files for inspection")
-    .option("--manifest <file>", "where the run's record goes (JSON lines; default: <out>.run.jsonl)")
+    .option(
+      "--stage <s3://bucket/prefix/>",
+      "move segments through S3: stage them there for the tasks, which write their outputs there too",
+    )
+    .option("--keep-staged", "leave the staged segments and outputs in S3 (with --stage)")
+    .option(
+      "--manifest <file>",
+      "where the run's record goes (JSON lines; default: <out>.run.jsonl, or ./<name>.run.jsonl for s3://)",
+    )
     .option("--resume", "resume an interrupted or failed run: reuse the outputs its record proves done")
     .option("--report <file.html>", "write the run's HTML report (task stream, concurrency, cost) here")
     .action(async (input: string, options: Record<string, unknown>) => {

@@ -28,14 +28,14 @@ async function cli(...argv: string[]) {
 describe("bad arguments exit 2 with every problem named, and nothing is launched", () => {
   it.each([
     [["run", "--out", "o.mp4"], /missing required argument 'input'/],
-    [["run", "in.mp4"], /--out: expected a file ending in \.mp4, .*, got nothing/],
+    [["run", "in.mp4"], /--out: expected a file or s3:\/\/ object ending in \.mp4, .*, got nothing/],
     [
       ["run", "in.mp4", "--out", "o.mp4", "--processor", "esrgan"],
       /--processor: expected one of "ffmpeg-scale", "realesrgan", "seedvr2", got "esrgan"/,
     ],
     [["run", "in.mp4", "--out", "o.mp4", "--bogus"], /unknown option '--bogus'/],
     [["frobnicate"], /unknown command 'frobnicate'/],
-    [["run", "in.mp4", "--out", "o.txt"], /--out: expected a file ending in \.mp4/],
+    [["run", "in.mp4", "--out", "o.txt"], /--out: expected a file or s3:\/\/ object ending in \.mp4/],
     [["run", "in.mp4", "--out", "in.mp4"], /--out: expected a file other than the input/],
     [
       ["run", "in.mp4", "--out", "o.mp4", "--spot", "--gpu"],
@@ -46,6 +46,27 @@ describe("bad arguments exit 2 with every problem named, and nothing is launched
       /--subnets: expected AWS \(the flag names AWS resources\), got the local endpoint \(--local\); drop --local/,
     ],
     [["run", "in.mp4", "--out", "o.mp4", "--params", "[1]"], /--params: expected a JSON object/],
+    [
+      ["run", "s3://Not_A_Bucket/in.mp4", "--out", "o.mp4"],
+      /<input>: expected an s3:\/\/ object URI \(s3:\/\/bucket\/key\) whose bucket is a valid S3 bucket name, got "s3:\/\/Not_A_Bucket\/in.mp4"/,
+    ],
+    [
+      ["run", "in.mp4", "--out", "s3://bucket/folder/"],
+      /--out: expected a file or s3:\/\/ object ending in \.mp4/,
+    ],
+    [["run", "in.mp4", "--out", "s3://bucket"], /--out: expected a file or s3:\/\/ object ending in \.mp4/],
+    [
+      ["run", "s3://bucket/in.mp4", "--out", "s3://bucket/in.mp4"],
+      /--out: expected a file other than the input, got the input itself/,
+    ],
+    [
+      ["run", "in.mp4", "--out", "o.mp4", "--stage", "s3://bucket/stage"],
+      /--stage: expected an s3:\/\/ prefix ending in \/ \(s3:\/\/bucket\/prefix\/\), got "s3:\/\/bucket\/stage"/,
+    ],
+    [
+      ["run", "in.mp4", "--out", "o.mp4", "--keep-staged"],
+      /--keep-staged: expected --stage s3:\/\/…\/ beside it, got/,
+    ],
     [["cleanup", "--older-than", "soon"], /--older-than: expected a duration such as 90s/],
     [["cleanup", "--dry-run", "--yes"], /expected either --dry-run or --yes, got both/],
     [["cleanup"], /--yes: expected --yes \(or --dry-run\) to stop tasks without a terminal/],
@@ -151,7 +172,7 @@ describe("the bin as a process", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.split("\n")).toEqual([
       "ecs-fanout: invalid run options (7 problems):",
-      '  - --out: expected a file ending in .mp4, .m4v, .mov, .mkv, got "x.txt"',
+      '  - --out: expected a file or s3:// object ending in .mp4, .m4v, .mov, .mkv, got "x.txt"',
       '  - --tasks: expected an integer from 1 to 100, got "many"',
       '  - --segment-seconds: expected a number from 0.5 to 3600, got "0"',
       `  - --params: expected a JSON object such as '{"crf":20}', got "{crf:20}"`,

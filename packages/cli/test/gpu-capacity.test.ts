@@ -111,3 +111,23 @@ describe("ecs-fanout run --gpu on AWS", () => {
     );
   }, 60_000);
 });
+
+describe("ecs-fanout run --gpu --local", () => {
+  it("runs on the local stack's Managed Instances provider with the stand-in GPU binary, and says which it chose", async () => {
+    const out = join(dir, "local-mi.mp4");
+    const run = await runCli(
+      ["run", clip, "--out", out, "--gpu", "--tasks", "2", "--segment-seconds", "1", "--local"],
+      { home: dir, timeoutMs: 100_000 },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /GPU capacity: gpu-mi-\S+ \(ECS Managed Instances, On-Demand; asks for 1\+ accelerators\)/,
+    );
+    // Instances arrive in batches: the run says how many tasks have their GPU so far.
+    expect(run.stderr).toMatch(/waiting for GPU capacity: \d of 2 tasks placed/);
+    expect(run.stderr).toMatch(/stand-in/i);
+    expect(run.stdout).toMatch(/segments\s+2\/2 succeeded/);
+    const result = await probe(out);
+    expect([result.width, result.height]).toEqual([320, 180]);
+  }, 120_000);
+});

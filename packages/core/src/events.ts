@@ -14,6 +14,8 @@ export type RunStartedEvent = Omit<Event<typeof schema.runStartedSchema>, "netwo
 export type TaskLaunchedEvent = Event<typeof schema.taskLaunchedSchema>;
 /** RunTask refused some or all of the tasks asked for. */
 export type TaskLaunchFailedEvent = Event<typeof schema.taskLaunchFailedSchema>;
+/** Some tasks wait for capacity: `placed` of `wanted` have it. Not written to the manifest. */
+export type CapacityWaitingEvent = Event<typeof schema.capacityWaitingSchema>;
 /** Spot capacity was unavailable; tasks are launched on-demand instead. */
 export type TaskFallbackEvent = Event<typeof schema.taskFallbackSchema>;
 /** The task reached RUNNING and its address is known; carries ECS's lifecycle stamps so far. */
@@ -56,6 +58,8 @@ export type SegmentRequeuedEvent = Event<typeof schema.segmentRequeuedSchema>;
 export type SegmentResumedEvent = Event<typeof schema.segmentResumedSchema>;
 /** The run's metrics and counts (JSON-friendly), just before `run.finished`. */
 export type RunMetricsEvent = Event<typeof schema.runMetricsEventSchema>;
+/** Bytes and objects of the local inputs staged in S3 so far (event only, not in the manifest). */
+export type StageProgressEvent = Event<typeof schema.stageProgressSchema>;
 
 /** The run finished (all tasks stopped); carries the result. Not written to the manifest (see `run.metrics`). */
 export interface RunFinishedEvent {
@@ -72,6 +76,7 @@ export type FanoutEvent =
   | TaskLaunchedEvent
   | TaskLaunchFailedEvent
   | TaskFallbackEvent
+  | CapacityWaitingEvent
   | TaskRunningEvent
   | TaskReadyEvent
   | TaskDrainingEvent
@@ -85,6 +90,7 @@ export type FanoutEvent =
   | SegmentTakenBackEvent
   | SegmentRequeuedEvent
   | SegmentResumedEvent
+  | StageProgressEvent
   | RunMetricsEvent
   | RunFinishedEvent;
 
@@ -95,9 +101,11 @@ export type FanoutEventType = FanoutEvent["type"];
 export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "run.started",
   "segment.resumed",
+  "stage.progress",
   "task.launched",
   "task.launchFailed",
   "task.fallback",
+  "capacity.waiting",
   "task.running",
   "task.ready",
   "task.draining",

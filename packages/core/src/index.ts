@@ -18,6 +18,7 @@ export {
   WorkerIdentityError,
 } from "./errors.js";
 export type {
+  CapacityWaitingEvent,
   EventPayload,
   FanoutEvent,
   FanoutEventType,
@@ -32,6 +33,7 @@ export type {
   SegmentStartedEvent,
   SegmentTakenBackEvent,
   SegmentUploadedEvent,
+  StageProgressEvent,
   TaskBilledEvent,
   TaskDrainingEvent,
   TaskFallbackEvent,
@@ -70,7 +72,14 @@ export type { ManifestRecord, RecordedOptions } from "./record/schema.js";
 export { manifestRecordSchema } from "./record/schema.js";
 export { MANIFEST_NAME } from "./record/writer.js";
 export { renderReport } from "./report/render.js";
-export type { BatchRunResult, RunMetrics, SegmentResult, SegmentTimings, TaskResult } from "./result.js";
+export type {
+  BatchRunResult,
+  RunMetrics,
+  SegmentResult,
+  SegmentS3Output,
+  SegmentTimings,
+  TaskResult,
+} from "./result.js";
 export type { BatchRun } from "./run/run.js";
 export { executeParallelBatches, runParallelBatches } from "./run/run.js";
 export { MANAGED_BY_TAG, MANAGED_BY_VALUE, RUN_ID_TAG } from "./tags.js";

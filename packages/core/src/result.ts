@@ -7,12 +7,25 @@ export interface SegmentTimings {
   readonly downloadMs: number;
 }
 
+/** An output that landed in S3: S3 confirmed the checksum the worker computed. */
+export interface SegmentS3Output {
+  /** `s3://bucket/key`. */
+  readonly uri: string;
+  /** The object's version, in a versioned bucket. */
+  readonly versionId?: string | undefined;
+  readonly bytes: number;
+  /** SHA-256 (hex) of the object. */
+  readonly sha256: string;
+}
+
 /** The outcome of one segment. */
 export interface SegmentResult {
   readonly id: string;
   readonly status: "succeeded" | "failed";
-  /** Final path in outputDir (succeeded only). */
+  /** Final path in outputDir (succeeded only, and only when the run has an outputDir). */
   readonly outputPath: string | undefined;
+  /** The output's verified object in S3 (succeeded S3 outputs only). Never a presigned URL. */
+  readonly s3?: SegmentS3Output | undefined;
   readonly bytes: number | undefined;
   /** sha256 (hex) of the output, verified after download. */
   readonly sha256: string | undefined;

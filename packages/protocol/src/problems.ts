@@ -53,11 +53,12 @@ function formatIssue(
       }));
     }
     case "invalid_union": {
-      // A union with one option that matched the input's kind: report that option's issues.
+      // A union with one option that matched the input's kind (its keys; only values wrong, so
+      // every issue lies inside it): report that option's issues.
       const branches = issue.errors.filter((b) => b.length > 0);
-      const closestBranch = branches.find((b) => b.every((i) => i.path.length > 0));
-      if (closestBranch && branches.length === 1)
-        return closestBranch.flatMap((i) => formatIssue(root, input, i, path));
+      const matching = branches.filter((b) => b.every((i) => i.path.length > 0));
+      const closestBranch = matching.length === 1 ? matching[0] : undefined;
+      if (closestBranch) return closestBranch.flatMap((i) => formatIssue(root, input, i, path));
       return [{ path: formatPath(path), message: expectedGot(expectedAt(root, path), got) }];
     }
     case "custom":

@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { expectedGot, type Problem } from "@ecs-fanout/protocol";
 import type { VideoInfo } from "@ecs-fanout/video";
 import { type BatchRunOptions, findGpuCapacityProvider, type NetworkOptions } from "ecs-fanout";
 import { DEFAULT_CLUSTER, gpuCapacityProvider, workerFamily } from "../defaults.js";
@@ -7,6 +9,10 @@ import { type CliIo, println } from "../io.js";
 import { normalizeRunOptions, type RunOptions } from "../parse/run-options.js";
 import { chooseReporter } from "../progress/choose.js";
 import { formatRunReport, type RunReportInput, runReportJson } from "../report/run-report.js";
+import { s3ClientFromEnv } from "../s3/client.js";
+import type { ObjectFacts } from "../s3/download.js";
+import { checkInputObject, checkWritable } from "../s3/preflight.js";
+import { s3Uri } from "../s3/uri.js";
 import { abortOnSignals } from "../signals.js";
 import { gpuStandInEnvironment, gpuStandInNotice } from "../stand-in.js";
 import { openAwsTarget } from "../target/aws.js";
@@ -94,26 +100,33 @@ async function openRunTarget(
   if (options.target.kind === "local") {
     const target = await openLocalTarget({ cluster, gpuInstances: options.gpu ? options.tasks : undefined });
     const gpuEnv = options.gpu ? gpuStandInEnvironment() : undefined;
-    const launch: BatchRunOptions["launch"] = options.gpu
+    // The same search as on AWS, against the local endpoint's providers (Managed Instances first).
+    const gpu = options.gpu ? await gpuCapacity(options, cluster, target.aws) : undefined;
+    const launch: BatchRunOptions["launch"] = gpu
       ? {
           type: "CAPACITY_PROVIDER",
-          capacityProviderStrategy: [{ capacityProvider: target.gpuProvider!, weight: 1 }],
+          capacityProviderStrategy: [{ capacityProvider: gpu.provider, weight: 1 }],
         }
       : options.spot
         ? { type: "FARGATE_SPOT", fallbackToOnDemand: true }
         : { type: "FARGATE" };
+    const notices = [target.notice, gpu?.note, options.gpu ? gpuStandInNotice() : undefined];
     return {
-      target: {
-        ...target,
-        notice: options.gpu ? `${target.notice}\n${gpuStandInNotice()}` : target.notice,
-      },
+      target: { ...target, notice: notices.filter(Boolean).join("\n") },
       batch: {
         cluster,
-        taskDefinition: options.gpu ? target.gpuTaskDefinition! : target.taskDefinition,
+        taskDefinition: gpu
+          ? gpu.managedInstances
+            ? `${target.gpuTaskDefinition}-mi`
+            : target.gpuTaskDefinition!
+          : target.taskDefinition,
         launch,
-        // No subnets: the core resolves the endpoint's default VPC, as it would an account's.
-        network: undefined,
+        // No subnets: the core resolves the endpoint's default VPC, as it would an account's;
+        // Managed Instances tasks cannot have a public IP.
+        network: gpu?.managedInstances ? { assignPublicIp: false } : undefined,
         overrides: gpuEnv ? { environment: gpuEnv } : undefined,
+        // Instances arrive in batches: wait for them (placements refused meanwhile are retried).
+        ...(gpu?.managedInstances ? { capacityTimeout: 120_000 } : {}),
         aws: target.aws,
         pollIntervalMs: 250,
       },
@@ -144,6 +157,8 @@ async function openRunTarget(
       launch,
       // Managed Instances tasks are awsvpc without a public IP: say so, or the default-VPC fallback adds one.
       network: gpu?.managedInstances ? { ...network, assignPublicIp: false } : network,
+      // Managed Instances arrive in batches over minutes: wait up to 15 for them.
+      ...(gpu?.managedInstances ? { capacityTimeout: 900_000 } : {}),
       aws: target.aws,
       // A loopback endpoint has no API buckets to share: poll it as often as the in-process one.
       pollIntervalMs: target.loopback ? 250 : undefined,
@@ -151,8 +166,59 @@ async function openRunTarget(
   };
 }
 
+/** Whether the run touches S3 at all: an `s3://` input or output, or `--stage`. */
+const usesS3 = (o: RunOptions) =>
+  o.source.kind === "s3" || o.destination.kind === "s3" || o.stage !== undefined;
+
+/**
+ * Checks every S3 location the run names, together, before anything launches: the input object
+ * exists and can be read (and what HeadObject says about it), the output's and the stage's bucket
+ * exists and the credentials work. Every problem is listed at once, by flag.
+ */
+async function checkS3(options: RunOptions, s3: S3Client): Promise<{ input: ObjectFacts | undefined }> {
+  const problems: Problem[] = [];
+  let input: ObjectFacts | undefined;
+  await Promise.all([
+    options.source.kind === "s3"
+      ? checkInputObject(s3, options.source.location, "<input>").then((r) => {
+          if ("problem" in r) problems.push(r.problem);
+          else input = r.facts;
+        })
+      : undefined,
+    options.destination.kind === "s3"
+      ? checkWritable(s3, options.destination.location, "--out").then((p) => p && problems.push(p))
+      : undefined,
+  ]);
+  // The core this CLI runs on moves segments over the direct plane only: a --stage that would be
+  // ignored is refused, so nobody believes the segments went through S3.
+  if (options.stage)
+    problems.push({
+      path: "--stage",
+      message: expectedGot(
+        "no --stage (this version moves segments to the tasks directly; s3:// input and --out work)",
+        s3Uri(options.stage),
+      ),
+    });
+  if (problems.length > 0) throw new UsageError("run arguments", problems);
+  return { input };
+}
+
 export async function runCommand(input: string, raw: Record<string, unknown>, io: CliIo): Promise<ExitCode> {
   const options = normalizeRunOptions(input, raw, io);
+  const s3 = usesS3(options) ? s3ClientFromEnv(io.env, options.region) : undefined;
+  try {
+    const facts = s3 ? await checkS3(options, s3) : { input: undefined };
+    return await runChecked(options, io, s3 && { client: s3, input: facts.input });
+  } finally {
+    s3?.destroy();
+  }
+}
+
+async function runChecked(
+  options: RunOptions,
+  io: CliIo,
+  s3: { client: S3Client; input: ObjectFacts | undefined } | undefined,
+): Promise<ExitCode> {
   const reporter = chooseReporter(io, options.json);
   const controller = new AbortController();
   const { target, batch } = await openRunTarget(options, io);
@@ -166,8 +232,10 @@ export async function runCommand(input: string, raw: Record<string, unknown>, io
   let report: RunReportInput | undefined;
   try {
     const outcome = await upscaleVideo({
-      input: options.input,
-      output: options.output,
+      input: options.source,
+      output: options.destination,
+      s3,
+      stage: options.stage ? { prefix: options.stage, keep: options.keepStaged } : undefined,
       scale: options.scale,
       segmentSeconds: options.segmentSeconds,
       tasks: options.tasks,
@@ -183,8 +251,8 @@ export async function runCommand(input: string, raw: Record<string, unknown>, io
     report = {
       result: outcome.result,
       target: target.notice.split("\n")[0]!,
-      input: { path: options.input, info: outcome.input },
-      output: { path: outcome.outputPath, info: outcome.output },
+      input: { path: where(options.source), info: outcome.input, s3: outcome.downloaded },
+      output: { path: outcome.outputPath, info: outcome.output, s3: outcome.uploaded },
       timings: outcome.timings,
       problems: outcome.problems,
     };
@@ -209,6 +277,8 @@ export async function runCommand(input: string, raw: Record<string, unknown>, io
     await tellWhereTheRecordIs(options, io);
   }
 }
+
+const where = (m: RunOptions["source"]) => (m.kind === "s3" ? s3Uri(m.location) : m.path);
 
 /** The run's record, and its HTML report when asked for: written even when the run failed. */
 async function tellWhereTheRecordIs(options: RunOptions, io: CliIo): Promise<void> {

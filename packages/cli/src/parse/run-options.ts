@@ -1,8 +1,9 @@
 import { existsSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { expectedGot } from "@ecs-fanout/protocol";
 import { z } from "zod";
 import type { CliIo } from "../io.js";
+import { isS3Uri, parseS3Uri, type S3Location, s3Uri } from "../s3/uri.js";
 import { detectAwsConfig } from "../target/aws-config.js";
 import {
   checkFlags,
@@ -29,14 +30,39 @@ export type TargetChoice =
 const outputFile = z
   .string()
   .regex(new RegExp(`(${OUTPUT_EXTENSIONS.map((e) => `\\${e}`).join("|")})$`, "i"))
-  .describe(`a file ending in ${OUTPUT_EXTENSIONS.join(", ")}`);
+  .describe(`a file or s3:// object ending in ${OUTPUT_EXTENSIONS.join(", ")}`);
+
+/** Where a video comes from or goes to: a local file, or an object in S3. */
+export type MediaLocation =
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "s3"; readonly uri: string; readonly location: S3Location };
+
+/** An `s3://` argument as a problem-reporting refinement: the URI's shape, checked before anything runs. */
+function s3Issue(text: string, kind: "object" | "prefix", path: string, ctx: z.core.$RefinementCtx): void {
+  const parsed = parseS3Uri(text, kind);
+  if (!parsed.ok) ctx.addIssue({ code: "custom", path: [path], message: parsed.message });
+}
+
+const located = (text: string, at: (p: string) => string): MediaLocation => {
+  if (!isS3Uri(text)) return { kind: "file", path: at(text) };
+  const parsed = parseS3Uri(text, "object");
+  if (!parsed.ok) throw new Error(parsed.message);
+  return { kind: "s3", uri: s3Uri(parsed.value), location: parsed.value };
+};
 
 /** `run`'s argument and options as commander hands them over; each key is its flag in camelCase. */
 export const runFlags = z.strictObject({
-  /** The video to upscale (the positional `<input>`). */
-  input: z.string().min(1).describe("a video file"),
-  /** The output video. */
+  /** The video to upscale (the positional `<input>`): a file, or an `s3://bucket/key` object. */
+  input: z.string().min(1).describe("a video file or s3:// object"),
+  /** The output video: a file, or an `s3://bucket/key` object. */
   out: outputFile,
+  /**
+   * Move the segments through S3: core stages them under this `s3://bucket/prefix/` and the tasks
+   * write their outputs there too; all of it is removed at the end unless `keepStaged`.
+   */
+  stage: z.string().min(1).describe("an s3:// prefix ending in / (s3://bucket/prefix/)").optional(),
+  /** Leave the staged segments and their outputs in S3. */
+  keepStaged: switchFlag,
   /** Upscale factor. @default 2 */
   scale: integerFlag(2, 4)
     .transform((n) => n as 2 | 3 | 4)
@@ -101,6 +127,8 @@ export function runOptionsSchema(context: RunContext) {
   const at = (path: string) => resolve(context.cwd, path);
   return runFlags
     .superRefine((o, ctx) => {
+      // An S3 input's existence is checked against S3 itself, once the flags are valid.
+      if (isS3Uri(o.input)) return s3Issue(o.input, "object", "input", ctx);
       const input = at(o.input);
       if (!existsSync(input))
         ctx.addIssue({
@@ -116,6 +144,7 @@ export function runOptionsSchema(context: RunContext) {
         });
     }, whenParsed("input"))
     .superRefine((o, ctx) => {
+      if (isS3Uri(o.out)) return s3Issue(o.out, "object", "out", ctx);
       const dir = dirname(at(o.out));
       if (!existsSync(dir) || !statSync(dir).isDirectory())
         ctx.addIssue({
@@ -126,7 +155,8 @@ export function runOptionsSchema(context: RunContext) {
     }, whenParsed("out"))
     .superRefine(
       (o, ctx) => {
-        if (at(o.out) === at(o.input))
+        const same = isS3Uri(o.out) || isS3Uri(o.input) ? o.out === o.input : at(o.out) === at(o.input);
+        if (same)
           ctx.addIssue({
             code: "custom",
             path: ["out"],
@@ -134,6 +164,18 @@ export function runOptionsSchema(context: RunContext) {
           });
       },
       whenParsed("input", "out"),
+    )
+    .superRefine(
+      (o, ctx) => {
+        if (o.stage !== undefined) s3Issue(o.stage, "prefix", "stage", ctx);
+        else if (o.keepStaged)
+          ctx.addIssue({
+            code: "custom",
+            path: ["keepStaged"],
+            message: expectedGot("--stage s3://…/ beside it", "no --stage"),
+          });
+      },
+      whenParsed("stage", "keepStaged"),
     )
     .superRefine(
       (o, ctx) => {
@@ -165,15 +207,28 @@ export function runOptionsSchema(context: RunContext) {
       },
       whenParsed(...AWS_ONLY),
     )
-    .transform(({ out, report, manifest, ...o }) => ({
+    .transform(({ out, report, manifest, stage, ...o }) => ({
       ...o,
-      input: at(o.input),
-      output: at(out),
+      source: located(o.input, at),
+      destination: located(out, at),
+      stage: stage === undefined ? undefined : stagePrefix(stage),
       report: report === undefined ? undefined : at(report),
-      manifest: manifest === undefined ? `${at(out)}.run.jsonl` : at(manifest),
+      // An S3 output has no folder beside it here: its record goes to the working directory.
+      manifest:
+        manifest !== undefined
+          ? at(manifest)
+          : isS3Uri(out)
+            ? at(`${basename(out)}.run.jsonl`)
+            : `${at(out)}.run.jsonl`,
       gpu: impliesGpu(o),
       target: context.target,
     }));
+}
+
+function stagePrefix(text: string): S3Location {
+  const parsed = parseS3Uri(text, "prefix");
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value;
 }
 
 /** `run`'s options once validated: absolute paths, typed values, defaults applied. */

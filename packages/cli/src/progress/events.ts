@@ -46,6 +46,9 @@ export class EventTranslator {
           `RunTask refused ${event.count}${event.tried === undefined ? "" : ` of ${event.tried}`} task(s) (${event.kind}${event.willRetry ? ", retrying" : ""}): ${event.reasons.join("; ")}`,
         );
         break;
+      case "capacity.waiting":
+        r.note(capacityLine(event));
+        break;
       case "task.fallback":
         r.note(`${event.count} task(s) moved from ${event.from} to ${event.to}: ${event.reason}`);
         break;
@@ -87,10 +90,26 @@ export class EventTranslator {
           event.willRetry,
         );
         break;
+      case "stage.progress":
+        r.staging(event.bytesDone, event.bytesTotal, event.objectsDone, event.objectsTotal);
+        break;
       case "run.finished":
         break;
     }
   }
+}
+
+/** "waiting for GPU capacity: 3 of 8 tasks placed", or that all are placed now. */
+export function capacityLine(event: {
+  placed: number;
+  wanted: number;
+  gpu: boolean;
+  waitingMs: number;
+}): string {
+  const what = event.gpu ? "GPU capacity" : "capacity";
+  if (event.placed >= event.wanted)
+    return `${what}: all ${event.wanted} tasks placed after ${(event.waitingMs / 1000).toFixed(1)}s`;
+  return `waiting for ${what}: ${event.placed} of ${event.wanted} tasks placed`;
 }
 
 /**

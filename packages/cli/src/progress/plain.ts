@@ -1,4 +1,5 @@
 import { type CliStream, println } from "../io.js";
+import { formatBytes } from "../report/format.js";
 import type { Phase, ProgressReporter } from "./types.js";
 
 /**
@@ -12,6 +13,7 @@ export class PlainReporter implements ProgressReporter {
   /** Last quarter logged per segment and stage; forgotten when the segment starts over elsewhere. */
   private readonly lastQuarter = new Map<string, Map<string, number>>();
   private lastPhaseTenth = -1;
+  private lastStagingQuarter = -1;
 
   constructor(private readonly stream: CliStream) {}
 
@@ -30,6 +32,24 @@ export class PlainReporter implements ProgressReporter {
     if (tenth <= this.lastPhaseTenth) return;
     this.lastPhaseTenth = tenth;
     if (tenth > 0 && tenth < 4) this.line(`  ${tenth * 25}%`);
+  }
+
+  transferProgress(done: number, total: number): void {
+    // Quarter steps, like the other phases, but in bytes; the end is the next phase's line.
+    const quarter = Math.floor((total > 0 ? done / total : 1) * 4);
+    if (quarter <= this.lastPhaseTenth) return;
+    this.lastPhaseTenth = quarter;
+    if (quarter < 4) this.line(`  ${formatBytes(done)} of ${formatBytes(total)}`);
+    else this.line(`  ${formatBytes(total)} done`);
+  }
+
+  staging(bytesDone: number, bytesTotal: number, objectsDone: number, objectsTotal: number): void {
+    const quarter = Math.floor((bytesTotal > 0 ? bytesDone / bytesTotal : 1) * 4);
+    if (quarter <= this.lastStagingQuarter) return;
+    this.lastStagingQuarter = quarter;
+    this.line(
+      `staging in S3: ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} (${objectsDone}/${objectsTotal} segments)`,
+    );
   }
 
   segments(total: number): void {

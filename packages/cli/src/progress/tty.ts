@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import type { CliStream } from "../io.js";
+import { formatBytes } from "../report/format.js";
 import { TaskLines } from "./task-lines.js";
 import type { Phase, ProgressReporter } from "./types.js";
 
@@ -7,6 +8,7 @@ type Bar = cliProgress.SingleBar;
 
 const OVERALL_FORMAT = "{phase} |{bar}| {shown} {unit} | {elapsed}";
 const TASK_FORMAT = "  task {task} |{bar}| {state} {segment}";
+const STAGING_FORMAT = "  {task}      |{bar}| {state} {segment}";
 
 /**
  * The TTY view: one overall bar (segments done, or the current phase's own progress before
@@ -17,12 +19,16 @@ export class TtyReporter implements ProgressReporter {
   private readonly overall: Bar;
   /** One bar per task, drawn from {@link lines}. */
   private readonly bars = new Map<string, Bar>();
+  /** The staging line (`--stage`), created on the first staging report. */
+  private stagingBar: Bar | undefined;
   private readonly lines = new TaskLines();
   private readonly started = Date.now();
   private readonly timer: NodeJS.Timeout;
   private phaseName: Phase = "probing";
   private total = 0;
   private done = 0;
+  /** What the current transfer phase has moved, shown instead of segment counts. */
+  private bytes: string | undefined;
   private stopped = false;
 
   constructor(stream: CliStream) {
@@ -53,7 +59,7 @@ export class TtyReporter implements ProgressReporter {
     const counting = this.total > 0 && (this.phaseName === "processing" || this.phaseName === "launching");
     return {
       phase: this.phaseName.padEnd(17),
-      shown: counting ? `${this.done}/${this.total}` : "",
+      shown: counting ? `${this.done}/${this.total}` : (this.bytes ?? ""),
       unit: counting ? "segments" : "",
       elapsed,
     };
@@ -68,6 +74,7 @@ export class TtyReporter implements ProgressReporter {
 
   phase(phase: Phase, detail?: string): void {
     this.phaseName = phase;
+    this.bytes = undefined;
     if (detail) this.note(`${phase}: ${detail}`);
     if (phase === "launching" || phase === "processing")
       this.refreshOverall(this.done, Math.max(1, this.total));
@@ -77,6 +84,23 @@ export class TtyReporter implements ProgressReporter {
   phaseProgress(fraction: number): void {
     if (this.phaseName === "processing" || this.phaseName === "launching") return;
     this.refreshOverall(Math.round(Math.min(1, Math.max(0, fraction)) * 100), 100);
+  }
+
+  transferProgress(done: number, total: number): void {
+    this.bytes = `${formatBytes(done)} of ${formatBytes(total)}`;
+    this.phaseProgress(total > 0 ? done / total : 1);
+  }
+
+  staging(bytesDone: number, bytesTotal: number, objectsDone: number, objectsTotal: number): void {
+    if (this.stopped) return;
+    const payload = {
+      task: "staging",
+      state: `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}`.padEnd(12),
+      segment: `${objectsDone}/${objectsTotal} segments in S3`,
+    };
+    const value = bytesTotal > 0 ? Math.round((bytesDone / bytesTotal) * 100) : 100;
+    if (this.stagingBar) this.stagingBar.update(value, payload);
+    else this.stagingBar = this.multibar.create(100, value, payload, { format: STAGING_FORMAT });
   }
 
   segments(total: number): void {

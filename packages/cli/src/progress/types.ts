@@ -3,14 +3,17 @@
  * and the core's events are translated into these calls, and a TTY or a plain reporter draws them.
  */
 export type Phase =
+  | "downloading input"
   | "probing"
   | "splitting"
+  | "staging"
   | "starting local endpoint"
   | "launching"
   | "processing"
   | "concatenating"
   | "muxing audio"
   | "verifying"
+  | "uploading output"
   | "stopping tasks"
   | "done";
 
@@ -20,6 +23,13 @@ export interface ProgressReporter {
   phase(phase: Phase, detail?: string): void;
   /** Fraction (0..1) of a phase that reports it, such as splitting. */
   phaseProgress(fraction: number): void;
+  /** Bytes moved so far by a transfer phase (downloading the input, staging, uploading the output). */
+  transferProgress(done: number, total: number): void;
+  /**
+   * The core's staging of local segments in S3 (`--stage`), which runs beside launching and
+   * processing rather than as a phase of its own: bytes and objects landed so far.
+   */
+  staging(bytesDone: number, bytesTotal: number, objectsDone: number, objectsTotal: number): void;
   /** How many segments the run has. */
   segments(total: number): void;
   /** A task changed state (launched, RUNNING, ready, STOPPED …). */
@@ -46,6 +56,8 @@ export interface ProgressReporter {
 export const silentReporter: ProgressReporter = {
   phase() {},
   phaseProgress() {},
+  transferProgress() {},
+  staging() {},
   segments() {},
   task() {},
   segmentProgress() {},

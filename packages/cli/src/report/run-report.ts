@@ -1,4 +1,6 @@
 import type { BatchRunResult, TaskResult } from "ecs-fanout";
+import type { Downloaded } from "../s3/download.js";
+import type { UploadedObject } from "../s3/upload.js";
 import type { PipelineTimings } from "../upscale/pipeline.js";
 import { formatBytes, formatPercent, formatRatio, formatSeconds, formatUsd, shortArn } from "./format.js";
 import { type Column, renderPairs, renderTable } from "./table.js";
@@ -16,8 +18,10 @@ export interface VideoSummary {
 export interface RunReportInput {
   result: BatchRunResult;
   target: string;
-  input?: { path: string; info: VideoSummary };
-  output?: { path: string; info: VideoSummary };
+  /** `path` is a file path or an `s3://` URI; `s3` says how an S3 input was fetched. */
+  input?: { path: string; info: VideoSummary; s3?: Downloaded | undefined };
+  /** `s3` is the output object as S3 confirmed it. */
+  output?: { path: string; info: VideoSummary; s3?: UploadedObject | undefined };
   timings?: PipelineTimings;
   problems?: readonly string[];
 }
@@ -85,6 +89,12 @@ export function formatRunReport(report: RunReportInput): string {
   ];
   if (report.input) head.push(["input", `${report.input.path} (${videoLine(report.input.info)})`]);
   if (report.output) head.push(["output", `${report.output.path} (${videoLine(report.output.info)})`]);
+  const put = report.output?.s3;
+  if (put)
+    head.push([
+      "in S3",
+      `${put.parts > 0 ? `${put.parts} parts` : "one PUT"}, sha256 ${put.sha256}, checked against ${put.verifiedBy}${put.versionId ? `, version ${put.versionId}` : ""}`,
+    ]);
   sections.push(renderPairs(head));
   sections.push(renderTable(taskColumns(result.tasks), result.tasks));
 
@@ -98,10 +108,15 @@ export function formatRunReport(report: RunReportInput): string {
   ];
   if (report.timings) {
     const t = report.timings;
-    totals.push([
-      "wall (end to end)",
-      `${formatSeconds(t.totalSeconds)} (split ${formatSeconds(t.splitSeconds)}, concat ${formatSeconds(t.concatSeconds)}, audio ${formatSeconds(t.muxSeconds)}, verify ${formatSeconds(t.verifySeconds)})`,
-    ]);
+    const steps = [
+      ...(t.downloadSeconds > 0 ? [`download ${formatSeconds(t.downloadSeconds)}`] : []),
+      `split ${formatSeconds(t.splitSeconds)}`,
+      `concat ${formatSeconds(t.concatSeconds)}`,
+      `audio ${formatSeconds(t.muxSeconds)}`,
+      `verify ${formatSeconds(t.verifySeconds)}`,
+      ...(t.uploadSeconds > 0 ? [`upload ${formatSeconds(t.uploadSeconds)}`] : []),
+    ];
+    totals.push(["wall (end to end)", `${formatSeconds(t.totalSeconds)} (${steps.join(", ")})`]);
   }
   totals.push(
     ["start-up (mean)", formatSeconds(m.startupSeconds)],

@@ -93,6 +93,23 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
           },
         ]
       : [],
+    // Both GPU routes, as an account may have them: `--gpu` finds the Managed Instances one first.
+    managedInstancesProviders: gpu
+      ? [
+          {
+            name: `gpu-mi-${options.cluster}`,
+            cluster: options.cluster,
+            instanceRequirements: {
+              vCpuCount: { min: 4 },
+              memoryMiB: { min: 16384 },
+              acceleratorManufacturers: ["nvidia"],
+              acceleratorCount: { min: 1, max: 1 },
+            },
+          },
+        ]
+      : [],
+    // Instances arrive two at a time, a second apart (AWS: minutes), so the wait shows.
+    managedInstances: { batchSize: 2, batchDelayMs: 1000 },
     ...(options.images ? { images: options.images } : {}),
     ...(options.runtime ? { runtime: options.runtime } : {}),
   });
@@ -120,6 +137,17 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Loca
           cpu: 4096,
           memory: 15_360,
           gpu: 1,
+          ...common,
+        }),
+      );
+      await register(
+        workerTaskDefinition({
+          family: `${gpuFamily}-mi`,
+          image: "ecs-fanout/worker-gpu:local",
+          cpu: 2048,
+          memory: 8192,
+          gpu: 1,
+          compatibility: "MANAGED_INSTANCES",
           ...common,
         }),
       );

@@ -1,16 +1,35 @@
+import { createHash } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { joinSegments, muxAudio, ProbeError, probe, splitVideo, type VideoInfo } from "@ecs-fanout/video";
 import { type BatchRunOptions, type BatchRunResult, executeParallelBatches } from "ecs-fanout";
 import { RunFailedError, UsageError } from "../errors.js";
+import type { MediaLocation } from "../parse/run-options.js";
 import { EventTranslator } from "../progress/events.js";
 import type { ProgressReporter } from "../progress/types.js";
+import type { Downloaded, ObjectFacts } from "../s3/download.js";
+import type { UploadedObject } from "../s3/upload.js";
+import type { S3Location } from "../s3/uri.js";
+import { deliverToS3, fetchSource } from "./s3-ends.js";
+import { planStage, removeStagedOutputs, stageOptions } from "./stage.js";
 import { verifyUpscaled } from "./verify.js";
 
 /** What {@link upscaleVideo} upscales, and where the tasks run. */
 export interface UpscaleJob {
-  input: string;
-  output: string;
+  input: MediaLocation;
+  output: MediaLocation;
+  /**
+   * The S3 client for `s3://` inputs and outputs, and what HeadObject said about an S3 input
+   * (checked before anything launched).
+   */
+  s3?: { client: S3Client; input?: ObjectFacts | undefined } | undefined;
+  /**
+   * Move the segments through S3 under this prefix (`--stage`): the core stages them, the tasks
+   * fetch them and write their outputs there, and each output streams down into the work dir.
+   */
+  stage?: { prefix: S3Location; keep: boolean } | undefined;
   scale: 2 | 3 | 4;
   segmentSeconds: number;
   /** Most tasks at once; the run plans one task per ⌈segments / tasks⌉ segments. */
@@ -37,12 +56,16 @@ export interface UpscaleJob {
 
 /** Seconds spent in each local step around the fan-out. */
 export interface PipelineTimings {
+  /** Fetching an S3 input to the work dir (0 for a local file). */
+  downloadSeconds: number;
   probeSeconds: number;
   splitSeconds: number;
   fanoutSeconds: number;
   concatSeconds: number;
   muxSeconds: number;
   verifySeconds: number;
+  /** Putting the verified output in S3 (0 for a local file). */
+  uploadSeconds: number;
   totalSeconds: number;
 }
 
@@ -50,8 +73,15 @@ export interface PipelineTimings {
 export interface UpscaleOutcome {
   input: VideoInfo;
   output: VideoInfo;
-  /** The verified output, or the rejected file in the kept work dir when `problems` is not empty. */
+  /**
+   * The verified output (a path, or its `s3://` URI), or the rejected file in the kept work dir
+   * when `problems` is not empty.
+   */
   outputPath: string;
+  /** The output object as S3 confirmed it, for an `s3://` output. */
+  uploaded: UploadedObject | undefined;
+  /** How an `s3://` input was fetched (undefined for a file, or a copy a resumed run reused). */
+  downloaded: Downloaded | undefined;
   /** Verification problems; empty when the output is what the input promised. */
   problems: string[];
   segments: number;
@@ -72,23 +102,44 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
   const { reporter, signal } = job;
   const started = performance.now();
   const timings: PipelineTimings = {
+    downloadSeconds: 0,
     probeSeconds: 0,
     splitSeconds: 0,
     fanoutSeconds: 0,
     concatSeconds: 0,
     muxSeconds: 0,
     verifySeconds: 0,
+    uploadSeconds: 0,
     totalSeconds: 0,
   };
-  // Beside the output, at a name derived from it, so a resume finds what a killed run left.
-  const workDir = join(dirname(job.output), `.${basename(job.output)}.ecs-fanout`);
+  const workDir = workDirFor(job.output);
   if (!job.resume) await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
   let keep = Boolean(job.keepTemp);
   try {
+    let source: string;
+    let downloaded: Downloaded | undefined;
+    if (job.input.kind === "s3") {
+      if (!job.s3?.input) throw new Error("an s3:// input needs its S3 client and HeadObject facts");
+      const fetched = await fetchSource({
+        s3: job.s3.client,
+        uri: job.input.uri,
+        location: job.input.location,
+        facts: job.s3.input,
+        workDir,
+        reporter,
+        resume: Boolean(job.resume),
+        signal,
+      });
+      source = fetched.path;
+      downloaded = fetched.downloaded;
+      timings.downloadSeconds = fetched.seconds;
+    } else source = job.input.path;
+    const inputName = job.input.kind === "s3" ? job.input.uri : job.input.path;
+
     reporter.phase("probing");
     let t = performance.now();
-    const input = await probeInput(job.input, signal);
+    const input = await probeInput(source, inputName, signal);
     timings.probeSeconds = seconds(t);
 
     reporter.phase(
@@ -97,7 +148,7 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     );
     t = performance.now();
     const segmentDir = join(workDir, "segments");
-    const segments = await splitVideo(job.input, {
+    const segments = await splitVideo(source, {
       outputDir: segmentDir,
       segmentSeconds: job.segmentSeconds,
       mode: "exact",
@@ -108,7 +159,7 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     });
     // The source's audio goes back in straight from the input: an intermediate audio file
     // (Matroska in particular) can shift AAC's priming and lengthen the output by a frame.
-    const audioPath = job.input;
+    const audioPath = source;
     const hasAudio = input.hasAudio;
     timings.splitSeconds = seconds(t);
     reporter.segments(segments.length);
@@ -117,8 +168,23 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     const outputDir = join(workDir, "outputs");
     await mkdir(outputDir, { recursive: true });
     const translator = new EventTranslator(reporter);
+    let plane: ReturnType<typeof stageOptions> | undefined;
+    if (job.stage) {
+      if (!job.s3) throw new Error("--stage needs its S3 client");
+      const plan = planStage(job.stage.prefix);
+      plane = stageOptions(plan, job.s3.client, job.stage.keep);
+      reporter.note(`staging segments under ${plane.stage}; outputs land in ${plane.outputs?.s3}`);
+    }
     const result = await executeParallelBatches({
       ...job.batch,
+      ...(plane
+        ? {
+            stage: plane.stage,
+            keepStaged: plane.keepStaged,
+            outputs: plane.outputs,
+            clients: { ...job.batch.clients, s3: plane.s3 },
+          }
+        : {}),
       segments: segments.map((s) => ({ id: segmentId(s.index), input: { path: s.path } })),
       outputDir,
       params: typeof job.params === "function" ? job.params(input) : job.params,
@@ -130,6 +196,11 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       resume: job.resume,
     });
     timings.fanoutSeconds = seconds(t);
+    if (plane && !plane.keepStaged) {
+      const left = await removeStagedOutputs(plane.s3, result);
+      if (left.length > 0)
+        reporter.note(`could not remove ${left.length} segment output(s) from S3: ${left.join(", ")}`);
+    }
     if (result.failed > 0) {
       const ids = result.failures.map((f) => f.id);
       const first = result.failures[0]?.error?.message ?? "unknown error";
@@ -157,7 +228,8 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     timings.concatSeconds = seconds(t);
 
     t = performance.now();
-    const staged = join(workDir, `final${extensionOf(job.output)}`);
+    const outputName = job.output.kind === "s3" ? job.output.uri : job.output.path;
+    const staged = join(workDir, `final${extensionOf(outputName)}`);
     if (hasAudio) {
       reporter.phase("muxing audio");
       await muxAudio({ video: joined, audio: audioPath, output: staged, signal });
@@ -170,16 +242,32 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     t = performance.now();
     const output = await probe(staged, { signal });
     const problems = verifyUpscaled(input, output, job.scale);
-    // Only a verified file reaches the path the user named; a rejected one stays in the work dir.
-    if (problems.length === 0) await rename(staged, job.output);
-    else keep = true;
     timings.verifySeconds = seconds(t);
+    // Only a verified file reaches the path (or object) the user named; a rejected one stays in the work dir.
+    let uploaded: UploadedObject | undefined;
+    if (problems.length > 0) keep = true;
+    else if (job.output.kind === "file") await rename(staged, job.output.path);
+    else {
+      if (!job.s3) throw new Error("an s3:// output needs its S3 client");
+      const delivered = await deliverToS3({
+        s3: job.s3.client,
+        uri: job.output.uri,
+        location: job.output.location,
+        file: staged,
+        reporter,
+        signal,
+      });
+      uploaded = delivered.uploaded;
+      timings.uploadSeconds = delivered.seconds;
+    }
     timings.totalSeconds = seconds(started);
     reporter.phase("done");
     return {
       input,
       output,
-      outputPath: problems.length === 0 ? job.output : staged,
+      outputPath: problems.length === 0 ? outputName : staged,
+      uploaded,
+      downloaded,
       problems,
       segments: segments.length,
       result,
@@ -204,19 +292,30 @@ function extensionOf(path: string): string {
   return dot >= 0 ? path.slice(dot) : ".mp4";
 }
 
+/**
+ * Where a run keeps its segments and outputs: beside a file output, at a name derived from it;
+ * for an S3 output, in the system's temp dir at a name derived from the URI. Either way a resume
+ * finds what a killed run left.
+ */
+export function workDirFor(output: MediaLocation): string {
+  if (output.kind === "file") return join(dirname(output.path), `.${basename(output.path)}.ecs-fanout`);
+  const id = createHash("sha256").update(output.uri).digest("hex").slice(0, 16);
+  return join(tmpdir(), `ecs-fanout-${id}`);
+}
+
 /** An unreadable input is the user's argument, not a failed run: exit 2 before anything launches. */
-async function probeInput(path: string, signal: AbortSignal | undefined): Promise<VideoInfo> {
+async function probeInput(path: string, name: string, signal: AbortSignal | undefined): Promise<VideoInfo> {
   try {
     const info = await probe(path, { signal });
     if (!(info.width > 0 && info.height > 0)) {
       throw new UsageError("run arguments", [
-        { path: "<input>", message: `expected a file with a video stream, got ${path} (${info.formatName})` },
+        { path: "<input>", message: `expected a file with a video stream, got ${name} (${info.formatName})` },
       ]);
     }
     return info;
   } catch (error) {
     if (error instanceof ProbeError) {
-      const message = `expected a video ffprobe can read, got ${path}: ${error.message}`;
+      const message = `expected a video ffprobe can read, got ${name}: ${error.message}`;
       throw new UsageError("run arguments", [{ path: "<input>", message }], { cause: error });
     }
     throw error;

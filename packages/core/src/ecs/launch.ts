@@ -124,15 +124,17 @@ async function sendWave(
  * clientToken (an AWS retry of the same call reuses it, so a retry never launches twice). Every
  * call of a wave is sent before any backoff. The wave's `failures[]`: capacity/placement → the
  * refused tasks are asked for again after backoff and jitter; Spot capacity → on-demand Fargate
- * at once when allowed; anything else → LaunchError with AWS's reasons. Resolves with the
- * launched tasks; when capacity never came for some, `shortfall` says how many and why.
+ * at once when allowed; anything else → LaunchError with AWS's reasons. With
+ * `capacityTimeoutMs`, refusals are retried until that long after the launch began (instances
+ * arrive in batches), else `launchRetries` times. Resolves with the launched tasks; when capacity
+ * never came for some, `shortfall` says how many and why.
  */
 export async function launchTasks(
   ctx: AwsContext,
   base: LaunchBase,
   count: number,
   launch: Launch,
-  retry: { launchRetries: number; minBackoffMs: number; maxBackoffMs: number },
+  retry: { launchRetries: number; minBackoffMs: number; maxBackoffMs: number; capacityTimeoutMs?: number },
   hooks: LaunchHooks,
 ): Promise<{
   launched: TaskSnapshot[];
@@ -151,6 +153,8 @@ export async function launchTasks(
   let remaining = count;
   let attempts = 0;
   let lastFailures: LaunchFailureReason[] = [];
+  const startedAt = Date.now();
+  const timeout = retry.capacityTimeoutMs;
   try {
     await pRetry(
       async () => {
@@ -194,7 +198,8 @@ export async function launchTasks(
         }
       },
       {
-        retries: retry.launchRetries,
+        retries: timeout === undefined ? retry.launchRetries : Number.POSITIVE_INFINITY,
+        maxRetryTime: timeout ?? Number.POSITIVE_INFINITY,
         minTimeout: retry.minBackoffMs,
         maxTimeout: retry.maxBackoffMs,
         factor: 2,
@@ -208,7 +213,7 @@ export async function launchTasks(
               count: error.failures.length,
               reasons: error.failures.map((f) => f.reason),
               kind: isSpot(capacity) ? "spot-capacity" : "capacity",
-              willRetry: retriesLeft > 0,
+              willRetry: retriesLeft > 0 && (timeout === undefined || Date.now() - startedAt < timeout),
             });
           }
         },

@@ -1,6 +1,7 @@
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ECSClient, ECSClientConfig } from "@aws-sdk/client-ecs";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { expectedGot } from "@ecs-fanout/protocol";
 import { z } from "zod";
 import { type Logger, quietLogger } from "../logger.js";
@@ -77,6 +78,8 @@ export const clientsSchema = z.strictObject({
   ecs: clientSchema<ECSClient>("ECSClient").optional(),
   ec2: clientSchema<EC2Client>("EC2Client").optional(),
   logs: clientSchema<CloudWatchLogsClient>("CloudWatchLogsClient").optional(),
+  /** For S3 inputs, outputs and staging. @default made from `aws` (and `AWS_ENDPOINT_URL_S3`) */
+  s3: clientSchema<S3Client>("S3Client").optional(),
 });
 
 /** Static credentials or a credential provider, as the AWS SDK takes them. */

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { DEFAULT_MINIMUM_BILLED_SECONDS, FARGATE_SPOT_DISCOUNT } from "../pricing/tables.js";
+import {
+  DEFAULT_MINIMUM_BILLED_SECONDS,
+  FARGATE_SPOT_DISCOUNT,
+  MANAGED_INSTANCES_FEE_FRACTION,
+  PUBLIC_IPV4_HOURLY,
+} from "../pricing/tables.js";
 import { int, nonEmptyString } from "./common.js";
 
 const fargateRateSchema = z.strictObject({
@@ -27,6 +32,16 @@ export const pricingSchema = z.strictObject({
     .optional(),
   /** Merged over EC2_GPU_PRICES per instance type. @default EC2_GPU_PRICES */
   ec2: z.record(nonEmptyString(), ec2GpuPriceSchema).optional(),
+  /**
+   * ECS Managed Instances management fees, USD per instance-hour, per instance type and region;
+   * merged over MANAGED_INSTANCES_FEES per instance type.
+   * @default MANAGED_INSTANCES_FEES
+   */
+  managedInstancesFees: z.record(nonEmptyString(), z.record(nonEmptyString(), z.number().min(0))).optional(),
+  /** The management fee as a fraction of the instance price, for types without a listed fee. @default 0.12 */
+  managedInstancesFeeFraction: z.number().min(0).max(1).default(MANAGED_INSTANCES_FEE_FRACTION),
+  /** USD per hour of a task's public IPv4 address (tasks with `assignPublicIp: ENABLED`). @default 0.005 */
+  publicIpv4Hourly: z.number().min(0).default(PUBLIC_IPV4_HOURLY),
   /** Fargate Spot discount off on-demand, a fraction below 1. @default 0.66 */
   spotDiscount: z.number().min(0).lt(1).default(FARGATE_SPOT_DISCOUNT),
   /** @default 60 */
@@ -52,11 +67,13 @@ export const estimateInputSchema = z.strictObject({
   tasks: int(1),
   secondsPerTask: z.number().min(0),
   /** @default "FARGATE" */
-  launchType: z.enum(["FARGATE", "FARGATE_SPOT", "EC2"]).default("FARGATE"),
+  launchType: z.enum(["FARGATE", "FARGATE_SPOT", "EC2", "MANAGED_INSTANCES"]).default("FARGATE"),
   cpuUnits: int(1).optional(),
   memoryMiB: int(1).optional(),
   gpus: int(0).optional(),
   instanceType: nonEmptyString().optional(),
+  /** Each task has a public IPv4 address. @default false */
+  publicIp: z.boolean().default(false),
 });
 
 /** A cost estimate's input, defaults applied. */

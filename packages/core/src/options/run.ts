@@ -24,6 +24,7 @@ import { apiRateSchema, retrySchema, timeoutsSchema } from "./limits.js";
 import { networkSchema } from "./network.js";
 import { overridesSchema } from "./overrides.js";
 import { pricingSchema } from "./pricing.js";
+import { s3OutputsSchema, s3PrefixUri } from "./s3.js";
 import { checkSegments, planSegments, segmentSchema } from "./segments.js";
 
 const RUN_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -51,8 +52,30 @@ export const runOptionsSchema = z
     containerName: nonEmptyString().optional(),
     /** The worker's container port. @default the container's first port mapping, else 8080 */
     containerPort: int(1, 65535).optional(),
-    /** Where outputs land (created if missing). */
-    outputDir: nonEmptyString().transform((dir) => resolve(dir)),
+    /**
+     * Where outputs land (created if missing). Required unless every output goes to S3; with S3
+     * outputs too, each output is streamed from S3 into it as soon as it lands (verified, renamed
+     * into place) while the other tasks keep working.
+     * @default none (only when every output goes to S3)
+     */
+    outputDir: nonEmptyString()
+      .transform((dir) => resolve(dir))
+      .optional(),
+    /**
+     * Send outputs to S3: the worker writes each one itself, through URLs presigned per attempt,
+     * at this prefix plus the segment's `outputName` (a segment's `output` overrides it).
+     * @default none (outputs go to `outputDir` over the task's connection)
+     */
+    outputs: s3OutputsSchema.optional(),
+    /**
+     * Stage local `{ path }` inputs in S3 under this prefix: the run uploads each file once
+     * (multipart, several at a time, ahead of demand) and tasks fetch them from S3 instead of over
+     * the orchestrator's link to each task.
+     * @default none (local inputs are uploaded to each task)
+     */
+    stage: s3PrefixUri().optional(),
+    /** Keep the staged objects after the run instead of deleting them. @default false */
+    keepStaged: z.boolean().default(false),
     /** Processor options for every segment (`processor` picks the worker processor). @default {} (ffmpeg-scale) */
     params: z.record(z.string(), z.unknown()).default({}),
     /** Most tasks running at once. @default 10 */
@@ -78,6 +101,17 @@ export const runOptionsSchema = z
     order: z.enum(["largest-first", "as-given"]).default("largest-first"),
     /** How tasks get capacity. @default { type: "FARGATE" } */
     launch: launchSchema.default({ type: "FARGATE" }),
+    /**
+     * How long, in milliseconds, the run waits for capacity to arrive (ECS Managed Instances
+     * launch instances in batches over minutes). Placement refusals (`RESOURCE:MEMORY`,
+     * `RESOURCE:GPU`, …) are retried with backoff until this long after the launch began, however
+     * many retries that takes; a task still PROVISIONING this long after its launch is stopped
+     * (StopTask reason "ecs-fanout: no capacity within capacityTimeout") and reported, without a
+     * replacement. Unset: `retry.launchRetries` bounds the retries and `timeouts.taskStartMs` the
+     * wait for RUNNING, as for Fargate.
+     * @default undefined
+     */
+    capacityTimeout: z.number().min(1).optional(),
     /**
      * awsvpc networking: subnets, security groups, public IP, which address reaches the workers.
      * @default when the launch needs awsvpc (Fargate, or a task definition with `networkMode:
@@ -127,8 +161,9 @@ export const runOptionsSchema = z
     ),
     /**
      * Where the run appends its record (JSON lines: options, tasks, segment attempts, cost), or
-     * `false` for none; a relative path is taken from `outputDir`. See docs/run-record.md.
-     * @default `<outputDir>/ecs-fanout-manifest.jsonl`
+     * `false` for none; a relative path is taken from `outputDir` (without one, from the working
+     * directory). See docs/run-record.md.
+     * @default `<outputDir>/ecs-fanout-manifest.jsonl`; without `outputDir`, none
      */
     manifest: z.union([z.literal(false), nonEmptyString()]).optional(),
     /**
@@ -143,7 +178,7 @@ export const runOptionsSchema = z
   .superRefine((o, ctx) => {
     // Runs on partly invalid values too (so every problem is reported at once): read defensively.
     if (!isRecord(o)) return;
-    checkSegments(o.segments, o.outputDir, ctx);
+    checkSegments(o.segments, { outputDir: o.outputDir, outputs: o.outputs }, ctx);
     const gpu: unknown = isRecord(o.overrides) ? o.overrides.gpu : undefined;
     if (typeof gpu === "number" && gpu > 0 && isFargateLaunch(isRecord(o.launch) ? o.launch : undefined))
       ctx.addIssue({
@@ -154,10 +189,19 @@ export const runOptionsSchema = z
   }, evenWhenInvalid)
   .transform(({ segments, params, manifest, ...rest }) => ({
     ...rest,
-    segments: planSegments(segments, rest.outputDir, params),
+    segments: planSegments(segments, { outputDir: rest.outputDir, outputs: rest.outputs?.s3 }, params),
     /** Absolute path of the manifest, or undefined for none. */
-    manifest: manifest === false ? undefined : resolve(rest.outputDir, manifest ?? MANIFEST_NAME),
+    manifest: manifestPath(manifest, rest.outputDir),
   }));
+
+function manifestPath(
+  manifest: string | false | undefined,
+  outputDir: string | undefined,
+): string | undefined {
+  if (manifest === false) return undefined;
+  if (outputDir === undefined) return manifest === undefined ? undefined : resolve(manifest);
+  return resolve(outputDir, manifest ?? MANIFEST_NAME);
+}
 
 /** The options of executeParallelBatches and runParallelBatches, as a caller writes them. */
 export type BatchRunOptions = z.input<typeof runOptionsSchema>;

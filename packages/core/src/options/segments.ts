@@ -1,14 +1,19 @@
 import { extname, resolve } from "node:path";
 import { expectedGot } from "@ecs-fanout/protocol";
 import { z } from "zod";
+import { parseS3Uri, type S3Location, underPrefix } from "../s3/uri.js";
 import { evenWhenInvalid, isHttpUrl, isRecord, nonEmptyString, satisfying } from "./common.js";
+import { s3InputSchema, s3OutputSchema } from "./s3.js";
 
 const SEGMENT_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** Where a segment's input comes from: a local file (streamed from disk) or an http(s) URL (streamed through). */
+/**
+ * Where a segment's input comes from: a local file (streamed from disk, or from S3 when the run
+ * stages inputs), an http(s) URL (streamed through), or an S3 object the worker fetches itself.
+ */
 export const segmentInputSchema = z
-  .union([z.strictObject({ path: nonEmptyString() }), z.strictObject({ url: z.string() })])
-  .describe("{ path } or { url }");
+  .union([z.strictObject({ path: nonEmptyString() }), z.strictObject({ url: z.string() }), s3InputSchema])
+  .describe("{ path }, { url } or { s3 }");
 
 /** One unit of work. */
 export const segmentSchema = z
@@ -23,7 +28,13 @@ export const segmentSchema = z
     /** Processor options for this segment, merged over the run's `params`. @default {} */
     params: z.record(z.string(), z.unknown()).optional(),
     /**
-     * File name of the output inside `outputDir`.
+     * This segment's output object in S3, overriding the run's `outputs` prefix.
+     * @default the run's `outputs` prefix plus `outputName`; without `outputs`, none (the output
+     * goes to `outputDir` only)
+     */
+    output: s3OutputSchema.optional(),
+    /**
+     * File name of the output inside `outputDir`, and after the run's `outputs` prefix in S3.
      * @default `${id}${extension of the input}` (`.out` when the input has none)
      */
     outputName: satisfying(
@@ -54,22 +65,30 @@ export type Segment = z.input<typeof segmentSchema>;
 /** Where a segment's input comes from. */
 export type SegmentInput = z.output<typeof segmentInputSchema>;
 
-/** A segment with its output path decided. */
+/** A segment with its output destinations decided. */
 export interface PlannedSegment {
   readonly id: string;
   readonly input: SegmentInput;
   readonly params: Readonly<Record<string, unknown>>;
   readonly outputName: string;
-  readonly outputPath: string;
+  /** Final path in `outputDir`; undefined when the run has none (outputs stay in S3). */
+  readonly outputPath: string | undefined;
+  /** The output's object in S3; undefined when the output goes to `outputDir` only. */
+  readonly outputS3?: S3Location | undefined;
   /** The caller's size hint, if any (see `resolveWeights` for the default). */
   readonly weight: number | undefined;
 }
 
 /** Default output name: the id plus the input's extension. */
 export function defaultOutputName(id: string, input: SegmentInput): string {
-  const source = "path" in input ? input.path : safeUrlPath(input.url);
-  const ext = extname(source);
-  return `${id}${ext === "" ? ".out" : ext}`;
+  return `${id}${extensionOf(input) || ".out"}`;
+}
+
+/** The input's file extension (`""` when it has none). */
+function extensionOf(input: SegmentInput): string {
+  if ("path" in input) return extname(input.path);
+  if ("url" in input) return extname(safeUrlPath(input.url));
+  return extname(input.s3.key);
 }
 
 function safeUrlPath(url: string): string {
@@ -82,33 +101,66 @@ function safeUrlPath(url: string): string {
 
 type ParsedSegment = z.output<typeof segmentSchema>;
 
-/** Every segment with its absolute input path, merged params and output path. */
+/** Every segment with its absolute input path, merged params and output destinations. */
 export function planSegments(
   segments: readonly ParsedSegment[],
-  outputDir: string,
+  destinations: { outputDir: string | undefined; outputs: S3Location | undefined },
   params: Readonly<Record<string, unknown>>,
 ): PlannedSegment[] {
+  const { outputDir, outputs } = destinations;
   return segments.map((s) => {
     const outputName = s.outputName ?? defaultOutputName(s.id, s.input);
     return {
       id: s.id,
-      input: "path" in s.input ? { path: resolve(s.input.path) } : { url: s.input.url },
+      input: "path" in s.input ? { path: resolve(s.input.path) } : s.input,
       params: { ...params, ...s.params },
       outputName,
-      outputPath: resolve(outputDir, outputName),
+      outputPath: outputDir === undefined ? undefined : resolve(outputDir, outputName),
+      outputS3: s.output?.s3 ?? (outputs === undefined ? undefined : underPrefix(outputs, outputName)),
       weight: s.weight,
     };
   });
 }
 
+/** An S3 field as a refinement sees it: parsed (a location), or a raw URI when parsing failed. */
+function locationOf(value: unknown): S3Location | undefined {
+  if (isRecord(value) && typeof value.bucket === "string" && typeof value.key === "string")
+    return { bucket: value.bucket, key: value.key };
+  if (typeof value !== "string") return undefined;
+  const parsed = parseS3Uri(value);
+  return parsed.ok ? parsed.value : undefined;
+}
+
+/** The output object a segment would get, as `bucket/key`; undefined when it goes to outputDir only. */
+function outputObjectOf(s: Record<string, unknown>, outputs: unknown, name: string): string | undefined {
+  if (isRecord(s.output) && s.output.s3 !== undefined) {
+    // A malformed override is its own problem; it still means "not to outputDir".
+    const own = locationOf(s.output.s3) ?? { bucket: "?", key: String(s.output.s3) };
+    return `${own.bucket}/${own.key}`;
+  }
+  if (!isRecord(outputs) || outputs.s3 === undefined) return undefined;
+  const prefix = locationOf(outputs.s3) ?? { bucket: "?", key: `${String(outputs.s3)}/` };
+  const at = underPrefix(prefix, name);
+  return `${at.bucket}/${at.key}`;
+}
+
 /**
  * Rules across segments (refinement of the run's options; the value may be partly invalid):
- * ids and output names unique, and no output path that is an input path.
+ * ids, output names and output objects unique, no output path that is an input path, and an
+ * `outputDir` for every output that does not go to S3.
  */
-export function checkSegments(segments: unknown, outputDir: unknown, ctx: z.core.$RefinementCtx): void {
+export function checkSegments(
+  segments: unknown,
+  destinations: { outputDir: unknown; outputs: unknown },
+  ctx: z.core.$RefinementCtx,
+): void {
   if (!Array.isArray(segments)) return;
+  const { outputDir, outputs } = destinations;
+  const hasOutputDir = outputDir !== undefined;
   const ids = new Set<string>();
   const names = new Set<string>();
+  const objects = new Set<string>();
+  let needsOutputDir = false;
   const inputs = new Set<string>();
   for (const s of segments as unknown[])
     if (isRecord(s) && isRecord(s.input) && typeof s.input.path === "string")
@@ -131,10 +183,22 @@ export function checkSegments(segments: unknown, outputDir: unknown, ctx: z.core
         });
       names.add(s.outputName);
     }
-    if (typeof outputDir !== "string" || outputDir.length === 0 || !isRecord(s.input)) continue;
-    if (typeof s.input.path !== "string" && typeof s.input.url !== "string") continue;
-    const input = s.input as SegmentInput;
+    if (!isRecord(s.input)) continue;
+    const { path, url, s3 } = s.input;
+    const s3At = locationOf(s3);
+    if (typeof path !== "string" && typeof url !== "string" && s3At === undefined) continue;
+    const input = (s3At === undefined ? s.input : { s3: s3At }) as SegmentInput;
     const name = typeof s.outputName === "string" ? s.outputName : defaultOutputName(s.id, input);
+    const object = outputObjectOf(s, outputs, name);
+    if (object === undefined) needsOutputDir = true;
+    else if (objects.has(object))
+      ctx.addIssue({
+        code: "custom",
+        path: ["segments", i, isRecord(s.output) ? "output" : "outputName"],
+        message: expectedGot("an output object not used by another segment", `s3://${object}`),
+      });
+    if (object !== undefined) objects.add(object);
+    if (typeof outputDir !== "string" || outputDir.length === 0) continue;
     const output = resolve(outputDir, name);
     if (inputs.has(output))
       ctx.addIssue({
@@ -146,4 +210,13 @@ export function checkSegments(segments: unknown, outputDir: unknown, ctx: z.core
         ),
       });
   }
+  if (needsOutputDir && !hasOutputDir)
+    ctx.addIssue({
+      code: "custom",
+      path: ["outputDir"],
+      message: expectedGot(
+        "a directory (outputs that do not go to S3 land there), or outputs: { s3 }",
+        undefined,
+      ),
+    });
 }

@@ -1,5 +1,12 @@
 import type { EstimateInput, RegionPricing } from "../options/pricing.js";
-import { EC2_GPU_PRICES, FARGATE_RATES, type FargateRate, type FargateRateTable } from "./tables.js";
+import {
+  EC2_GPU_PRICES,
+  type Ec2GpuPrice,
+  FARGATE_RATES,
+  type FargateRate,
+  type FargateRateTable,
+  MANAGED_INSTANCES_FEES,
+} from "./tables.js";
 
 /* The pure cost formulas the run metrics use; `pricing` has every default applied by its schema. */
 
@@ -64,14 +71,47 @@ export function ec2GpuCost(input: {
   return input.hourlyPrice * (input.seconds / 3600) * share;
 }
 
+/**
+ * ECS Managed Instances cost in USD: the task's share of the instance × (instance price + management
+ * fee) × billed hours. Several tasks share an instance, so the share is the task's GPUs over the
+ * instance's when it asks for GPUs, else the larger of its vCPU and memory fractions (capped at 1).
+ */
+export function managedInstancesCost(input: {
+  hourlyPrice: number;
+  feeHourly: number;
+  seconds: number;
+  instance: Pick<Ec2GpuPrice, "gpus" | "vcpus" | "memoryGb">;
+  taskGpus: number;
+  cpuUnits?: number | undefined;
+  memoryMiB?: number | undefined;
+}): number {
+  const { instance } = input;
+  const share =
+    input.taskGpus > 0 && instance.gpus > 0
+      ? input.taskGpus / instance.gpus
+      : input.cpuUnits === undefined && input.memoryMiB === undefined
+        ? 1
+        : Math.max(
+            (input.cpuUnits ?? 0) / 1024 / instance.vcpus,
+            (input.memoryMiB ?? 0) / 1024 / instance.memoryGb,
+          );
+  return (input.hourlyPrice + input.feeHourly) * (input.seconds / 3600) * Math.min(1, share);
+}
+
+/** A public IPv4 address for `seconds`, in USD. */
+export const publicIpv4Cost = (seconds: number, hourly: number): number => (seconds / 3600) * hourly;
+
 /** What the cost of one task depends on. */
 export interface CostedTask extends BillingTimestamps {
+  /** ECS's launch type: `FARGATE`, `EC2` or `MANAGED_INSTANCES`. */
   readonly launchType?: string | undefined;
   readonly capacityProvider?: string | undefined;
   readonly cpuUnits?: number | undefined;
   readonly memoryMiB?: number | undefined;
   readonly gpus?: number | undefined;
   readonly instanceType?: string | undefined;
+  /** Whether the task has a public IPv4 address (`assignPublicIp: ENABLED`), charged per hour. @default false */
+  readonly publicIp?: boolean | undefined;
 }
 
 /** Billed seconds and USD of one task under the given pricing; `costUsd` undefined when no rate applies. */
@@ -81,34 +121,51 @@ export function costOfTask(
   now: Date = new Date(),
 ): { billedSeconds: number; costUsd: number | undefined } {
   const seconds = billedSeconds(task, { minimumSeconds: pricing.minimumBilledSeconds, now });
+  const compute = computeCost(task, seconds, pricing);
+  // The address is billed for as long as the task holds it, like the task itself.
+  const ip = task.publicIp === true ? publicIpv4Cost(seconds, pricing.publicIpv4Hourly) : 0;
+  return { billedSeconds: seconds, costUsd: compute === undefined ? undefined : compute + ip };
+}
+
+/** The task's compute cost (Fargate, Managed Instances or EC2), undefined when no rate applies. */
+function computeCost(task: CostedTask, seconds: number, pricing: RegionPricing): number | undefined {
   const isFargate = task.launchType === "FARGATE" || (task.capacityProvider ?? "").startsWith("FARGATE");
   if (isFargate) {
     const table = { ...FARGATE_RATES, ...pricing.fargate };
     const rate = fargateRate(pricing.region, pricing.architecture, table);
-    if (rate === undefined || task.cpuUnits === undefined || task.memoryMiB === undefined) {
-      return { billedSeconds: seconds, costUsd: undefined };
-    }
+    if (rate === undefined || task.cpuUnits === undefined || task.memoryMiB === undefined) return undefined;
     const spot = task.capacityProvider === "FARGATE_SPOT";
-    const costUsd = fargateCost({
+    return fargateCost({
       cpuUnits: task.cpuUnits,
       memoryMiB: task.memoryMiB,
       seconds,
       rate,
       spotDiscount: spot ? pricing.spotDiscount : undefined,
     });
-    return { billedSeconds: seconds, costUsd };
   }
   const type = task.instanceType ?? pricing.instanceType;
   const price = type === undefined ? undefined : { ...EC2_GPU_PRICES, ...pricing.ec2 }[type];
   const hourly = price?.hourly[pricing.region];
-  if (price === undefined || hourly === undefined) return { billedSeconds: seconds, costUsd: undefined };
-  const costUsd = ec2GpuCost({
+  if (type === undefined || price === undefined || hourly === undefined) return undefined;
+  const taskGpus = task.gpus !== undefined && task.gpus > 0 ? task.gpus : 0;
+  if (task.launchType === "MANAGED_INSTANCES") {
+    const listed = { ...MANAGED_INSTANCES_FEES, ...pricing.managedInstancesFees }[type]?.[pricing.region];
+    return managedInstancesCost({
+      hourlyPrice: hourly,
+      feeHourly: listed ?? hourly * pricing.managedInstancesFeeFraction,
+      seconds,
+      instance: price,
+      taskGpus,
+      cpuUnits: task.cpuUnits,
+      memoryMiB: task.memoryMiB,
+    });
+  }
+  return ec2GpuCost({
     hourlyPrice: hourly,
     seconds,
-    taskGpus: task.gpus && task.gpus > 0 ? task.gpus : price.gpus,
+    taskGpus: taskGpus > 0 ? taskGpus : price.gpus,
     instanceGpus: price.gpus,
   });
-  return { billedSeconds: seconds, costUsd };
 }
 
 /** What a run of `tasks` tasks of one size would cost, each billed `secondsPerTask` (minimum charge applied). */
@@ -127,6 +184,7 @@ export function estimateCost(
       memoryMiB: input.memoryMiB,
       gpus: input.gpus,
       instanceType: input.instanceType,
+      publicIp: input.publicIp,
     },
     pricing,
   );

@@ -18,7 +18,10 @@ export {
   EC2_GPU_PRICES,
   FARGATE_RATES,
   FARGATE_SPOT_DISCOUNT,
+  MANAGED_INSTANCES_FEE_FRACTION,
+  MANAGED_INSTANCES_FEES,
   PRICES_AS_OF,
+  PUBLIC_IPV4_HOURLY,
 } from "./tables.js";
 
 /** Price overrides of an estimate: a region is required. */

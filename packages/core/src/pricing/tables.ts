@@ -22,7 +22,7 @@ export interface Ec2GpuPrice {
   readonly hourly: Readonly<Record<string, number>>;
 }
 
-/** The date the shipped tables were collected. */
+/** The date the shipped tables were collected (Managed Instances and public IPv4 figures: 2026-12). */
 export const PRICES_AS_OF = "2026-08";
 
 /** Fargate Linux rates, USD per vCPU-hour and per GB-hour. us-west-2 is derived; ap-northeast-1 x86 comes from a weak source. */
@@ -44,7 +44,7 @@ export const FARGATE_RATES: FargateRateTable = Object.freeze({
   },
 });
 
-/** EC2 GPU instance prices, USD per hour (per-second billing, 60 s minimum). */
+/** EC2 instance prices (GPU types, and the CPU type of the Managed Instances fee example), USD per hour (per-second billing, 60 s minimum). */
 export const EC2_GPU_PRICES: Readonly<Record<string, Ec2GpuPrice>> = Object.freeze({
   "g4dn.xlarge": { gpus: 1, vcpus: 4, memoryGb: 16, hourly: { "us-east-1": 0.526, "ap-northeast-2": 0.647 } },
   "g4dn.2xlarge": {
@@ -57,6 +57,8 @@ export const EC2_GPU_PRICES: Readonly<Record<string, Ec2GpuPrice>> = Object.free
   "g5.2xlarge": { gpus: 1, vcpus: 8, memoryGb: 32, hourly: { "us-east-1": 1.212, "ap-northeast-2": 1.4903 } },
   "g6.xlarge": { gpus: 1, vcpus: 4, memoryGb: 16, hourly: { "us-east-1": 0.8048, "ap-northeast-2": 0.9896 } },
   "g6e.xlarge": { gpus: 1, vcpus: 4, memoryGb: 32, hourly: { "us-east-1": 1.861, "ap-northeast-2": 2.288 } },
+  // No GPU: the instance of AWS's Managed Instances fee example, so the example prices as published.
+  "c6a.2xlarge": { gpus: 0, vcpus: 8, memoryGb: 16, hourly: { "us-east-1": 0.306 } },
 });
 
 /**
@@ -67,3 +69,22 @@ export const FARGATE_SPOT_DISCOUNT = 0.66;
 
 /** Minimum billed seconds per task (Fargate Linux and EC2 per-second billing). */
 export const DEFAULT_MINIMUM_BILLED_SECONDS = 60;
+
+/**
+ * ECS Managed Instances management fees, USD per instance-hour, per instance type and region, on
+ * top of the instance's EC2 price. AWS publishes one worked example (c6a.2xlarge in us-east-1,
+ * 0.037 $/h on a 0.306 $/h instance); other types fall back to {@link MANAGED_INSTANCES_FEE_FRACTION}.
+ */
+export const MANAGED_INSTANCES_FEES: Readonly<Record<string, Readonly<Record<string, number>>>> =
+  Object.freeze({
+    "c6a.2xlarge": { "us-east-1": 0.037 },
+  });
+
+/**
+ * The management fee as a fraction of the instance's hourly price, for types the fee table does
+ * not list: AWS's example is 0.037 / 0.306 ≈ 12 %, and AWS's own TCO calculator sample takes 12 %.
+ */
+export const MANAGED_INSTANCES_FEE_FRACTION = 0.12;
+
+/** A public IPv4 address, USD per hour (since February 2024), i.e. per task with `assignPublicIp: ENABLED`. */
+export const PUBLIC_IPV4_HOURLY = 0.005;

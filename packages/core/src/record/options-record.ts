@@ -1,4 +1,5 @@
 import type { RunOptions } from "../options/run.js";
+import { s3Uri } from "../s3/uri.js";
 import type { RecordedOptions } from "./schema.js";
 
 /**
@@ -22,6 +23,9 @@ export function recordedOptions(
     containerName: opts.containerName,
     containerPort: opts.containerPort,
     outputDir: opts.outputDir,
+    outputs: opts.outputs === undefined ? undefined : s3Uri(opts.outputs.s3),
+    stage: opts.stage === undefined ? undefined : s3Uri(opts.stage),
+    keepStaged: opts.stage === undefined ? undefined : opts.keepStaged,
     region: extra.region,
     maxParallelTasks: opts.maxParallelTasks,
     segmentsPerBatch: opts.segmentsPerBatch,

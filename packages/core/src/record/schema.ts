@@ -2,7 +2,8 @@
  * The one schema of a run's story: every event a run emits, and the manifest, which is those
  * events written one JSON line each. Times are milliseconds since the epoch; absent values are
  * absent keys (JSON has no undefined). `run.finished` (it carries the in-memory result) and
- * `segment.progress` (a sample, not a fact) are events only, never manifest lines.
+ * `segment.progress`, `capacity.waiting` and `stage.progress` (samples, not facts) are events only,
+ * never manifest lines.
  */
 import { z } from "zod";
 
@@ -36,7 +37,12 @@ export const recordedOptionsSchema = z.strictObject({
   taskDefinition: text,
   containerName: optText,
   containerPort: z.number().int().optional(),
-  outputDir: text,
+  outputDir: optText,
+  /** The run's S3 output prefix (`s3://bucket/prefix/`), when outputs go to S3. */
+  outputs: optText,
+  /** The S3 prefix local inputs were staged under, when they were. */
+  stage: optText,
+  keepStaged: z.boolean().optional(),
   region: optText,
   maxParallelTasks: count,
   segmentsPerBatch: count,
@@ -67,6 +73,15 @@ export const recordedOptionsSchema = z.strictObject({
 
 /** A segment's input as the manifest knows it: its size and sha256 when it is a local file. */
 const inputFacts = z.strictObject({ bytes: count.optional(), sha256: sha256.optional() });
+
+/** An output that landed in S3 and matched the worker's checksum (never a presigned URL). */
+const s3Output = z.strictObject({
+  uri: text,
+  versionId: optText,
+  bytes: count,
+  sha256,
+  etag: optText,
+});
 
 const timings = z.strictObject({
   uploadMs: duration,
@@ -129,6 +144,22 @@ export const taskLaunchFailedSchema = z.strictObject({
   reasons: z.array(text).readonly(),
   kind: z.enum(["capacity", "spot-capacity", "configuration"]),
   willRetry: z.boolean(),
+});
+
+/**
+ * Tasks are waiting for capacity (refused placements being retried, or tasks in PROVISIONING):
+ * `placed` of the `wanted` tasks have an instance (or Fargate capacity) so far. Emitted when the
+ * count changes while some wait, and once more when the last is placed.
+ */
+export const capacityWaitingSchema = z.strictObject({
+  ...base,
+  type: z.literal("capacity.waiting"),
+  placed: count,
+  wanted: count,
+  /** The tasks ask for GPUs. */
+  gpu: z.boolean(),
+  /** Since the first task of the run was asked for. */
+  waitingMs: duration,
 });
 
 export const taskFallbackSchema = z.strictObject({
@@ -237,7 +268,10 @@ export const segmentProgressSchema = z.strictObject({
 export const segmentDownloadedSchema = z.strictObject({
   ...attemptBase,
   type: z.literal("segment.downloaded"),
-  path: text,
+  /** The verified file in outputDir; absent when the output stays in S3 only. */
+  path: optText,
+  /** The verified object in S3, when the output went there. */
+  s3: s3Output.optional(),
   bytes: count,
   sha256,
   timings: timings.optional(),
@@ -280,12 +314,27 @@ export const segmentResumedSchema = z.strictObject({
   ...base,
   type: z.literal("segment.resumed"),
   segmentId: text,
-  path: text,
+  path: optText,
+  s3: s3Output.optional(),
   bytes: count,
   sha256,
   fromRunId: text,
   timings: timings.optional(),
   input: inputFacts.optional(),
+});
+
+/**
+ * Progress of staging local inputs in S3 (a sample, not a fact: an event only, never a manifest
+ * line). `done` once every staged object landed.
+ */
+export const stageProgressSchema = z.strictObject({
+  ...base,
+  type: z.literal("stage.progress"),
+  bytesDone: count,
+  bytesTotal: count,
+  objectsDone: count,
+  objectsTotal: count,
+  done: z.boolean(),
 });
 
 /** The run's metrics and counts, once every segment settled and every task was stopped. */

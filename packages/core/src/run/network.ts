@@ -25,6 +25,9 @@ export function awsvpcOf(network: RunNetwork): ResolvedNetwork | undefined {
   };
 }
 
+/** Whether the run's tasks hold a public IPv4 address (billed per hour): only with awsvpc and `assignPublicIp`. */
+export const hasPublicIp = (network: RunNetwork): boolean => awsvpcOf(network)?.assignPublicIp === true;
+
 /** The network exactly as given (no AWS call): subnets only if given, no public IP unless asked. */
 export function givenNetwork(request: NetworkRequest | undefined): RunNetwork {
   const assignPublicIp = request?.assignPublicIp === true;

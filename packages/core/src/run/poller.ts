@@ -58,6 +58,7 @@ async function pollOnce(
     const task = run.tasks.get(snapshot.taskArn);
     if (task === undefined) continue;
     task.snapshot = snapshot;
+    run.recordPlacement(task);
     if (snapshot.desiredStatus === "STOPPED" && task.stopRequestedAt === undefined) {
       // A configuration problem fails every replacement the same way: end the run at the first one.
       const cause = configurationStopCause(snapshot);
@@ -80,10 +81,14 @@ async function pollOnce(
     } else if (task.phase === "pending" && snapshot.lastStatus === "RUNNING") {
       task.phase = "starting";
       newlyRunning.push(task);
-    } else if (task.phase === "pending" && now - task.launchedAt.getTime() > timeouts.taskStartMs) {
+    } else if (task.phase === "pending" && waitingForCapacity(run, snapshot.lastStatus)) {
+      // Capacity arrives in batches: capacityTimeout, not taskStartMs, bounds the PROVISIONING wait.
+      if (now - task.launchedAt.getTime() > (run.opts.capacityTimeout ?? 0)) run.capacityTimedOut(task);
+    } else if (task.phase === "pending" && now - startOf(run, task) > timeouts.taskStartMs) {
       run.markLost(task, `not RUNNING after ${timeouts.taskStartMs} ms (last status ${snapshot.lastStatus})`);
     }
   }
+  run.noteCapacity();
   if (newlyRunning.length === 0) return;
   const addresses = await resolveAddresses(
     run.ctx,
@@ -116,6 +121,13 @@ async function pollOnce(
     void serveTask(run, task, outcome.address);
   }
 }
+
+const waitingForCapacity = (run: RunState, lastStatus: string | undefined): boolean =>
+  run.opts.capacityTimeout !== undefined && lastStatus === "PROVISIONING";
+
+/** From when taskStartMs counts: the task's placement when the run waits for capacity, else its launch. */
+const startOf = (run: RunState, task: FleetTask): number =>
+  run.placedAt.get(task.arn) ?? task.launchedAt.getTime();
 
 function failOnConfiguration(run: RunState, task: FleetTask, cause: string): void {
   run.failRun(

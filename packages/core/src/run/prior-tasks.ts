@@ -5,6 +5,7 @@ import type { RegionPricing } from "../options/pricing.js";
 import { costOfTask } from "../pricing/cost.js";
 import { billedPayload } from "../record/billed.js";
 import { sleep } from "../util/abort.js";
+import { hasPublicIp } from "./network.js";
 import type { PriorTask, ResumePlan } from "./resume.js";
 import type { RunState } from "./run-state.js";
 
@@ -58,14 +59,23 @@ export async function settlePriorTasks(
   }
   const now = new Date();
   for (const prior of open) {
-    const billed = billedPayload(priorResult(prior, seen.get(prior.taskArn), pricing, now), prior.fromRunId);
+    const billed = billedPayload(
+      priorResult(prior, seen.get(prior.taskArn), pricing, now, hasPublicIp(run.network)),
+      prior.fromRunId,
+    );
     run.emit(billed);
     costs.push({ billedSeconds: billed.billedSeconds, costUsd: billed.costUsd });
   }
   return costs;
 }
 
-function priorResult(prior: PriorTask, s: TaskSnapshot | undefined, pricing: RegionPricing, now: Date) {
+function priorResult(
+  prior: PriorTask,
+  s: TaskSnapshot | undefined,
+  pricing: RegionPricing,
+  now: Date,
+  publicIp: boolean,
+) {
   const launchedAt = new Date(prior.launched.time);
   // ECS forgot it (stopped tasks stay visible for about an hour): the last line that named it bounds its life.
   const stoppedAt = s?.stoppedAt ?? (s === undefined ? new Date(prior.lastSeenAt) : undefined);
@@ -85,6 +95,8 @@ function priorResult(prior: PriorTask, s: TaskSnapshot | undefined, pricing: Reg
       memoryMiB: memory,
       gpus,
       instanceType: undefined,
+      // The same job, resumed: launched with the same networking as this run.
+      publicIp,
     },
     pricing,
     now,

@@ -1,5 +1,6 @@
 import type { PlannedSegment } from "../options/segments.js";
 import type { SegmentTimings } from "../result.js";
+import type { SegmentOutput } from "./segment-output.js";
 
 /** The attempt of a segment now in flight, as far as another task needs to know about it. */
 export interface ActiveAttempt {
@@ -22,7 +23,7 @@ export class SegmentState {
   timings: SegmentTimings | undefined;
   /** Processor-busy ms summed over every attempt. */
   processMsTotal = 0;
-  output: { path: string; bytes: number; sha256: string } | undefined;
+  output: SegmentOutput | undefined;
   error: { code: string; message: string } | undefined;
   logTail: readonly string[] | undefined;
   /** sha256 of the input file, computed once and sent with every upload. */
@@ -218,15 +219,9 @@ export class WorkQueue {
   /** A segment an earlier run finished (verified on disk): settled before any task takes work. */
   reuse(
     state: SegmentState,
-    done: {
-      path: string;
-      bytes: number;
-      sha256: string;
-      timings: SegmentTimings | undefined;
-      fromRunId: string;
-    },
+    done: SegmentOutput & { timings: SegmentTimings | undefined; fromRunId: string },
   ): void {
-    state.output = { path: done.path, bytes: done.bytes, sha256: done.sha256 };
+    state.output = { path: done.path, s3: done.s3, bytes: done.bytes, sha256: done.sha256 };
     state.timings = done.timings;
     state.resumedFrom = done.fromRunId;
     state.processMsTotal = done.timings?.processMs ?? 0;

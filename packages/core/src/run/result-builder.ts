@@ -2,9 +2,10 @@ import type { TaskSnapshot } from "../ecs/snapshot.js";
 import { computeMetrics } from "../metrics.js";
 import type { RegionPricing } from "../options/pricing.js";
 import { costOfTask } from "../pricing/cost.js";
-import type { BatchRunResult, SegmentResult, TaskResult } from "../result.js";
+import type { BatchRunResult, SegmentResult, SegmentS3Output, TaskResult } from "../result.js";
 import type { FleetTask } from "./fleet-task.js";
 import type { SegmentState } from "./queue.js";
+import type { SegmentOutput } from "./segment-output.js";
 
 /** A settled segment as the caller sees it (frozen). */
 export function segmentResultOf(state: SegmentState): SegmentResult {
@@ -13,6 +14,7 @@ export function segmentResultOf(state: SegmentState): SegmentResult {
     id: state.segment.id,
     status: ok ? "succeeded" : "failed",
     outputPath: ok ? state.output?.path : undefined,
+    s3: ok && state.output?.s3 !== undefined ? withoutEtag(state.output.s3) : undefined,
     bytes: ok ? state.output?.bytes : undefined,
     sha256: ok ? state.output?.sha256 : undefined,
     attempts: state.attempts,
@@ -28,8 +30,13 @@ export function segmentResultOf(state: SegmentState): SegmentResult {
 const ecsStopOf = (s: TaskSnapshot): string =>
   [s.stopCode, s.stoppedReason].filter(Boolean).join(": ") || "lost";
 
-/** One task's result with billing applied. */
-export function taskResultOf(task: FleetTask, pricing: RegionPricing, now: Date): TaskResult {
+/** One task's result with billing applied; `publicIp`: the run's tasks have a public IPv4 address. */
+export function taskResultOf(
+  task: FleetTask,
+  pricing: RegionPricing,
+  now: Date,
+  publicIp = false,
+): TaskResult {
   const s = task.snapshot;
   const cost = costOfTask(
     {
@@ -42,6 +49,7 @@ export function taskResultOf(task: FleetTask, pricing: RegionPricing, now: Date)
       memoryMiB: s.memory,
       gpus: s.gpus,
       instanceType: task.instanceType,
+      publicIp,
     },
     pricing,
     now,
@@ -90,11 +98,13 @@ export function buildResult(input: {
   states: readonly SegmentState[];
   tasks: readonly FleetTask[];
   pricing: RegionPricing;
+  /** The run's tasks have a public IPv4 address (charged per hour). @default false */
+  publicIp?: boolean;
   prior?: Parameters<typeof computeMetrics>[0]["prior"];
 }): BatchRunResult {
   const now = new Date();
   const segments = input.states.map(segmentResultOf);
-  const tasks = input.tasks.map((t) => taskResultOf(t, input.pricing, now));
+  const tasks = input.tasks.map((t) => taskResultOf(t, input.pricing, now, input.publicIp));
   const failures = segments.filter((s) => s.status === "failed");
   const rep = input.tasks.find((t) => t.readyAt !== undefined) ?? input.tasks[0];
   const metrics = computeMetrics({
@@ -125,6 +135,7 @@ export function buildResult(input: {
             memoryMiB: rep.snapshot.memory,
             gpus: rep.snapshot.gpus,
             instanceType: rep.instanceType,
+            publicIp: input.publicIp,
           },
     pricing: input.pricing,
     prior: input.prior,
@@ -143,4 +154,11 @@ export function buildResult(input: {
     startedAt: input.startedAt,
     finishedAt: now,
   });
+}
+
+/** The result's S3 fields (the ETag stays internal). */
+function withoutEtag(s3: NonNullable<SegmentOutput["s3"]>): SegmentS3Output {
+  return s3.versionId === undefined
+    ? { uri: s3.uri, bytes: s3.bytes, sha256: s3.sha256 }
+    : { uri: s3.uri, versionId: s3.versionId, bytes: s3.bytes, sha256: s3.sha256 };
 }

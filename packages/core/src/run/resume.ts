@@ -1,21 +1,21 @@
 import { stat } from "node:fs/promises";
+import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
 import type { PlannedSegment } from "../options/segments.js";
 import { lastChain } from "../record/chain.js";
 import { readManifest } from "../record/read.js";
 import type { ManifestRecord } from "../record/schema.js";
 import type { SegmentTimings } from "../result.js";
+import { s3Uri } from "../s3/uri.js";
 import { hashFile } from "../worker/download.js";
+import type { SegmentOutput } from "./segment-output.js";
 
 type Billed = Extract<ManifestRecord, { type: "task.billed" }>;
 type Launched = Extract<ManifestRecord, { type: "task.launched" }>;
 
 /** A segment an earlier run finished, as its manifest line says. */
-export interface DoneSegment {
+export interface DoneSegment extends SegmentOutput {
   readonly segmentId: string;
-  readonly path: string;
-  readonly bytes: number;
-  readonly sha256: string;
   readonly fromRunId: string;
   readonly timings: SegmentTimings | undefined;
   readonly input: { readonly bytes?: number | undefined; readonly sha256?: string | undefined } | undefined;
@@ -56,6 +56,7 @@ export async function planResume(
   manifestPath: string,
   segments: readonly PlannedSegment[],
   signal?: AbortSignal,
+  s3?: S3Client,
 ): Promise<ResumePlan | undefined> {
   if (!(await exists(manifestPath))) return undefined;
   const chain = lastChain(await readManifest(manifestPath, { signal }));
@@ -71,6 +72,7 @@ export async function planResume(
         done.set(r.segmentId, {
           segmentId: r.segmentId,
           path: r.path,
+          s3: r.s3,
           bytes: r.bytes,
           sha256: r.sha256,
           fromRunId: r.type === "segment.resumed" ? r.fromRunId : run.runId,
@@ -90,7 +92,11 @@ export async function planResume(
       limit(async () => {
         const record = done.get(segment.id);
         if (record === undefined) return;
-        if (await stillDone(segment, record, signal)) reused.set(segment.id, record);
+        const still =
+          segment.outputS3 === undefined
+            ? await stillDone(segment, record, signal)
+            : await stillInS3(segment, record, s3, signal);
+        if (still) reused.set(segment.id, record);
         else changed.push(segment.id);
       }),
     ),
@@ -116,7 +122,7 @@ export async function planResume(
  * is unchanged (size, then sha256). URL inputs cannot be checked, so they are redone.
  */
 async function stillDone(segment: PlannedSegment, done: DoneSegment, signal?: AbortSignal): Promise<boolean> {
-  if (done.path !== segment.outputPath || !("path" in segment.input)) return false;
+  if (done.path === undefined || done.path !== segment.outputPath || !("path" in segment.input)) return false;
   const want = done.input;
   if (want?.bytes === undefined || want.sha256 === undefined) return false;
   try {
@@ -130,4 +136,80 @@ async function stillDone(segment: PlannedSegment, done: DoneSegment, signal?: Ab
   } catch {
     return false;
   }
+}
+
+/**
+ * An S3 output an earlier run verified is still there, unchanged (HEAD: size, and S3's SHA-256
+ * or the recorded ETag), at the object this run would write; a local copy asked for is checked
+ * too. Its input must be unchanged: an S3 input of the recorded size (and the given sha256, if
+ * any), or a local file of the recorded size and sha256. So an orchestrator that died after the
+ * output landed and was recorded neither redoes nor duplicates it.
+ */
+async function stillInS3(
+  segment: PlannedSegment,
+  done: DoneSegment,
+  s3: S3Client | undefined,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const at = segment.outputS3;
+  if (s3 === undefined || at === undefined || done.s3 === undefined || done.s3.uri !== s3Uri(at))
+    return false;
+  if (segment.outputPath !== undefined && !(await localCopyMatches(segment.outputPath, done, signal)))
+    return false;
+  try {
+    const head = await s3.send(
+      new HeadObjectCommand({
+        Bucket: at.bucket,
+        Key: at.key,
+        ChecksumMode: "ENABLED",
+        ...(done.s3.versionId === undefined ? {} : { VersionId: done.s3.versionId }),
+      }),
+      { abortSignal: signal },
+    );
+    if (head.ContentLength !== done.bytes) return false;
+    const sha = head.ChecksumSHA256;
+    const matches =
+      sha !== undefined && !sha.includes("-")
+        ? sha === Buffer.from(done.sha256, "hex").toString("base64")
+        : done.s3.etag !== undefined && head.ETag === done.s3.etag;
+    if (!matches) return false;
+    return await inputUnchanged(segment, done, s3, signal);
+  } catch {
+    return false;
+  }
+}
+
+async function localCopyMatches(path: string, done: DoneSegment, signal?: AbortSignal): Promise<boolean> {
+  try {
+    if ((await stat(path)).size !== done.bytes) return false;
+    return (await hashFile(path, signal)).sha256 === done.sha256;
+  } catch {
+    return false;
+  }
+}
+
+async function inputUnchanged(
+  segment: PlannedSegment,
+  done: DoneSegment,
+  s3: S3Client,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const want = done.input;
+  if (want?.bytes === undefined) return false;
+  const input = segment.input;
+  if ("url" in input) return false;
+  if ("path" in input) {
+    if (want.sha256 === undefined || (await stat(input.path)).size !== want.bytes) return false;
+    return (await hashFile(input.path, signal)).sha256 === want.sha256;
+  }
+  if (input.sha256 !== undefined && input.sha256 !== want.sha256) return false;
+  const head = await s3.send(
+    new HeadObjectCommand({
+      Bucket: input.s3.bucket,
+      Key: input.s3.key,
+      ...(input.versionId === undefined ? {} : { VersionId: input.versionId }),
+    }),
+    { abortSignal: signal },
+  );
+  return head.ContentLength === want.bytes;
 }

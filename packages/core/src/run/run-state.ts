@@ -18,6 +18,7 @@ import { awsvpcOf } from "./network.js";
 import { demandElsewhere, freeElsewhere } from "./next-work.js";
 import { type SegmentState, WorkQueue } from "./queue.js";
 import { segmentResultOf } from "./result-builder.js";
+import type { RunS3 } from "./s3-attempt.js";
 
 type AnyPayload = FanoutEvent extends infer E ? (E extends FanoutEvent ? EventPayload<E> : never) : never;
 
@@ -35,6 +36,13 @@ export class RunState {
   launchesInFlight = 0;
   replacementsUsed = 0;
   everLaunched = false;
+  /** Tasks asked for so far (launches and replacements), and when each placed one left PROVISIONING. */
+  wantedTasks = 0;
+  readonly placedAt = new Map<string, number>();
+  /** Capacity did not come within `capacityTimeout` for some task: no more launches for it. */
+  capacityGaveUp = false;
+  private capacityShown: { placed: number; wanted: number } | undefined;
+  private refusalsSeen = false;
   /** Why tasks were lost, most recent last (distinct, at most 3). */
   readonly recentLosses: string[] = [];
   private readonly launches = new Set<Promise<void>>();
@@ -69,6 +77,9 @@ export class RunState {
   get maxReplacements(): number {
     return this.opts.retry.maxReplacements ?? this.plannedTasks;
   }
+
+  /** The run's S3 client, presigner and staged inputs, when any segment uses S3. */
+  s3: RunS3 | undefined;
 
   /** The run's manifest, while it is open (see ManifestWriter). */
   record: ManifestWriter | undefined;
@@ -128,14 +139,21 @@ export class RunState {
       platformVersion: this.opts.platformVersion,
     };
     this.launchesInFlight += 1;
-    const p = launchTasks(this.ctx, base, count, this.opts.launch, this.opts.retry, {
+    this.wantedTasks += count;
+    const retry = { ...this.opts.retry, capacityTimeoutMs: this.opts.capacityTimeout };
+    const p = launchTasks(this.ctx, base, count, this.opts.launch, retry, {
       onLaunched: (snapshot) => this.track(snapshot, replacementFor),
-      onLaunchFailed: (info) => this.emit({ type: "task.launchFailed", ...info }),
+      onLaunchFailed: (info) => {
+        this.emit({ type: "task.launchFailed", ...info });
+        if (info.kind !== "configuration") this.refusalsSeen = true;
+        this.noteCapacity();
+      },
       onFallback: (info) => this.emit({ type: "task.fallback", ...info }),
     })
       .then(({ launched, shortfall }) => {
         if (shortfall !== undefined) {
           this.opts.logger.warn("capacity never came for some tasks", { missing: shortfall.count });
+          if (this.opts.capacityTimeout !== undefined) this.capacityGaveUp = true;
           if (!this.everLaunched && launched.length === 0) {
             this.failRun(
               new LaunchError(
@@ -184,8 +202,42 @@ export class RunState {
     this.queue.notify();
   }
 
+  /**
+   * Tasks are waiting for capacity: emits `capacity.waiting` when the count of placed tasks changed
+   * (only for runs that wait on purpose, `capacityTimeout`, or that had placements refused).
+   */
+  noteCapacity(): void {
+    if (this.opts.capacityTimeout === undefined && !this.refusalsSeen) return;
+    for (const task of this.tasks.values()) this.recordPlacement(task);
+    const placed = this.placedAt.size;
+    const wanted = this.wantedTasks;
+    const shown = this.capacityShown;
+    if (shown !== undefined && shown.placed === placed && shown.wanted === wanted) return;
+    if (placed >= wanted && (shown === undefined || shown.placed >= shown.wanted)) return;
+    this.capacityShown = { placed, wanted };
+    this.emit({
+      type: "capacity.waiting",
+      placed,
+      wanted,
+      gpu: (this.opts.overrides.gpu ?? this.td.gpus ?? 0) > 0,
+      waitingMs: Date.now() - this.startedAt.getTime(),
+    });
+  }
+
+  /** Remembers when the task left PROVISIONING (the first time it is seen placed). */
+  recordPlacement(task: FleetTask): void {
+    if (!this.placedAt.has(task.arn) && isPlaced(task)) this.placedAt.set(task.arn, Date.now());
+  }
+
+  /** A task still PROVISIONING past `capacityTimeout`: stop it with that reason; no replacement. */
+  capacityTimedOut(task: FleetTask): void {
+    const why = `no capacity within capacityTimeout (${this.opts.capacityTimeout} ms): still PROVISIONING`;
+    this.capacityGaveUp = true;
+    this.markLost(task, why, { replace: false, stopReason: `ecs-fanout: ${why}` });
+  }
+
   /** A task stopped or became unusable without us asking: requeue happens in its lanes; maybe replace it. */
-  markLost(task: FleetTask, why: string): void {
+  markLost(task: FleetTask, why: string, how: { replace?: boolean; stopReason?: string } = {}): void {
     if (task.phase === "lost" || task.phase === "retired") return;
     const wasDraining = task.phase === "draining";
     task.phase = "lost";
@@ -201,8 +253,8 @@ export class RunState {
     );
     // Tell listeners now, not when the run ends: the task is gone for this run.
     this.noticeStopped(task, false, why);
-    if (!task.stopped) void this.requestStop(task, `ecs-fanout: task lost (${why})`);
-    if (!wasDraining) this.replace(task);
+    if (!task.stopped) void this.requestStop(task, how.stopReason ?? `ecs-fanout: task lost (${why})`);
+    if (!wasDraining && how.replace !== false) this.replace(task);
     this.queue.notify();
     this.ensureCapacity();
   }
@@ -236,6 +288,16 @@ export class RunState {
     if (this.failed || this.signal?.aborted || this.queue.allSettled) return;
     if (this.queue.pendingCount === 0 || this.liveTasks().length > 0 || this.launchesInFlight > 0) return;
     if (!this.everLaunched) return;
+    if (this.capacityGaveUp) {
+      const error = new NoCapacityError(
+        `no capacity within capacityTimeout (${this.opts.capacityTimeout} ms): ${this.placedAt.size} of ${this.wantedTasks} tasks placed`,
+        undefined,
+        this.recentLosses,
+      );
+      for (const state of this.queue.failPending({ code: error.code, message: error.message }))
+        this.publish(state);
+      return;
+    }
     if (this.replacementsUsed < this.maxReplacements) {
       this.replacementsUsed += 1;
       this.launch(1);
@@ -304,4 +366,11 @@ export class RunState {
   publish(state: SegmentState): void {
     this.results.push(segmentResultOf(state));
   }
+}
+
+/** The task has its capacity: it left PROVISIONING (ECS reports PENDING or later, or it already ran). */
+function isPlaced(task: FleetTask): boolean {
+  const status = task.snapshot.lastStatus;
+  if (task.phase !== "pending" && task.phase !== "lost") return true;
+  return status !== undefined && status !== "PROVISIONING" && status !== "STOPPED";
 }

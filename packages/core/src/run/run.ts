@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { clientRegion, resolveClients } from "../aws/clients.js";
 import type { AwsContext } from "../aws/context.js";
 import { createBuckets } from "../aws/token-bucket.js";
@@ -13,17 +14,71 @@ import { billedPayload } from "../record/billed.js";
 import { recordedOptions } from "../record/options-record.js";
 import { ManifestWriter } from "../record/writer.js";
 import type { BatchRunResult, SegmentResult } from "../result.js";
+import { makeS3Client } from "../s3/client.js";
+import { Presigner } from "../s3/presign.js";
 import { abortable, anySignal, throwIfAborted } from "../util/abort.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { stopEverything } from "./finish.js";
-import { resolveRunNetwork } from "./network.js";
+import { hasPublicIp, resolveRunNetwork } from "./network.js";
 import { queueOrder, resolveWeights } from "./order.js";
 import { pollLoop } from "./poller.js";
 import { type PriorCost, settlePriorTasks } from "./prior-tasks.js";
 import { buildResult, taskResultOf } from "./result-builder.js";
 import { planResume, type ResumePlan } from "./resume.js";
 import { RunState } from "./run-state.js";
+import { removeStaged, stageInputs } from "./stage.js";
 import { removeStaleParts } from "./stale-parts.js";
+
+/** Whether any segment reads from or writes to S3 (then the run needs an S3 client). */
+const usesS3 = (opts: RunOptions): boolean =>
+  opts.stage !== undefined || opts.segments.some((s) => "s3" in s.input || s.outputS3 !== undefined);
+
+/** Stage events at most this often (plus the last one). */
+const STAGE_EVENT_MS = 250;
+
+/**
+ * Gives the run its S3 side and starts staging local inputs (ahead of demand: while tasks start).
+ * `finish` waits for the staging and removes the staged objects unless asked to keep them.
+ */
+function startS3(
+  run: RunState,
+  s3: S3Client | undefined,
+  resume: ResumePlan | undefined,
+): { finish(): Promise<void> } | undefined {
+  const { opts } = run;
+  if (s3 === undefined) return undefined;
+  if (opts.stage === undefined) {
+    run.s3 = { s3, presigner: new Presigner(s3), staged: new Map() };
+    return undefined;
+  }
+  let last = 0;
+  const stage = stageInputs({
+    s3,
+    prefix: opts.stage,
+    runId: opts.runId,
+    segments: opts.segments.filter((s) => !resume?.reused.has(s.id)),
+    signal: run.signal as AbortSignal,
+    onProgress: (p) => {
+      const now = Date.now();
+      if (!p.done && now - last < STAGE_EVENT_MS) return;
+      last = now;
+      run.emit({ type: "stage.progress", ...p });
+    },
+  });
+  run.s3 = { s3, presigner: new Presigner(s3), staged: stage.staged };
+  return {
+    async finish() {
+      await stage.all;
+      if (opts.keepStaged) return;
+      const removed = await removeStaged(s3, stage.objects);
+      if (removed < stage.objects.length)
+        opts.logger.warn("some staged inputs could not be removed", {
+          removed,
+          staged: stage.objects.length,
+        });
+    },
+  };
+}
 
 /** A run in progress: its segment results as they land on disk, and the final result. */
 export interface BatchRun extends AsyncIterable<SegmentResult> {
@@ -48,6 +103,7 @@ async function execute(opts: RunOptions, results: AsyncQueue<SegmentResult>): Pr
   };
   if (opts.handleSignals) for (const sig of SIGNALS) process.on(sig, onSignal);
   const clients = resolveClients(opts.clients, opts.aws);
+  let ownS3: S3Client | undefined;
   const ctx: AwsContext = {
     clients,
     buckets: createBuckets(opts.apiRate),
@@ -62,13 +118,17 @@ async function execute(opts: RunOptions, results: AsyncQueue<SegmentResult>): Pr
   };
   try {
     throwIfAborted(signal);
-    await mkdir(opts.outputDir, { recursive: true });
-    const stale = await removeStaleParts(opts.outputDir, opts.segments);
-    if (stale.length > 0) opts.logger.info("removed partial downloads of an earlier run", { files: stale });
+    if (opts.outputDir !== undefined) {
+      await mkdir(opts.outputDir, { recursive: true });
+      const stale = await removeStaleParts(opts.outputDir, opts.segments);
+      if (stale.length > 0) opts.logger.info("removed partial downloads of an earlier run", { files: stale });
+    }
     // Read what earlier runs did before this run appends its own lines to the same manifest.
+    const s3Client = usesS3(opts) ? (opts.clients.s3 ?? makeS3Client(opts.aws)) : undefined;
+    ownS3 = opts.clients.s3 === undefined ? s3Client : undefined;
     const resume =
       opts.resume && opts.manifest !== undefined
-        ? await planResume(opts.manifest, opts.segments, signal)
+        ? await planResume(opts.manifest, opts.segments, signal, s3Client)
         : undefined;
     if (resume !== undefined && resume.changed.length > 0)
       opts.logger.info("segments done earlier but changed since are redone", { segments: resume.changed });
@@ -90,14 +150,17 @@ async function execute(opts: RunOptions, results: AsyncQueue<SegmentResult>): Pr
     const run = new RunState(opts, ctx, td, network, plan.tasks, results, { order, weights });
     const pricing = { ...opts.pricing, region };
     run.record = opts.manifest === undefined ? undefined : ManifestWriter.open(opts.manifest, opts.logger);
+    const staging = startS3(run, s3Client, resume);
     try {
       return await fanOut(run, plan.tasks, opts.segments.length, pricing, resume);
     } finally {
+      await staging?.finish();
       run.record?.close();
     }
   } finally {
     if (opts.handleSignals) for (const sig of SIGNALS) process.off(sig, onSignal);
     clients.destroy();
+    ownS3?.destroy();
   }
 }
 
@@ -127,6 +190,7 @@ async function fanOut(
       type: "segment.resumed",
       segmentId: done.segmentId,
       path: done.path,
+      s3: done.s3,
       bytes: done.bytes,
       sha256: done.sha256,
       fromRunId: done.fromRunId,
@@ -158,7 +222,8 @@ async function fanOut(
     await prior;
     // Every task's account, even when the run was aborted: a later resume need not ask ECS.
     const now = new Date();
-    for (const task of run.tasks.values()) run.emit(billedPayload(taskResultOf(task, pricing, now)));
+    for (const task of run.tasks.values())
+      run.emit(billedPayload(taskResultOf(task, pricing, now, hasPublicIp(run.network))));
   }
   const priorCosts = await prior;
   const result = buildResult({
@@ -172,6 +237,7 @@ async function fanOut(
     states: run.queue.states,
     tasks: [...run.tasks.values()],
     pricing,
+    publicIp: hasPublicIp(run.network),
     prior:
       resume === undefined
         ? undefined

@@ -8,6 +8,8 @@ import { type JobStatus, jobIdFor } from "../worker/protocol.js";
 import type { FleetTask } from "./fleet-task.js";
 import { type ActiveAttempt, SegmentRequeued, type SegmentState, SegmentTakenBack } from "./queue.js";
 import type { RunState } from "./run-state.js";
+import { landOutputInS3, OUTPUT_PART_BYTES, presignInput, type RunS3, s3InputOf } from "./s3-attempt.js";
+import type { SegmentOutput } from "./segment-output.js";
 
 /** Seconds one status long poll may wait on the worker. */
 const LONG_POLL_SECONDS = 20;
@@ -31,6 +33,12 @@ export function blameOf(error: unknown, taskGone: boolean): AttemptBlame {
     return "segment";
   }
   return "segment";
+}
+
+function requireS3(s3: RunS3 | undefined): RunS3 {
+  if (s3 === undefined)
+    throw new FanoutError("S3_UNCONFIGURED", "the run has no S3 client for its S3 segments");
+  return s3;
 }
 
 const messageOf = (error: unknown): { code: string; message: string } => {
@@ -74,18 +82,39 @@ export async function attemptSegment(
   let uploaded = false;
   try {
     let t0 = performance.now();
+    // Every attempt gets its own URLs, expiring shortly after its own deadline.
+    const deadlineMs = Date.now() + opts.timeouts.segmentMs;
     const input = segment.input;
-    if ("path" in input && state.inputSha256 === undefined)
+    const outputDir = opts.outputDir;
+    const s3Input = await abortable(s3InputOf(run.s3, segment), signal);
+    const partBytes = segment.outputS3 === undefined ? undefined : OUTPUT_PART_BYTES;
+    if ("path" in input && s3Input === undefined && state.inputSha256 === undefined)
       state.inputSha256 = hashFile(input.path).then((h) => h.sha256);
-    const sha256 = await state.inputSha256;
-    let bytes: number;
+    const sha256 = s3Input === undefined ? await state.inputSha256 : s3Input.sha256;
+    let bytes: number | undefined;
     try {
       if (lookAhead) {
         const waitFrom = performance.now();
         await abortable(turn.earlier, signal);
         t0 += performance.now() - waitFrom; // waiting for its turn is not upload time
       }
-      ({ bytes } = await client.upload(jobId, input, segment.params, { sha256, signal }));
+      if (s3Input !== undefined) {
+        const s3 = requireS3(run.s3);
+        const url = await presignInput(s3, s3Input, deadlineMs);
+        await client.createFromSpec(
+          jobId,
+          {
+            params: segment.params,
+            input: { s3: { url, ...(sha256 === undefined ? {} : { sha256 }) } },
+            ...(partBytes === undefined ? {} : { output: { partBytes } }),
+          },
+          signal,
+        );
+        bytes = 0; // through the orchestrator: none; the worker reports the input's size
+      } else {
+        if ("s3" in input) throw new FanoutError("S3_INPUT", "an S3 input without the run's S3 client");
+        ({ bytes } = await client.upload(jobId, input, segment.params, { sha256, signal, partBytes }));
+      }
     } finally {
       turn.end();
     }
@@ -143,18 +172,42 @@ export async function attemptSegment(
         statusCode: 200,
       });
     }
-    const got = await downloadVerified({
-      client,
-      jobId,
-      segmentId: segment.id,
-      expected: { bytes: status.output.bytes, sha256: status.output.sha256 },
-      tempPath: join(opts.outputDir, `.${segment.outputName}.${jobId}.part`),
-      finalPath: segment.outputPath,
-      resumes: opts.retry.downloadResumes,
-      signal,
-    });
+    if (status.input !== undefined && s3Input !== undefined) state.inputBytes = status.input.bytes;
+    const inputSha256 = s3Input === undefined ? sha256 : status.input?.sha256;
+    let got: SegmentOutput;
+    if (segment.outputS3 !== undefined) {
+      ({ output: got } = await landOutputInS3({
+        run: requireS3(run.s3),
+        client,
+        jobId,
+        segment,
+        location: segment.outputS3,
+        output: status.output,
+        outputDir,
+        deadlineMs,
+        resumes: opts.retry.downloadResumes,
+        signal,
+      }));
+    } else {
+      if (outputDir === undefined || segment.outputPath === undefined)
+        throw new FanoutError(
+          "NO_OUTPUT_DIR",
+          `segment ${segment.id} has neither an outputDir nor an S3 output`,
+        );
+      const file = await downloadVerified({
+        client,
+        jobId,
+        segmentId: segment.id,
+        expected: { bytes: status.output.bytes, sha256: status.output.sha256 },
+        tempPath: join(outputDir, `.${segment.outputName}.${jobId}.part`),
+        finalPath: segment.outputPath,
+        resumes: opts.retry.downloadResumes,
+        signal,
+      });
+      got = { path: segment.outputPath, bytes: file.bytes, sha256: file.sha256 };
+    }
     const t3 = performance.now();
-    state.output = { path: segment.outputPath, bytes: got.bytes, sha256: got.sha256 };
+    state.output = got;
     state.timings = Object.freeze({ uploadMs: t1 - t0, queuedMs, processMs, downloadMs: t3 - t2 });
     state.taskArn = task.arn;
     task.segmentsSucceeded += 1;
@@ -164,7 +217,8 @@ export async function attemptSegment(
       segmentId: segment.id,
       taskArn: task.arn,
       attempt,
-      path: segment.outputPath,
+      path: got.path,
+      s3: got.s3,
       bytes: got.bytes,
       sha256: got.sha256,
       timings: {
@@ -173,7 +227,7 @@ export async function attemptSegment(
         processMs: Math.round(processMs),
         downloadMs: Math.round(state.timings.downloadMs),
       },
-      input: { bytes: state.inputBytes, sha256 },
+      input: { bytes: state.inputBytes, sha256: inputSha256 },
     });
     run.publish(state);
     await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});

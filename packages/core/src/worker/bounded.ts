@@ -49,6 +49,8 @@ export interface TransferBounds {
   readonly windowMs: number;
   /** For messages: "output of seg-1.a1". */
   readonly what: string;
+  /** Sees each chunk that passed the bounds, before it goes on (hashing on the fly, without a second pass). */
+  readonly onChunk?: ((chunk: Buffer) => void) | undefined;
 }
 
 /**
@@ -73,6 +75,7 @@ export function transferGuard(bounds: TransferBounds): Transform {
         );
         return;
       }
+      bounds.onChunk?.(chunk);
       callback(null, chunk);
     },
     flush(callback: TransformCallback) {

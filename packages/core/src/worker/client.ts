@@ -245,7 +245,7 @@ export class WorkerClient {
   /** `PUT /v1/jobs/:jobId`, streaming the input from disk (or from its URL) no slower than the floor. */
   async upload(
     jobId: string,
-    input: SegmentInput,
+    input: Exclude<SegmentInput, { s3: unknown }>,
     params: Readonly<Record<string, unknown>>,
     options: {
       sha256?: string | undefined;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat, truncate } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
@@ -41,6 +41,9 @@ const sizeOf = async (path: string): Promise<number> => {
  * never outlives a failure. The transfer is bounded while it streams: it fails the moment it
  * passes the declared size (or declares more up front), and when it stays below the client's rate
  * floor for a whole window; neither is resumed (the same worker would do it again).
+ *
+ * The sha256 is computed as the bytes stream through, so a clean transfer is read once; only after
+ * a resume (bytes hashed but perhaps never written when the cut came) is the file hashed again from disk.
  */
 export async function downloadVerified(input: {
   client: WorkerClient;
@@ -55,6 +58,9 @@ export async function downloadVerified(input: {
   const { client, jobId, expected, tempPath, signal } = input;
   let resumed = 0;
   let headerSha: string | undefined;
+  // On-the-fly hash of the bytes on disk; undefined once a transfer appended after a cut.
+  let hash: Hash | undefined;
+  let hashed = 0;
   try {
     await rm(tempPath, { force: true });
     for (;;) {
@@ -86,6 +92,10 @@ export async function downloadVerified(input: {
             );
           }
         }
+        if (start === 0) {
+          hash = createHash("sha256");
+          hashed = 0;
+        } else hash = undefined;
         const maxBytes = expected.bytes - start;
         const declared = Number(response.headers["content-length"]);
         if (Number.isFinite(declared) && declared > maxBytes) {
@@ -97,7 +107,15 @@ export async function downloadVerified(input: {
         }
         await pipeline(
           response.body,
-          transferGuard({ ...client.floor, maxBytes, what: `output of ${jobId}` }),
+          transferGuard({
+            ...client.floor,
+            maxBytes,
+            what: `output of ${jobId}`,
+            onChunk: (chunk) => {
+              hash?.update(chunk);
+              hashed += chunk.length;
+            },
+          }),
           createWriteStream(tempPath, { flags }),
           { signal },
         );
@@ -117,7 +135,11 @@ export async function downloadVerified(input: {
       }
       resumed += 1;
     }
-    const actual = await hashFile(tempPath, signal);
+    const onDisk = await sizeOf(tempPath);
+    const actual =
+      hash !== undefined && hashed === onDisk
+        ? { bytes: onDisk, sha256: hash.digest("hex") }
+        : await hashFile(tempPath, signal);
     if (
       actual.bytes !== expected.bytes ||
       actual.sha256 !== expected.sha256 ||

@@ -277,7 +277,7 @@ describe("runs on the local endpoint with faults", () => {
     for (const e of downloaded) {
       expect(
         createHash("sha256")
-          .update(await readFile(e.path))
+          .update(await readFile(e.path ?? ""))
           .digest("hex"),
       ).toBe(e.sha256);
     }

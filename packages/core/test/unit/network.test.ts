@@ -9,7 +9,7 @@ import { NoDefaultVpcError } from "ecs-fanout";
 import { afterEach, describe, expect, it } from "vitest";
 import { admitsPortFromAddresses } from "../../src/ecs/default-network.js";
 import { quietLogger } from "../../src/logger.js";
-import { needsAwsvpc, resolveRunNetwork } from "../../src/run/network.js";
+import { hasPublicIp, needsAwsvpc, resolveRunNetwork } from "../../src/run/network.js";
 import { testContext } from "./aws-context.js";
 
 const ec2 = mockClient(EC2Client);
@@ -178,5 +178,15 @@ describe("the run's network", () => {
     ["all traffic from a range", [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "10.0.0.0/8" }] }], true],
   ])("tells whether a group admits the worker port from addresses: %s", (_name, ingress, expected) => {
     expect(admitsPortFromAddresses(ingress, 8080)).toBe(expected);
+  });
+});
+
+describe("which runs pay for public IPv4 addresses", () => {
+  it("charges tasks launched into subnets with assignPublicIp, and no others", () => {
+    const base = { securityGroups: undefined, endpoint: "public", defaultVpc: undefined } as const;
+    expect(hasPublicIp({ ...base, subnets: ["subnet-1"], assignPublicIp: true })).toBe(true);
+    expect(hasPublicIp({ ...base, subnets: ["subnet-1"], assignPublicIp: false })).toBe(false);
+    // Bridge or host mode: RunTask carries no awsvpc configuration, so no address of the task's own.
+    expect(hasPublicIp({ ...base, subnets: undefined, assignPublicIp: true })).toBe(false);
   });
 });

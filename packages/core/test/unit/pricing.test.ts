@@ -6,6 +6,9 @@ import {
   estimateRunCost,
   FARGATE_RATES,
   FARGATE_SPOT_DISCOUNT,
+  MANAGED_INSTANCES_FEE_FRACTION,
+  MANAGED_INSTANCES_FEES,
+  PUBLIC_IPV4_HOURLY,
   taskCost,
 } from "../../src/pricing/index.js";
 
@@ -175,5 +178,131 @@ describe("estimateRunCost", () => {
     expect(e.billedSeconds).toBe(240);
     expect(e.costPerTaskUsd).toBeCloseTo((60 / 3600) * 0.09874, 10);
     expect(e.costUsd).toBeCloseTo(4 * (60 / 3600) * 0.09874, 10);
+  });
+});
+
+describe("ECS Managed Instances cost", () => {
+  const hour = { pullStartedAt: at("2026-01-01T10:00:00Z"), stoppedAt: at("2026-01-01T11:00:00Z") };
+
+  it("prices AWS's example as published: a c6a.2xlarge hour is 0.306 $ of instance plus the 0.037 $ fee", () => {
+    expect(MANAGED_INSTANCES_FEES["c6a.2xlarge"]?.["us-east-1"]).toBe(0.037);
+    const whole = taskCost(
+      {
+        ...hour,
+        launchType: "MANAGED_INSTANCES",
+        instanceType: "c6a.2xlarge",
+        cpuUnits: 8192,
+        memoryMiB: 16384,
+      },
+      { region: "us-east-1" },
+    );
+    expect(whole.costUsd).toBeCloseTo(0.306 + 0.037, 10);
+  });
+
+  it("charges a task the share of the instance it takes: the larger of its vCPU and memory fractions", () => {
+    // 2 of 8 vCPUs, 8 of 16 GB → half the instance.
+    const c = taskCost(
+      {
+        ...hour,
+        launchType: "MANAGED_INSTANCES",
+        instanceType: "c6a.2xlarge",
+        cpuUnits: 2048,
+        memoryMiB: 8192,
+      },
+      { region: "us-east-1" },
+    );
+    expect(c.costUsd).toBeCloseTo((0.306 + 0.037) / 2, 10);
+  });
+
+  it("charges a GPU task its share of the instance's GPUs plus the fee, 12 % of the price when no fee is listed", () => {
+    const one = taskCost(
+      {
+        ...hour,
+        launchType: "MANAGED_INSTANCES",
+        instanceType: "g5.xlarge",
+        gpus: 1,
+        cpuUnits: 2048,
+        memoryMiB: 8192,
+      },
+      { region: "us-east-1" },
+    );
+    expect(one.costUsd).toBeCloseTo(1.006 * (1 + MANAGED_INSTANCES_FEE_FRACTION), 10);
+    const quarter = taskCost(
+      { ...hour, launchType: "MANAGED_INSTANCES", instanceType: "g5.12xlarge", gpus: 1 },
+      {
+        region: "us-east-1",
+        ec2: { "g5.12xlarge": { gpus: 4, vcpus: 48, memoryGb: 192, hourly: { "us-east-1": 5.672 } } },
+        managedInstancesFees: { "g5.12xlarge": { "us-east-1": 0.5 } },
+      },
+    );
+    expect(quarter.costUsd).toBeCloseTo((5.672 + 0.5) / 4, 10);
+  });
+
+  it("bills Managed Instances per second with the one-minute minimum", () => {
+    const short = taskCost(
+      {
+        pullStartedAt: at("2026-01-01T10:00:00Z"),
+        stoppedAt: at("2026-01-01T10:00:20Z"),
+        launchType: "MANAGED_INSTANCES",
+        instanceType: "g4dn.xlarge",
+        gpus: 1,
+      },
+      { region: "us-east-1", managedInstancesFeeFraction: 0.1 },
+    );
+    expect(short.billedSeconds).toBe(60);
+    expect(short.costUsd).toBeCloseTo((60 / 3600) * 0.526 * 1.1, 10);
+  });
+
+  it("leaves the cost unknown when the instance type has no price in the region", () => {
+    expect(
+      taskCost(
+        { ...hour, launchType: "MANAGED_INSTANCES", instanceType: "g5.xlarge", gpus: 1 },
+        { region: "mars-1" },
+      ).costUsd,
+    ).toBeUndefined();
+  });
+
+  it("estimates a Managed Instances run before it runs", () => {
+    const e = estimateRunCost(
+      {
+        tasks: 8,
+        secondsPerTask: 600,
+        launchType: "MANAGED_INSTANCES",
+        instanceType: "g4dn.xlarge",
+        gpus: 1,
+      },
+      { region: "us-east-1" },
+    );
+    expect(e.costUsd).toBeCloseTo(8 * (600 / 3600) * 0.526 * 1.12, 10);
+  });
+});
+
+describe("the public IPv4 charge", () => {
+  const hour = { pullStartedAt: at("2026-01-01T10:00:00Z"), stoppedAt: at("2026-01-01T11:00:00Z") };
+  const fargate = { ...hour, launchType: "FARGATE", cpuUnits: 1024, memoryMiB: 2048 } as const;
+
+  it("adds 0.005 $ per hour to a task that has a public IP, and nothing to one without", () => {
+    expect(PUBLIC_IPV4_HOURLY).toBe(0.005);
+    const without = taskCost(fargate, { region: "us-east-1" }).costUsd ?? Number.NaN;
+    const withIp = taskCost({ ...fargate, publicIp: true }, { region: "us-east-1" }).costUsd ?? Number.NaN;
+    expect(without).toBeCloseTo(0.04048 + 2 * 0.004445, 10);
+    expect(withIp - without).toBeCloseTo(0.005, 10);
+  });
+
+  it("bills the address for the task's billed seconds, minimum included, at an overridable rate", () => {
+    const short = { pullStartedAt: hour.pullStartedAt, stoppedAt: at("2026-01-01T10:00:10Z") };
+    const a = taskCost(
+      { ...fargate, ...short, publicIp: true },
+      { region: "us-east-1", publicIpv4Hourly: 0.36 },
+    );
+    const b = taskCost({ ...fargate, ...short }, { region: "us-east-1", publicIpv4Hourly: 0.36 });
+    expect((a.costUsd ?? 0) - (b.costUsd ?? 0)).toBeCloseTo((60 / 3600) * 0.36, 10);
+  });
+
+  it("counts the address in an estimate of tasks with public IPs", () => {
+    const base = { tasks: 10, secondsPerTask: 3600, cpuUnits: 1024, memoryMiB: 2048 };
+    const without = estimateRunCost(base, { region: "us-east-1" }).costUsd ?? 0;
+    const withIp = estimateRunCost({ ...base, publicIp: true }, { region: "us-east-1" }).costUsd ?? 0;
+    expect(withIp - without).toBeCloseTo(10 * 0.005, 10);
   });
 });

@@ -62,7 +62,8 @@ export async function handleOutput(
     stages.push(cutAfter(faults.truncateDownloadAfterBytes, res));
   }
   const started = Date.now();
-  const file = createReadStream(output.path, { start, end });
+  // Large reads: fewer trips through JS per byte served (TLS cuts them into records natively).
+  const file = createReadStream(output.path, { start, end, highWaterMark: 256 * 1024 });
   // Bytes leaving the disk count as progress; a stalled reader stops them (backpressure).
   file.on("data", () => ctx.activity.progress());
   try {

@@ -238,7 +238,10 @@ describe("pricing overrides", () => {
         }),
       [
         { path: "tasks", message: "expected an integer ≥ 1, got 0" },
-        { path: "launchType", message: 'expected one of "FARGATE", "FARGATE_SPOT", "EC2", got "LAMBDA"' },
+        {
+          path: "launchType",
+          message: 'expected one of "FARGATE", "FARGATE_SPOT", "EC2", "MANAGED_INSTANCES", got "LAMBDA"',
+        },
       ],
     ],
   ])("report %s", async (_name, call, problems) => {

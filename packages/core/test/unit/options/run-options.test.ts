@@ -66,7 +66,13 @@ describe("run options", () => {
       otherPerSecond: 5,
       otherBurst: 10,
     });
-    expect(o.pricing).toEqual({ spotDiscount: 0.66, minimumBilledSeconds: 60, architecture: "X86_64" });
+    expect(o.pricing).toEqual({
+      spotDiscount: 0.66,
+      minimumBilledSeconds: 60,
+      architecture: "X86_64",
+      managedInstancesFeeFraction: 0.12,
+      publicIpv4Hourly: 0.005,
+    });
     expect(o.runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(o.segments[0]).toEqual({
       id: "a",
@@ -204,9 +210,9 @@ describe("run options", () => {
       { path: "segments[0].id", message: "expected 1 to 100 letters, digits, '.', '_' or '-', got \"a/b\"" },
     ],
     [
-      "an input that is neither path nor url",
+      "an input that is neither path, url nor s3",
       { segments: [{ id: "a", input: {} }] },
-      { path: "segments[0].input", message: "expected { path } or { url }, got an object" },
+      { path: "segments[0].input", message: "expected { path }, { url } or { s3 }, got an object" },
     ],
     [
       "a non-http url",
