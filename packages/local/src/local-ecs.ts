@@ -39,6 +39,13 @@ export interface LocalEcs {
   reclaimInstance(ref: string): void;
   /** SIGKILL the task's processes: exit code 137. */
   crashTask(taskArn: string): void;
+  /**
+   * SIGSTOP the task's processes: the task stays RUNNING but its worker answers nothing, like a
+   * hung host. A StopTask still ends it (SIGKILL after the stop timeout). `thawTask` sends SIGCONT.
+   */
+  freezeTask(taskArn: string): void;
+  /** SIGCONT a task `freezeTask` stopped. */
+  thawTask(taskArn: string): void;
   /** Merge `partial` into the active faults (each given key replaces that fault). */
   setFaults(partial: FaultConfig): void;
   /** Calls and throttled calls per API action so far (the API economy of a run). */
@@ -147,6 +154,8 @@ export async function startLocalEcs(input: LocalEcsConfig = {}): Promise<LocalEc
     },
     interruptTask: (arn) => lifecycle.interrupt(task(arn)),
     crashTask: (arn) => lifecycle.crash(task(arn)),
+    freezeTask: (arn) => lifecycle.freeze(task(arn), true),
+    thawTask: (arn) => lifecycle.freeze(task(arn), false),
     reclaimInstance: (ref) => {
       const i = managed.find(ref);
       if (!i?.managed || !i.spot)

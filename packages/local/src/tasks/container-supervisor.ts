@@ -121,6 +121,8 @@ process.stdin.on("data", (chunk) => {
     buffer = buffer.slice(i + 1);
     if (line === "TERM") runc("kill", spec.id, spec.stopSignal);
     if (line === "KILL") runc("kill", spec.id, "KILL");
+    if (line === "STOP") runc("kill", spec.id, "STOP");
+    if (line === "CONT") runc("kill", spec.id, "CONT");
   }
 });
 process.stdin.on("end", orphan);

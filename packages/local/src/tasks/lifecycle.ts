@@ -394,6 +394,15 @@ export class Lifecycle {
     for (const c of live) c.process?.kill();
   }
 
+  /** SIGSTOP (`frozen`) or SIGCONT every live container: the task stays RUNNING but answers nothing. */
+  freeze(task: TaskRecord, frozen: boolean): void {
+    for (const c of task.containers) {
+      if (!c.process?.alive()) continue;
+      if (frozen) c.process.freeze();
+      else c.process.thaw();
+    }
+  }
+
   private failToStart(task: TaskRecord, reason: string): void {
     if (task.desiredStatus === "RUNNING") this.markStopping(task, "TaskFailedToStart", reason);
     for (const c of task.containers) if (c.process?.alive()) c.process.kill();

@@ -27,6 +27,10 @@ export interface TaskProcess {
   alive(): boolean;
   term(): void;
   kill(): void;
+  /** SIGSTOP the task's processes: alive, but answering nothing (a hung host, a frozen VM). */
+  freeze(): void;
+  /** SIGCONT after `freeze`. */
+  thaw(): void;
 }
 
 function lines(stream: Readable, onLine: (line: string) => void): void {
@@ -95,6 +99,8 @@ export function startProcess(spec: ProcessSpec): TaskProcess {
     exited,
     alive: () => !done,
     term: () => write("TERM"),
+    freeze: () => write("STOP"),
+    thaw: () => write("CONT"),
     kill: () => {
       write("KILL");
       // If the supervisor itself hangs, make sure it goes too.

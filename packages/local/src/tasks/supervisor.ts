@@ -79,6 +79,8 @@ process.stdin.on("data", (chunk) => {
     buffer = buffer.slice(i + 1);
     if (line === "TERM") main("SIGTERM");
     if (line === "KILL") group("SIGKILL");
+    if (line === "STOP") group("SIGSTOP");
+    if (line === "CONT") group("SIGCONT");
   }
 });
 process.stdin.on("end", orphan);
