@@ -662,7 +662,7 @@ describe("exits", () => {
     expect(await within(w.exited, 5_000, "exit")).toBe(0);
   });
 
-  it("SIGTERM drains (health says so, new jobs refused) and exits 0 once the running job ends", async () => {
+  it("SIGTERM drains (health says so, new jobs refused) and exits 0 once the running job's output is collected", async () => {
     const w = await spawnWorker();
     await putJob(w.url, "spot", "x", { processor: "synthetic", ms: 1_000 });
     await w.waitForLog("job.started");
@@ -671,6 +671,9 @@ describe("exits", () => {
     expect(await json(await fetch(`${w.url}/v1/health`))).toEqual({ status: "draining" });
     expect((await putJob(w.url, "late", "x", { processor: "synthetic" })).status).toBe(503);
     expect(await waitForJob(w.url, "spot")).toMatchObject({ status: "succeeded" });
+    // The finished output is kept for its download; deleting the job (as the orchestrator does
+    // after downloading it) lets the drained worker exit.
+    expect((await fetch(`${w.url}/v1/jobs/spot`, { method: "DELETE", headers: auth })).ok).toBe(true);
     expect(await within(w.exited, 10_000, "exit")).toBe(0);
   });
 
