@@ -47,7 +47,10 @@ describe("synthetic runs on the local endpoint", () => {
     }
     expect(await outputFiles(env)).toEqual(segments.map((s) => `${s.id}.bin`));
     expect(await runningTaskArns(env)).toEqual([]);
-    expect(rec.of("task.ready")).toHaveLength(3);
+    // 100 ms jobs: the first ready task may finish all nine before the others are up (no work is
+    // held back for starting tasks); those are then stopped while still starting.
+    expect(rec.of("task.ready").length).toBeGreaterThanOrEqual(1);
+    expect(rec.of("task.ready").length).toBeLessThanOrEqual(3);
     expect(rec.of("segment.downloaded")).toHaveLength(9);
     expect(rec.events.at(-1)?.type).toBe("run.finished");
     expect(Object.isFrozen(rec.events[0])).toBe(true);
