@@ -54,7 +54,7 @@ export type { ListedTask } from "./manage/list-tasks.js";
 export { listTasks } from "./manage/list-tasks.js";
 export type { AwsClients, AwsConfig, AwsCredentials } from "./options/common.js";
 export type { LaunchOptions } from "./options/launch.js";
-export type { ApiRateOptions, RetryOptions, TimeoutOptions } from "./options/limits.js";
+export type { ApiRateOptions, LivenessOptions, RetryOptions, TimeoutOptions } from "./options/limits.js";
 export type { CleanupOptions, FindGpuProviderOptions, ListTasksOptions } from "./options/manage.js";
 export type { NetworkOptions } from "./options/network.js";
 export type { TaskOverrides } from "./options/overrides.js";

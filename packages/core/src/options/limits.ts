@@ -64,6 +64,22 @@ export const timeoutsSchema = z.strictObject({
   stopWaitMs: z.number().min(1).default(120_000),
 });
 
+/**
+ * How a run notices a worker that stopped answering (a hung host, a frozen VM, a cut network):
+ * while a task serves, its worker's `/v1/health` is checked on a connection of its own, so a
+ * check never waits behind the task's long polls, uploads and downloads. After `failures` checks
+ * in a row without an answer the task is given up on: its work goes back to the queue (retries
+ * first), it is stopped with the reason, and a replacement is launched while work remains.
+ */
+export const livenessSchema = z.strictObject({
+  /** From the start of one check to the start of the next, in ms. @default 1000 */
+  intervalMs: z.number().min(100).max(60_000).default(1000),
+  /** How long one check may take before it counts as failed, in ms. @default 1500 */
+  timeoutMs: z.number().min(100).max(60_000).default(1500),
+  /** Failed checks in a row after which the task is given up on. @default 3 */
+  failures: int(1, 100).default(3),
+});
+
 /** Client-side token buckets that keep calls well inside the account's API buckets. */
 export const apiRateSchema = z.strictObject({
   /** RunTask/StopTask calls per second (account bucket: 40/s, Fargate RunTask 20/s). @default 4 */
@@ -84,6 +100,8 @@ export const apiRateSchema = z.strictObject({
 export type RetryOptions = z.input<typeof retrySchema>;
 /** Time limits as given. */
 export type TimeoutOptions = z.input<typeof timeoutsSchema>;
+/** Liveness checks as given. */
+export type LivenessOptions = z.input<typeof livenessSchema>;
 /** API rates as given. */
 export type ApiRateOptions = z.input<typeof apiRateSchema>;
 /** API rates with every default applied. */

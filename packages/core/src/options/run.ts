@@ -20,7 +20,7 @@ import {
   startedBySchema,
 } from "./common.js";
 import { isFargateLaunch, launchSchema } from "./launch.js";
-import { apiRateSchema, retrySchema, timeoutsSchema } from "./limits.js";
+import { apiRateSchema, livenessSchema, retrySchema, timeoutsSchema } from "./limits.js";
 import { networkSchema } from "./network.js";
 import { overridesSchema } from "./overrides.js";
 import { pricingSchema } from "./pricing.js";
@@ -131,6 +131,12 @@ export const runOptionsSchema = z
     pollIntervalMs: z.number().min(50).default(3000),
     retry: retrySchema.prefault({}),
     timeouts: timeoutsSchema.prefault({}),
+    /**
+     * Checks that each serving task's worker still answers, and how soon one that does not is
+     * given up on (about `failures` × `intervalMs`, each check bounded by `timeoutMs`).
+     * @default { intervalMs: 1000, timeoutMs: 1500, failures: 3 }
+     */
+    liveness: livenessSchema.prefault({}),
     /** TLS to the workers (on unless opted out) and the slowest transfer an attempt tolerates. @default {} */
     transport: transportOptionsSchema.prefault({}),
     apiRate: apiRateSchema.prefault({}),

@@ -32,6 +32,8 @@ export class RunState {
   readonly tasks = new Map<string, FleetTask>();
   readonly queue: WorkQueue;
   readonly dispatcher: Agent;
+  /** A pool of its own for liveness checks: they must not queue behind a hung worker's transfers. */
+  readonly livenessDispatcher: Agent;
   readonly startedAt = new Date();
   launchesInFlight = 0;
   replacementsUsed = 0;
@@ -64,6 +66,10 @@ export class RunState {
     this.queue = new WorkQueue(opts.segments, schedule?.order, schedule?.weights);
     this.identity = createRunIdentity({ insecurePlainHttp: opts.transport.insecurePlainHttp });
     this.dispatcher = workerAgent(this.identity);
+    this.livenessDispatcher = workerAgent(this.identity, {
+      connectTimeoutMs: opts.liveness.timeoutMs,
+      connections: 1,
+    });
     this.fatal = new Promise<never>((_, reject) => {
       this.rejectFatal = reject;
     });
@@ -237,7 +243,11 @@ export class RunState {
   }
 
   /** A task stopped or became unusable without us asking: requeue happens in its lanes; maybe replace it. */
-  markLost(task: FleetTask, why: string, how: { replace?: boolean; stopReason?: string } = {}): void {
+  markLost(
+    task: FleetTask,
+    why: string,
+    how: { replace?: boolean; stopReason?: string; askWorker?: boolean } = {},
+  ): void {
     if (task.phase === "lost" || task.phase === "retired") return;
     const wasDraining = task.phase === "draining";
     task.phase = "lost";
@@ -253,7 +263,8 @@ export class RunState {
     );
     // Tell listeners now, not when the run ends: the task is gone for this run.
     this.noticeStopped(task, false, why);
-    if (!task.stopped) void this.requestStop(task, how.stopReason ?? `ecs-fanout: task lost (${why})`);
+    if (!task.stopped)
+      void this.requestStop(task, how.stopReason ?? `ecs-fanout: task lost (${why})`, how.askWorker);
     if (!wasDraining && how.replace !== false) this.replace(task);
     this.queue.notify();
     this.ensureCapacity();
@@ -321,11 +332,14 @@ export class RunState {
     await this.requestStop(task, "ecs-fanout: no more work");
   }
 
-  /** POST /v1/shutdown (best effort, short) then StopTask — never throws; one StopTask in flight per task. */
-  requestStop(task: FleetTask, reason: string): Promise<void> {
+  /**
+   * POST /v1/shutdown (best effort, short; skipped with `askWorker: false`) then StopTask — never
+   * throws; one StopTask in flight per task.
+   */
+  requestStop(task: FleetTask, reason: string, askWorker = true): Promise<void> {
     if (task.stopping !== undefined) return task.stopping;
     task.stopRequestedAt ??= new Date();
-    const client = task.client;
+    const client = askWorker ? task.client : undefined;
     task.stopping = (async () => {
       if (client !== undefined) await client.shutdown(false, AbortSignal.timeout(2000)).catch(() => {});
       try {

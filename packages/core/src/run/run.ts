@@ -219,6 +219,7 @@ async function fanOut(
     await polling;
     await stopEverything(run);
     await run.dispatcher.destroy().catch(() => {});
+    await run.livenessDispatcher.destroy().catch(() => {});
     await prior;
     // Every task's account, even when the run was aborted: a later resume need not ask ECS.
     const now = new Date();

@@ -4,6 +4,7 @@ import { abortable, anySignal, sleep } from "../util/abort.js";
 import { WorkerClient } from "../worker/client.js";
 import { workerScheme } from "../worker/pinned-agent.js";
 import type { FleetTask } from "./fleet-task.js";
+import { watchLiveness } from "./liveness.js";
 import { nextWork } from "./next-work.js";
 import type { RunState } from "./run-state.js";
 import { attemptSegment } from "./segment-attempt.js";
@@ -94,6 +95,9 @@ export async function serveTask(run: RunState, task: FleetTask, address: TaskAdd
   });
   queue.notify();
 
+  // Checked from now until its last attempt ended: a worker that stops answering is given up on in seconds.
+  const stopWatching = new AbortController();
+  const watching = watchLiveness(run, task, client, anySignal(signal, stopWatching.signal));
   const inflight = new Set<Promise<void>>();
   try {
     while (!signal.aborted && !run.failed && task.phase === "ready" && !queue.allSettled) {
@@ -124,6 +128,8 @@ export async function serveTask(run: RunState, task: FleetTask, address: TaskAdd
     }
   } finally {
     await Promise.allSettled([...inflight]);
+    stopWatching.abort();
+    await watching;
   }
   // Early release: a task with nothing left to do stops costing money now, not at the end of the run.
   if (!run.signal?.aborted && (task.phase === "ready" || task.phase === "draining")) await run.retire(task);

@@ -18,11 +18,18 @@ export class PinMismatch extends Error {
  * instead of a host name (workers are reached by IP address and have no name to check). Nothing
  * is learned from the first connection: the orchestrator knows the certificate before it sends a byte.
  */
-export function workerAgent(identity: RunIdentity, connectTimeoutMs = 10_000): Agent {
+export function workerAgent(
+  identity: RunIdentity,
+  {
+    connectTimeoutMs = 10_000,
+    connections = POOL.connections,
+  }: { connectTimeoutMs?: number; connections?: number } = {},
+): Agent {
   const tls = identity.tls;
-  if (tls === undefined) return new Agent({ ...POOL, connect: { timeout: connectTimeoutMs } });
+  const pool = { ...POOL, connections };
+  if (tls === undefined) return new Agent({ ...pool, connect: { timeout: connectTimeoutMs } });
   return new Agent({
-    ...POOL,
+    ...pool,
     connect: {
       timeout: connectTimeoutMs,
       ca: tls.certPem,

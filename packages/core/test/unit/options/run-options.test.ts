@@ -58,6 +58,7 @@ describe("run options", () => {
       missingMs: 60_000,
       stopWaitMs: 120_000,
     });
+    expect(o.liveness).toEqual({ intervalMs: 1000, timeoutMs: 1500, failures: 3 });
     expect(o.apiRate).toEqual({
       modifyPerSecond: 4,
       modifyBurst: 10,
@@ -93,6 +94,7 @@ describe("run options", () => {
         params: { processor: "synthetic", ms: 1 },
         retry: { segmentAttempts: 7, minBackoffMs: undefined, maxReplacements: 0 },
         timeouts: { httpMs: 1234 },
+        liveness: { failures: 5 },
         apiRate: { readBurst: 40 },
         launch: { type: "FARGATE_SPOT" },
         overrides: { cpu: 512, memory: 1024 },
@@ -106,6 +108,7 @@ describe("run options", () => {
       awsRetries: 8,
     });
     expect(o.timeouts).toMatchObject({ httpMs: 1234, stopWaitMs: 120_000 });
+    expect(o.liveness).toEqual({ intervalMs: 1000, timeoutMs: 1500, failures: 5 });
     expect(o.apiRate).toMatchObject({ readBurst: 40, readPerSecond: 2 });
     expect(o.launch).toEqual({ type: "FARGATE_SPOT", fallbackToOnDemand: true });
     // RunTask takes cpu and memory as strings.
@@ -274,6 +277,24 @@ describe("run options", () => {
       "a negative timeout",
       { timeouts: { httpMs: -1 } },
       { path: "timeouts.httpMs", message: "expected a number ≥ 1, got -1" },
+    ],
+    [
+      "a typo in the liveness checks",
+      { liveness: { failure: 2 } },
+      {
+        path: "liveness.failure",
+        message: 'expected a known key (did you mean "failures"?), got "failure"',
+      },
+    ],
+    [
+      "zero failed liveness checks before giving a task up",
+      { liveness: { failures: 0 } },
+      { path: "liveness.failures", message: "expected an integer from 1 to 100, got 0" },
+    ],
+    [
+      "a liveness check allowed 10 ms",
+      { liveness: { timeoutMs: 10 } },
+      { path: "liveness.timeoutMs", message: "expected a number from 100 to 60000, got 10" },
     ],
     [
       "a Spot discount of 100 %",
