@@ -51,6 +51,11 @@ export const sections: Array<{ id: SectionId; title: string; load(): Promise<Ben
     title: "S3 data plane",
     load: async () => (await import("./sections/s3.js")).s3,
   },
+  {
+    id: "faults",
+    title: "Faults: Spot interruptions, crashes and refused placements against a fair lower bound",
+    load: async () => (await import("./sections/faults.js")).faults,
+  },
 ];
 
 export interface BenchOptions {

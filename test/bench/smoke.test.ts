@@ -49,6 +49,11 @@ describe("pnpm bench --smoke", () => {
     expect(metric("predecessor", "our speedup")).toBeGreaterThan(0);
     expect(metric("streaming", "throughput ratio core over TLS / plain")).toBeGreaterThan(0);
     expect(metric("worker-overhead", "overhead ratio (median of paired repetitions)")).toBeGreaterThan(0);
+    // Correctness is no coin toss: every faulted run ran each segment once, verified, and left nothing running.
+    const correct = report.sections
+      .find((s) => s.id === "faults")
+      ?.targets.find((t) => t.name.startsWith("runs with every segment once"));
+    expect(correct?.met).toBe(true);
 
     const json = JSON.parse(await readFile(path.join(outDir, "benchmarks.json"), "utf8")) as BenchReport;
     expect(json.mode).toBe("smoke");
