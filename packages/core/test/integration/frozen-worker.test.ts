@@ -50,7 +50,8 @@ describe("a worker frozen mid-run on the local endpoint", () => {
     const stopped = rec.of("task.stopped").find((e) => e.taskArn === taskArn);
     expect(stopped?.expected).toBe(false);
     expect(stopped?.lostBecause).toMatch(/^worker stopped answering: 3 health checks in a row failed/);
-    // Three checks a second apart, each allowed 1.5 s: about 4 s; far below the 30 s HTTP timeout.
+    // Three checks, each allowed 1.5 s, back to back once they time out: about 4–6 s, far below the
+    // 30 s HTTP timeout a stuck status poll would wait for.
     expect((stopped?.time ?? Number.POSITIVE_INFINITY) - at).toBeLessThan(10_000);
     const task = result.tasks.find((t) => t.taskArn === taskArn);
     expect(task?.lostBecause).toMatch(/^worker stopped answering/);
