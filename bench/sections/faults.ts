@@ -209,6 +209,18 @@ async function runScenario(
       makespanMs,
     });
     const refused = events.reduce((n, e) => n + (e.type === "task.launchFailed" ? e.count : 0), 0);
+    const problems = await problemsOf(result, events, specs, stack);
+    // The first wave's refusals, counted exactly: every placement tried, the scripted half refused.
+    const first = events.find((e) => e.type === "task.launchFailed");
+    if (
+      scenario === "placement" &&
+      (first?.type !== "task.launchFailed" ||
+        first.tried !== size.tasks ||
+        first.count !== refusedPlacements.size)
+    )
+      problems.push(
+        `first wave: expected ${refusedPlacements.size} of ${size.tasks} placements refused, got ${first?.type === "task.launchFailed" ? `${first.count} of ${first.tried}` : "none"}`,
+      );
     const since = (t: number) => t - origin;
     const lastOutput = new Map<string, number>();
     for (const e of events) if (e.type === "segment.downloaded") lastOutput.set(e.taskArn, since(e.time));
@@ -230,7 +242,7 @@ async function runScenario(
       lostJobs: charged.lostJobs.length,
       replacements: result.tasks.filter((t) => t.replacementFor !== undefined).length,
       refused,
-      problems: await problemsOf(result, events, specs, stack),
+      problems,
       timeline,
     };
   } finally {
@@ -318,7 +330,8 @@ export const faults: BenchSection = {
         "download time, or a job run on a draining task after its notice (the run starts none there: it cannot " +
         "know the job would finish in time). Makespan is run start → the last output verified on disk. Each run " +
         "is also checked: every segment downloaded exactly once, its sha256 equal to the synthetic output's, and " +
-        "no task left RUNNING (ListTasks).",
+        "no task left RUNNING (ListTasks); with refused placements, the first task.launchFailed must count every " +
+        "placement tried and exactly the refused ones.",
       status: "measured",
       metrics,
       targets: [
