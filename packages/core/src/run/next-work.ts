@@ -60,7 +60,8 @@ export interface Taken {
  * - retries first: a retried segment the free slots of the other ready tasks will not take at
  *   once goes to a busy task's look-ahead now, never left for tasks still starting (a replacement
  *   may take a minute on Fargate), and an idle task may still take it back from there; a full
- *   task holding a fresh look-ahead puts that back in the queue and holds the retry instead;
+ *   task holding a fresh look-ahead puts that back in the queue and holds the retry instead; the
+ *   first task that frees up takes a retry held there back before it takes fresh work;
  * - an idle task facing an empty queue takes back a look-ahead segment another task has not
  *   started, rather than wait while it sits behind a long segment.
  */
@@ -76,6 +77,12 @@ export function nextWork(queue: WorkQueue, t: TaskDemand): Taken | undefined {
       queue.withdraw(held, "retryFirst");
       return { state: queue.claim(retry, t.taskArn), ahead: true };
     }
+  }
+  if (freeSlot && t.lookAhead && queue.retriesFor(t.taskArn, t.allowTried).length === 0) {
+    // A retry held as another task's unstarted look-ahead waits behind that task's current job,
+    // whose end nobody knows: the first task that frees up runs it now, before fresh work.
+    const held = queue.takeBack(t.taskArn, t.allowTried, { retriesOnly: true });
+    if (held !== undefined) return { state: held, ahead: false };
   }
   const lookAhead = mayLookAhead && queue.pendingCount > t.demandElsewhere;
   if (freeSlot || lookAhead) {

@@ -129,13 +129,19 @@ export class WorkQueue {
 
   /**
    * A look-ahead segment another task holds but has not started, for a task that has nothing else
-   * to do: its attempt is cancelled and it becomes `taskArn`'s. The taken-back attempt does not
-   * count as an attempt. Undefined when there is none.
+   * to do (`retriesOnly`: a retry, for a task with a free slot): its attempt is cancelled and it
+   * becomes `taskArn`'s. The taken-back attempt does not count as an attempt. Undefined when there
+   * is none.
    */
-  takeBack(taskArn: string, allowTried: boolean): SegmentState | undefined {
+  takeBack(
+    taskArn: string,
+    allowTried: boolean,
+    { retriesOnly = false }: { retriesOnly?: boolean } = {},
+  ): SegmentState | undefined {
     const candidates = this.states.filter(
       (s) =>
         s.status === "active" &&
+        (!retriesOnly || s.retry) &&
         s.attempt !== undefined &&
         s.attempt.lookAhead &&
         !s.attempt.started &&

@@ -135,6 +135,18 @@ describe("retries first: look-ahead never makes a retry wait", () => {
     expect(nextWork(q, demand("B"))?.state).toBe(retried);
   });
 
+  it("the first task that frees up takes back a retry held as another task's look-ahead, before fresh work", () => {
+    const { q, retried } = queueWithRetry(6);
+    const taken = nextWork(q, demand("A", { active: 1 })) as { state: SegmentState; ahead: boolean };
+    expect(taken.state).toBe(retried);
+    begin(taken.state, "A", taken.ahead);
+    // Fresh work is still waiting, but the retry would wait behind A's current job, however long.
+    const freed = nextWork(q, demand("B"));
+    expect([freed?.state, freed?.ahead]).toEqual([retried, false]);
+    expect(retried.attempt).toBeUndefined();
+    expect(q.pendingCount).toBe(5);
+  });
+
   it("a retry taken as look-ahead can still be taken back by a task that goes idle", () => {
     const { q, retried } = queueWithRetry(1);
     const taken = nextWork(q, demand("A", { active: 1 })) as { state: SegmentState; ahead: boolean };
