@@ -141,11 +141,11 @@ export class WorkQueue {
     const candidates = this.states.filter(
       (s) =>
         s.status === "active" &&
-        (!retriesOnly || s.retry) &&
         s.attempt !== undefined &&
         s.attempt.lookAhead &&
         !s.attempt.started &&
         s.attempt.taskArn !== taskArn &&
+        (!retriesOnly || s.retry) &&
         (allowTried || !s.triedOn.has(taskArn)),
     );
     const state = candidates.reduce<SegmentState | undefined>(
