@@ -262,6 +262,31 @@ describe("a whole S3 run under S3's faults", () => {
       /S3_CHECKSUM_MISMATCH: s3:\/\/faults\/corrupt\/out\/s\d\.bin does not match the worker's output/,
     );
   });
+
+  it("refuses a staged input corrupted on its way to the task: the worker checks the file's own SHA-256", async () => {
+    const tag = "corrupt-staged";
+    proxy.inject(worker("GetObject", tag), { corruptResponseByte: 1000 });
+    const dir = join(env.dir, `${tag}-in`);
+    await mkdir(dir, { recursive: true });
+    const segments: Segment[] = [];
+    for (let i = 0; i < 2; i++) {
+      const path = join(dir, `s${i}.bin`);
+      await writeFile(path, Buffer.alloc(256 * KiB, 60 + i));
+      segments.push({ id: `s${i}`, input: { path } });
+    }
+    const rec = recorder();
+    const result = await executeParallelBatches({
+      ...runOptions(tag, segments),
+      stage: `s3://${BUCKET}/${tag}/stage/`,
+      onEvent: rec.onEvent,
+    });
+    await expectEachOnce(tag, segments, result, rec);
+    const failed = rec.of("segment.failed");
+    expect(failed.map((e) => e.willRetry)).toEqual([true]);
+    expect(failed[0]?.message).toMatch(/S3 input sha256: expected [0-9a-f]{64}, got [0-9a-f]{64}/);
+    // Nothing went over the direct link: every input came from its staged copy.
+    expect(rec.of("segment.uploaded").every((e) => e.bytes === 0)).toBe(true);
+  });
 });
 
 describe("a whole S3 run when a process dies", () => {
