@@ -214,6 +214,8 @@ describe("ecs-fanout run --stage: the segments go through S3", () => {
       "1",
       "--segment-seconds",
       "2",
+      "--manifest",
+      join(dir, "kept.jsonl"),
     ]);
     expect(run.code, run.stderr).toBe(0);
     const folder = stageFolder(run.stderr, "stage-c/");
