@@ -7,7 +7,7 @@ import { generateTestVideo, probe } from "@ecs-fanout/video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/main.js";
 import { workDirFor } from "../src/upscale/pipeline.js";
-import { runCli } from "./support/cli.js";
+import { runCli, startCli } from "./support/cli.js";
 import { memoryIo } from "./support/io.js";
 import { type LocalStack, objectExists, readObject, startLocalStack } from "./support/s3.js";
 
@@ -229,6 +229,51 @@ describe("ecs-fanout run --stage: the segments go through S3", () => {
       `${folder}out/seg-00001.mp4`,
     ]);
   }, 160_000);
+});
+
+describe("ecs-fanout run --stage, killed and resumed", () => {
+  it("resumes in the killed run's folder: the outputs that landed are reused, and everything it staged is removed", async () => {
+    const out = join(dir, "resumed-2x.mp4");
+    const manifest = join(dir, "resumed.jsonl");
+    const args = ["run", clip, "--out", out, "--stage", `s3://${BUCKET}/stage-d/`, "--tasks", "1"];
+    args.push("--segment-seconds", "1", "--manifest", manifest);
+    const records = async (type: string) =>
+      (await readFile(manifest, "utf8").catch(() => ""))
+        .split("\n")
+        .filter((l) => l.includes(`"type":"${type}"`))
+        .map((l) => (JSON.parse(l) as { segmentId: string }).segmentId);
+    const first = startCli([...args, "--cluster", CLUSTER], {
+      home: dir,
+      env: stack.env,
+      timeoutMs: 150_000,
+    });
+    const until = Date.now() + 120_000;
+    while (
+      (await records("segment.downloaded")).length === 0 &&
+      Date.now() < until &&
+      first.child.exitCode === null
+    )
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    first.child.kill("SIGKILL");
+    const killed = await first.done;
+    expect(killed.signal, killed.stderr).toBe("SIGKILL");
+    const folder = stageFolder(killed.stderr, "stage-d/");
+    const landed = await records("segment.downloaded");
+    expect(landed.length).toBeGreaterThanOrEqual(1);
+    expect(landed.length).toBeLessThan(4);
+    // The killed run left its staged segments and its landed outputs in S3.
+    expect((await keysUnder(`${folder}in/`)).length).toBeGreaterThan(0);
+
+    const again = await cli([...args, "--resume"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(stageFolder(again.stderr, "stage-d/")).toBe(folder);
+    expect((await records("segment.resumed")).sort()).toEqual([...landed].sort());
+    const [src, got] = await Promise.all([probe(clip), probe(out)]);
+    expect([got.width, got.height]).toEqual([640, 360]);
+    expect(got.frames).toBe(src.frames);
+    // Both runs' staged segments and every output are gone.
+    expect(await keysUnder("stage-d/")).toEqual([]);
+  }, 300_000);
 });
 
 describe("S3 problems stop the run before any RunTask", () => {

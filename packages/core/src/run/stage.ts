@@ -176,6 +176,22 @@ async function uploadFile(
   }
 }
 
+/**
+ * Where earlier runs (resumed by this one) staged the local inputs under the same prefix: a run
+ * killed before its end never removed them, so its resume does.
+ */
+export function stagedByEarlierRuns(
+  prefix: S3Location,
+  runIds: readonly string[],
+  segments: readonly PlannedSegment[],
+): S3Location[] {
+  return runIds.flatMap((runId) =>
+    segments.flatMap((s) =>
+      "path" in s.input ? [underPrefix(prefix, `${runId}/${s.id}${extname(s.input.path)}`)] : [],
+    ),
+  );
+}
+
 /** Deletes the staged objects (best effort: the lifecycle rule of the staging bucket covers the rest). */
 export async function removeStaged(s3: S3Client, objects: readonly S3Location[]): Promise<number> {
   const limit = pLimit(STAGE_CONCURRENCY);
