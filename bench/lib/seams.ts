@@ -42,7 +42,9 @@ export interface SeamsBaseline {
   times: number[];
   /** One pass, lossless: what a perfect run would give. */
   reference: string;
-  /** One pass with the final encode, per-frame PSNR against the reference. */
+  /** One pass with the final encode. */
+  onePass: string;
+  /** The one pass's per-frame PSNR against the reference. */
   onePassPsnr: number[];
   onePassSeconds: number;
 }
@@ -54,11 +56,18 @@ export interface FannedOut {
   /** Frames and times of the joined output (checked against the source's). */
   frames: number;
   timesMatch: boolean;
+  /** Per-frame PSNR and SSIM against the lossless one pass. */
   psnr: number[];
   ssim: number[];
-  /** Frames within the overlap width (at least 4) of a cut, either side. */
+  /** Per-frame PSNR against the one pass with the same final encode (Infinity: identical). */
+  vsOnePass: number[];
+  /** Indices of the frames within the overlap width (at least 4) of a cut, either side. */
+  boundary: number[];
   boundaryPsnr: number[];
   interiorPsnr: number[];
+  /** vsOnePass at the boundary frames, and at the others. */
+  boundaryVsOnePass: number[];
+  interiorVsOnePass: number[];
   splitSeconds: number;
   fanoutSeconds: number;
   joinSeconds: number;
@@ -105,7 +114,7 @@ export async function seamsBaseline(
   const onePassSeconds = seconds(started);
   const times = relative(await readFrameTimes(source, signal));
   const { psnr } = await compareFrames(single, reference, { signal });
-  return { clip, source, times, reference, onePassPsnr: psnr, onePassSeconds };
+  return { clip, source, times, reference, onePass: single, onePassPsnr: psnr, onePassSeconds };
 }
 
 /**
@@ -164,6 +173,7 @@ export async function fanOut(
     joinedTimes.length === frames &&
     joinedTimes.every((at, k) => Math.abs(at - (base.times[k] ?? 0)) < 0.5 / clip.fps);
   const { psnr, ssim } = await compareFrames(joined, base.reference, { signal });
+  const vsOnePass = (await compareFrames(joined, base.onePass, { signal })).psnr;
   const width = Math.max(4, overlapFrames);
   const near = new Set<number>();
   for (const s of segments.slice(1)) for (let k = -width; k < width; k++) near.add(s.startFrame + k);
@@ -175,8 +185,12 @@ export async function fanOut(
     timesMatch,
     psnr,
     ssim,
+    vsOnePass,
+    boundary: [...near].filter((n) => n >= 0 && n < frames).sort((a, b) => a - b),
     boundaryPsnr: psnr.filter((_, n) => near.has(n)),
     interiorPsnr: psnr.filter((_, n) => !near.has(n)),
+    boundaryVsOnePass: vsOnePass.filter((_, n) => near.has(n)),
+    interiorVsOnePass: vsOnePass.filter((_, n) => !near.has(n)),
     splitSeconds,
     fanoutSeconds,
     joinSeconds,

@@ -24,9 +24,10 @@ export interface FrameQuality {
 
 /**
  * Compares `file` with `reference` frame by frame with ffmpeg's `psnr` and `ssim` filters (both
- * videos the same size; ffmpeg pairs frames by timestamp, so check frame times first when they
- * may differ). Both files are read as untrusted media. This is how a fanned-out output can be
- * checked against a one-pass run of the same processor.
+ * videos the same size). Frames are paired by position, frame n with frame n, whatever their
+ * timestamps: check the times separately (verifySegmentFrames). Both files are read as untrusted
+ * media. This is how a fanned-out output can be checked against a one-pass run of the same
+ * processor.
  *
  * @throws {@link VideoOptionsError}; {@link MediaRefusedError}; {@link FfmpegError}.
  */
@@ -47,7 +48,8 @@ export async function compareFrames(
   const dir = await mkdtemp(path.join(tmpdir(), "ecs-fanout-quality-"));
   try {
     const graph =
-      "[0:v]split[a][b];[1:v]split[c][d];" +
+      // Frame n meets frame n, whatever their timestamps: the filters would pair frames by time.
+      "[0:v]settb=AVTB,setpts=N,split[a][b];[1:v]settb=AVTB,setpts=N,split[c][d];" +
       "[a][c]psnr=stats_file=psnr.log[p];[b][d]ssim=stats_file=ssim.log[s]";
     const args = [...untrustedInputArgs(file), ...untrustedInputArgs(reference)];
     args.push("-filter_complex", graph, "-map", "[p]", "-f", "null", "-", "-map", "[s]", "-f", "null", "-");
