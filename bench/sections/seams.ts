@@ -26,6 +26,8 @@ export const seams: BenchSection = {
         ["overlap 4, crossfade", 4, "crossfade"],
         ["no overlap", 0, "trim"],
       ] as const) {
+        // Smoke mode (CI) keeps the two runs the checks need.
+        if (smoke && join === "crossfade") continue;
         log(`[seams] ${name}`);
         runs[name] = await fanOut(base, stack, {
           overlapFrames,
@@ -41,7 +43,7 @@ export const seams: BenchSection = {
     const modes = await measureSplitModes(base.source, clip.segments, path.join(workDir, "modes"), signal);
 
     const trim = runs["overlap 4, trim"] as FannedOut;
-    const fade = runs["overlap 4, crossfade"] as FannedOut;
+    const fade = runs["overlap 4, crossfade"];
     const none = runs["no overlap"] as FannedOut;
     const onePass = median(base.onePassPsnr);
     const overhead = (trim.splitSeconds + trim.joinSeconds) / trim.wallSeconds;
@@ -132,17 +134,17 @@ export const seams: BenchSection = {
           " dB",
         ),
         target(
-          "worst boundary − median interior PSNR vs one pass (overlap 4, trim)",
-          db(worst(trim.boundaryVsOnePass)) - db(median(trim.interiorVsOnePass)),
-          ">=",
-          -1,
+          "median interior − worst boundary PSNR vs one pass (overlap 4, trim)",
+          round(db(median(trim.interiorVsOnePass)) - db(worst(trim.boundaryVsOnePass)), 2),
+          "<=",
+          1,
           " dB",
         ),
         target(
-          "worst boundary − median interior PSNR vs one pass, no overlap (below: the check can fail)",
-          db(worst(none.boundaryVsOnePass)) - db(median(none.interiorVsOnePass)),
-          "<",
-          -1,
+          "median interior − worst boundary PSNR vs one pass, no overlap (must exceed 1 dB: the check can fail)",
+          round(db(median(none.interiorVsOnePass)) - db(worst(none.boundaryVsOnePass)), 2),
+          ">=",
+          1,
           " dB",
         ),
         target(
@@ -154,7 +156,7 @@ export const seams: BenchSection = {
         target("(split + join) / run wall time (overlap 4, trim)", round(overhead, 3), "<=", 0.1),
       ],
       notes: [
-        `tmix's window is 4 frames back, so 4 context frames make every fanned-out frame the one pass's exactly before the final encode: trim is the right join for it; a crossfade blends in the first frames of each segment's file, which lack their own history (worst boundary ${db(worst(fade.boundaryPsnr))} dB with crossfade vs ${db(worst(trim.boundaryPsnr))} dB with trim).`,
+        `tmix's window is 4 frames back, so 4 context frames make every fanned-out frame the one pass's exactly before the final encode: trim is the right join for it; a crossfade blends in the first frames of each segment's file, which lack their own history (worst boundary vs one pass ${fade ? db(worst(fade.boundaryVsOnePass)) : "not measured in smoke mode"} dB with crossfade, ${db(worst(trim.boundaryVsOnePass))} dB with trim).`,
         "Against the lossless one pass, the overlapped run's worst boundary frame sits within the final encode's own frame-to-frame spread: the one pass's worst frame at the same positions is as low.",
         "The split + join share is large here because the processor (lanczos + tmix on a small clip) costs almost nothing; with a real upscaler the fan-out dominates and the same split and join are a small fraction.",
       ],
