@@ -62,16 +62,41 @@ export async function submitJob(
   params: Record<string, unknown>,
   input: { path: string } | { buffer: Buffer },
 ): Promise<{ status: number; body: JobStatusBody }> {
+  try {
+    return await submitOnce(worker, jobId, params, input);
+  } catch (error) {
+    // A kept-alive socket the worker closed just as the request went out (its keep-alive timeout
+    // ended meanwhile): Node's documented remedy is to send the request again on a new socket.
+    if (error instanceof ReusedSocketReset) return submitOnce(worker, jobId, params, input);
+    throw error;
+  }
+}
+
+class ReusedSocketReset extends Error {}
+
+async function submitOnce(
+  worker: WorkerAddress,
+  jobId: string,
+  params: Record<string, unknown>,
+  input: { path: string } | { buffer: Buffer },
+): Promise<{ status: number; body: JobStatusBody }> {
   const length = "path" in input ? (await stat(input.path)).size : input.buffer.length;
   const req = request(worker, "PUT", `/v1/jobs/${encodeURIComponent(jobId)}`, {
     "x-fanout-params": encodeParams(params),
     "content-type": "application/octet-stream",
     "content-length": String(length),
   });
-  const response = responseOf(req);
-  if ("path" in input) await pipeline(createReadStream(input.path), req);
-  else req.end(input.buffer);
-  return readJson<JobStatusBody>(await response);
+  const sent =
+    "path" in input ? pipeline(createReadStream(input.path), req) : Promise.resolve(req.end(input.buffer));
+  try {
+    // Both halves are awaited together, so a failed body never leaves a rejection unobserved.
+    const [response] = await Promise.all([responseOf(req), sent]);
+    return await readJson<JobStatusBody>(response);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (req.reusedSocket && code === "ECONNRESET") throw new ReusedSocketReset(String(error));
+    throw error;
+  }
 }
 
 /** Long-polls until the job succeeds or fails. */

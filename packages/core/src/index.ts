@@ -75,6 +75,7 @@ export { renderReport } from "./report/render.js";
 export type {
   BatchRunResult,
   RunMetrics,
+  S3RequestUsage,
   SegmentResult,
   SegmentS3Output,
   SegmentTimings,

@@ -127,6 +127,19 @@ export interface RunMetrics {
   readonly priorCostUsd: number | undefined;
   /** The part of wallSeconds the earlier runs took (first to last manifest line of each). */
   readonly priorWallSeconds: number;
+  /**
+   * S3 requests this run made or presigned for its workers, by price tier, and what they cost
+   * (undefined when the region has no listed S3 price). Not part of totalCostUsd, which is what
+   * the tasks are billed. Undefined when the run used no S3.
+   */
+  readonly s3Requests?: S3RequestUsage | undefined;
+}
+
+/** S3 requests of a run: PUT-tier (PUT, POST, LIST) and GET-tier (GET, HEAD); DELETEs are free. */
+export interface S3RequestUsage {
+  readonly put: number;
+  readonly get: number;
+  readonly costUsd: number | undefined;
 }
 
 /** Everything a run produced. */

@@ -132,6 +132,11 @@ export function formatRunReport(report: RunReportInput): string {
       `${formatUsd(m.sequentialCostUsd)}${m.costOverheadVsSequential === undefined ? "" : ` (parallel costs ${signedPercent(m.costOverheadVsSequential)})`}`,
     ],
   );
+  if (m.s3Requests !== undefined)
+    totals.push([
+      "S3 requests",
+      `${m.s3Requests.put} PUT, ${m.s3Requests.get} GET: ${formatUsd(m.s3Requests.costUsd)} (not in the cost above)`,
+    ]);
   sections.push(renderPairs(totals));
 
   if (result.failures.length > 0) {

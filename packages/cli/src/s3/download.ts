@@ -7,6 +7,9 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { S3TransferFailedError, s3ErrorName } from "./errors.js";
 import type { S3Location } from "./uri.js";
 
+/** File write buffer: network chunks (16 KiB TLS records) queue and go out as one writev. */
+const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** What HeadObject said about the object, before a byte is fetched. */
 export interface ObjectFacts {
   readonly bytes: number;
@@ -92,9 +95,14 @@ export async function downloadObject(input: {
           },
         });
         const body = got.Body instanceof Readable ? got.Body : Readable.from([]);
-        await pipeline(body, meter, createWriteStream(temp, { flags: have > 0 ? "a" : "w" }), {
-          signal: both,
-        });
+        await pipeline(
+          body,
+          meter,
+          createWriteStream(temp, { flags: have > 0 ? "a" : "w", highWaterMark: WRITE_BUFFER_BYTES }),
+          {
+            signal: both,
+          },
+        );
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (error instanceof S3TransferFailedError) throw error;

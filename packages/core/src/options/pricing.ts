@@ -40,6 +40,16 @@ export const pricingSchema = z.strictObject({
   managedInstancesFees: z.record(nonEmptyString(), z.record(nonEmptyString(), z.number().min(0))).optional(),
   /** The management fee as a fraction of the instance price, for types without a listed fee. @default 0.12 */
   managedInstancesFeeFraction: z.number().min(0).max(1).default(MANAGED_INSTANCES_FEE_FRACTION),
+  /**
+   * S3 request prices, USD per 1,000 requests, per region; merged over S3_REQUEST_PRICES per region.
+   * @default S3_REQUEST_PRICES
+   */
+  s3Requests: z
+    .record(
+      nonEmptyString(),
+      z.strictObject({ putPer1000: z.number().min(0), getPer1000: z.number().min(0) }),
+    )
+    .optional(),
   /** USD per hour of a task's public IPv4 address (tasks with `assignPublicIp: ENABLED`). @default 0.005 */
   publicIpv4Hourly: z.number().min(0).default(PUBLIC_IPV4_HOURLY),
   /** Fargate Spot discount off on-demand, a fraction below 1. @default 0.66 */

@@ -6,6 +6,7 @@ import {
   type FargateRate,
   type FargateRateTable,
   MANAGED_INSTANCES_FEES,
+  S3_REQUEST_PRICES,
 } from "./tables.js";
 
 /* The pure cost formulas the run metrics use; `pricing` has every default applied by its schema. */
@@ -193,4 +194,18 @@ export function estimateCost(
     costUsd: one.costUsd === undefined ? undefined : one.costUsd * input.tasks,
     costPerTaskUsd: one.costUsd,
   };
+}
+
+/**
+ * USD of a run's S3 requests at the region's S3 Standard request prices (the `pricing.s3Requests`
+ * override first); undefined when the region has no listed price. Transfer between S3 and tasks in
+ * the same region is free, so requests are all S3 charges a run adds while it runs.
+ */
+export function s3RequestsCost(
+  count: { put: number; get: number },
+  pricing: RegionPricing,
+): number | undefined {
+  const rate = pricing.s3Requests?.[pricing.region] ?? S3_REQUEST_PRICES[pricing.region];
+  if (rate === undefined) return undefined;
+  return (count.put / 1000) * rate.putPer1000 + (count.get / 1000) * rate.getPer1000;
 }

@@ -12,7 +12,7 @@ import { type CostedTask, costOfTask, estimateCost } from "./cost.js";
 export { fargateSizeProblem } from "../fargate-size.js";
 export type { PricingOptions } from "../options/pricing.js";
 export type { BillingTimestamps, CostedTask } from "./cost.js";
-export type { Ec2GpuPrice, FargateRate, FargateRateTable } from "./tables.js";
+export type { Ec2GpuPrice, FargateRate, FargateRateTable, S3RequestRate } from "./tables.js";
 export {
   DEFAULT_MINIMUM_BILLED_SECONDS,
   EC2_GPU_PRICES,
@@ -22,6 +22,7 @@ export {
   MANAGED_INSTANCES_FEES,
   PRICES_AS_OF,
   PUBLIC_IPV4_HOURLY,
+  S3_REQUEST_PRICES,
 } from "./tables.js";
 
 /** Price overrides of an estimate: a region is required. */

@@ -88,3 +88,19 @@ export const MANAGED_INSTANCES_FEE_FRACTION = 0.12;
 
 /** A public IPv4 address, USD per hour (since February 2024), i.e. per task with `assignPublicIp: ENABLED`. */
 export const PUBLIC_IPV4_HOURLY = 0.005;
+
+/** S3 request prices of one region, USD per 1,000 requests (S3 Standard). */
+export interface S3RequestRate {
+  /** PUT, COPY, POST, LIST: PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload. */
+  readonly putPer1000: number;
+  /** GET, SELECT and all other requests but DELETE and CANCEL (free): GetObject, HeadObject. */
+  readonly getPer1000: number;
+}
+
+/** S3 Standard request prices per region (the Amazon S3 pricing page, 2026-08). */
+export const S3_REQUEST_PRICES: Readonly<Record<string, S3RequestRate>> = Object.freeze({
+  "us-east-1": { putPer1000: 0.005, getPer1000: 0.0004 },
+  "us-east-2": { putPer1000: 0.005, getPer1000: 0.0004 },
+  "us-west-2": { putPer1000: 0.005, getPer1000: 0.0004 },
+  "eu-west-1": { putPer1000: 0.005, getPer1000: 0.0004 },
+});

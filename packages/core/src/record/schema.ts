@@ -109,6 +109,7 @@ export const runMetricsSchema = z.strictObject({
   resumedSegments: count,
   priorCostUsd: z.number().optional(),
   priorWallSeconds: z.number(),
+  s3Requests: z.strictObject({ put: count, get: count, costUsd: z.number().optional() }).optional(),
 });
 
 export const runStartedSchema = z.strictObject({

@@ -26,6 +26,11 @@ function metricsTable(view: RunView | undefined): string {
     ["sequential cost", usd(m.sequentialCostUsd)],
     ["cost overhead vs sequential", percent(m.costOverheadVsSequential)],
   ];
+  if (m.s3Requests !== undefined)
+    rows.push([
+      "S3 requests (not in total cost)",
+      `${m.s3Requests.put} PUT, ${m.s3Requests.get} GET: ${usd(m.s3Requests.costUsd)}`,
+    ]);
   if (m.resumedFrom.length > 0)
     rows.push(
       ["resumed from", m.resumedFrom.map(esc).join(", ")],

@@ -1,8 +1,9 @@
 import type { TaskSnapshot } from "../ecs/snapshot.js";
 import { computeMetrics } from "../metrics.js";
 import type { RegionPricing } from "../options/pricing.js";
-import { costOfTask } from "../pricing/cost.js";
+import { costOfTask, s3RequestsCost } from "../pricing/cost.js";
 import type { BatchRunResult, SegmentResult, SegmentS3Output, TaskResult } from "../result.js";
+import type { S3RequestCount } from "../s3/request-count.js";
 import type { FleetTask } from "./fleet-task.js";
 import type { SegmentState } from "./queue.js";
 import type { SegmentOutput } from "./segment-output.js";
@@ -101,6 +102,8 @@ export function buildResult(input: {
   /** The run's tasks have a public IPv4 address (charged per hour). @default false */
   publicIp?: boolean;
   prior?: Parameters<typeof computeMetrics>[0]["prior"];
+  /** S3 requests the run made or presigned; undefined when it used no S3. */
+  s3Requests?: S3RequestCount | undefined;
 }): BatchRunResult {
   const now = new Date();
   const segments = input.states.map(segmentResultOf);
@@ -150,7 +153,18 @@ export function buildResult(input: {
     failed: failures.length,
     failures: Object.freeze(failures),
     tasks: Object.freeze(tasks),
-    metrics: Object.freeze(metrics),
+    metrics: Object.freeze(
+      input.s3Requests === undefined
+        ? metrics
+        : {
+            ...metrics,
+            s3Requests: Object.freeze({
+              put: input.s3Requests.put,
+              get: input.s3Requests.get,
+              costUsd: s3RequestsCost(input.s3Requests, input.pricing),
+            }),
+          },
+    ),
     startedAt: input.startedAt,
     finishedAt: now,
   });

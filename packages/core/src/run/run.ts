@@ -16,6 +16,7 @@ import { ManifestWriter } from "../record/writer.js";
 import type { BatchRunResult, SegmentResult } from "../result.js";
 import { makeS3Client } from "../s3/client.js";
 import { Presigner } from "../s3/presign.js";
+import { countRequestsOf, type S3RequestCount, withRequestCount } from "../s3/request-count.js";
 import { abortable, anySignal, throwIfAborted } from "../util/abort.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { stopEverything } from "./finish.js";
@@ -95,7 +96,11 @@ export interface BatchRun extends AsyncIterable<SegmentResult> {
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
-async function execute(opts: RunOptions, results: AsyncQueue<SegmentResult>): Promise<BatchRunResult> {
+async function execute(
+  opts: RunOptions,
+  results: AsyncQueue<SegmentResult>,
+  s3Requests: S3RequestCount,
+): Promise<BatchRunResult> {
   const internal = new AbortController();
   const signal = anySignal(opts.signal, internal.signal);
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -126,6 +131,7 @@ async function execute(opts: RunOptions, results: AsyncQueue<SegmentResult>): Pr
     // Read what earlier runs did before this run appends its own lines to the same manifest.
     const s3Client = usesS3(opts) ? (opts.clients.s3 ?? makeS3Client(opts.aws)) : undefined;
     ownS3 = opts.clients.s3 === undefined ? s3Client : undefined;
+    if (s3Client !== undefined) countRequestsOf(s3Client);
     const resume =
       opts.resume && opts.manifest !== undefined
         ? await planResume(opts.manifest, opts.segments, signal, s3Client)
@@ -152,7 +158,14 @@ async function execute(opts: RunOptions, results: AsyncQueue<SegmentResult>): Pr
     run.record = opts.manifest === undefined ? undefined : ManifestWriter.open(opts.manifest, opts.logger);
     const staging = startS3(run, s3Client, resume);
     try {
-      return await fanOut(run, plan.tasks, opts.segments.length, pricing, resume);
+      return await fanOut(
+        run,
+        plan.tasks,
+        opts.segments.length,
+        pricing,
+        resume,
+        s3Client === undefined ? undefined : s3Requests,
+      );
     } finally {
       await staging?.finish();
       run.record?.close();
@@ -171,6 +184,7 @@ async function fanOut(
   segmentCount: number,
   pricing: RegionPricing,
   resume: ResumePlan | undefined,
+  s3Requests: S3RequestCount | undefined,
 ): Promise<BatchRunResult> {
   const { opts } = run;
   const signal = run.signal as AbortSignal;
@@ -247,6 +261,7 @@ async function fanOut(
             resumedSegments: resume.reused.size,
             tasks: priorCosts,
           },
+    s3Requests,
   });
   run.emit({
     type: "run.metrics",
@@ -270,7 +285,9 @@ async function fanOut(
 export function runParallelBatches(options: BatchRunOptions): BatchRun {
   const opts = parseOptions(runOptionsSchema, options, "run options");
   const results = new AsyncQueue<SegmentResult>();
-  const done = execute(opts, results).then(
+  // Every S3 request the run's code makes or presigns counts here, whichever client it goes through.
+  const s3Requests: S3RequestCount = { put: 0, get: 0 };
+  const done = withRequestCount(s3Requests, () => execute(opts, results, s3Requests)).then(
     (result) => {
       results.end();
       return result;

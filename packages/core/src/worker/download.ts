@@ -6,6 +6,13 @@ import { IntegrityError, WorkerError } from "../errors.js";
 import { TransferLimitError, transferGuard } from "./bounded.js";
 import type { WorkerClient } from "./client.js";
 
+/**
+ * Write buffer of the temp file. A TLS socket hands over 16 KiB records; with the default 16 KiB
+ * buffer each becomes its own write on the thread pool, with 4 MiB they queue and go out as one
+ * writev, which took about a quarter of the client's CPU off a 1 GiB download over TLS.
+ */
+const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** sha256 (hex) and size of a file, streamed. */
 export async function hashFile(
   path: string,
@@ -116,7 +123,7 @@ export async function downloadVerified(input: {
               hashed += chunk.length;
             },
           }),
-          createWriteStream(tempPath, { flags }),
+          createWriteStream(tempPath, { flags, highWaterMark: WRITE_BUFFER_BYTES }),
           { signal },
         );
         if ((await sizeOf(tempPath)) >= expected.bytes) break;

@@ -103,6 +103,20 @@ describe("runs on the S3 plane", () => {
     const manifest = await readFile(join(env.dir, `manifest-${from}-${to}.jsonl`), "utf8");
     for (const text of [manifest, JSON.stringify(rec.events), JSON.stringify(result)])
       expect(text).not.toMatch(/X-Amz-Signature|X-Amz-Credential/i);
+    // Every S3 request counted once, in its price tier: per attempt a presigned GET of an S3 or
+    // staged input, a presigned PUT of an S3 output and the HEAD that checks it, a GetObject when
+    // it also streams to outputDir; staging PUTs each input once.
+    const attempts = result.segments.reduce((n, s) => n + s.attempts, 0);
+    const readsInput = from === "local" ? 0 : 1;
+    const perAttempt = {
+      put: to === "local" ? 0 : 1,
+      get: readsInput + (to === "local" ? 0 : 1) + (to === "both" ? 1 : 0),
+    };
+    expect(result.metrics.s3Requests).toEqual({
+      put: attempts * perAttempt.put + (from === "stage" ? segments.length : 0),
+      get: attempts * perAttempt.get,
+      costUsd: expect.any(Number),
+    });
     expect(await runningTaskArns(env)).toEqual([]);
   });
 

@@ -15,6 +15,9 @@ import type { ServerContext } from "./context.js";
 import { CLOSE, sendError, sendJson } from "./respond.js";
 import { handleSpec } from "./spec.js";
 
+/** File write buffer: network chunks (16 KiB TLS records) queue and go out as one writev. */
+const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 class TooLarge extends Error {}
 class ClientGone extends Error {}
 
@@ -132,7 +135,9 @@ export async function handlePut(
       });
       // req is piped, not part of the pipeline: on 413 or 507 the request must not be destroyed
       // with its socket before the answer is written.
-      const written = pipeline(meter, createWriteStream(tmp), { signal: cut.signal });
+      const written = pipeline(meter, createWriteStream(tmp, { highWaterMark: WRITE_BUFFER_BYTES }), {
+        signal: cut.signal,
+      });
       req.pipe(meter);
       await written;
     } catch (error) {

@@ -6,6 +6,9 @@ import { pipeline } from "node:stream/promises";
 import type { S3Input } from "@ecs-fanout/protocol";
 import { backoffMs, pause, S3RequestError, s3Failure, s3Request } from "./http.js";
 
+/** File write buffer: network chunks (16 KiB TLS records) queue and go out as one writev. */
+const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** Bounds of one input fetch. */
 export interface FetchLimits {
   /** FANOUT_MAX_INPUT_BYTES: a larger object is refused before a byte is written. */
@@ -92,7 +95,12 @@ export async function fetchToFile(
         },
       });
       try {
-        await pipeline(res, meter, createWriteStream(dest, { flags: have > 0 ? "a" : "w" }), { signal });
+        await pipeline(
+          res,
+          meter,
+          createWriteStream(dest, { flags: have > 0 ? "a" : "w", highWaterMark: WRITE_BUFFER_BYTES }),
+          { signal },
+        );
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (error instanceof S3RequestError) throw error;
