@@ -1,6 +1,7 @@
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { bundleWorker } from "../lib/bundle-worker.js";
-import { type FannedOut, fanOut, median, seamsBaseline } from "../lib/seams.js";
+import { type FannedOut, fanOut, median, type SeamsBaseline, seamsBaseline } from "../lib/seams.js";
 import { measureSplitModes } from "../lib/split-modes.js";
 import { startStack } from "../lib/stack.js";
 import { type BenchSection, round, target } from "../lib/types.js";
@@ -20,6 +21,7 @@ export const seams: BenchSection = {
     const base = await seamsBaseline({ ...clip, temporal: "tmix" }, workDir, signal);
     const stack = await startStack({ workerBundle: await bundleWorker(workDir) });
     const runs: Record<string, FannedOut> = {};
+    let hqdn3d: SeamsBaseline | undefined;
     try {
       for (const [name, overlapFrames, join] of [
         ["overlap 4, trim", 4, "trim"],
@@ -35,6 +37,22 @@ export const seams: BenchSection = {
           dir: path.join(workDir, name),
           signal,
         });
+      }
+      // A recursive filter remembers every frame before: context shortens the seam, never removes it.
+      if (!smoke) {
+        const hqDir = path.join(workDir, "hqdn3d");
+        await mkdir(hqDir, { recursive: true });
+        hqdn3d = await seamsBaseline({ ...clip, temporal: "hqdn3d" }, hqDir, signal);
+        for (const overlapFrames of [4, 12]) {
+          const name = `hqdn3d, overlap ${overlapFrames}, trim`;
+          log(`[seams] ${name}`);
+          runs[name] = await fanOut(hqdn3d, stack, {
+            overlapFrames,
+            join: "trim",
+            dir: path.join(hqDir, name),
+            signal,
+          });
+        }
       }
     } finally {
       await stack.close();
@@ -52,6 +70,12 @@ export const seams: BenchSection = {
       { name: "segments × tasks", value: `${trim.segments.length} × ${trim.tasks}` },
       { name: "one pass (final encode): median PSNR vs lossless one pass", value: db(onePass), unit: "dB" },
     ];
+    if (hqdn3d)
+      metrics.push({
+        name: "hqdn3d one pass (final encode): median PSNR vs its lossless one pass",
+        value: db(median(hqdn3d.onePassPsnr)),
+        unit: "dB",
+      });
     for (const [name, run] of Object.entries(runs)) {
       metrics.push(
         { name: `${name}: median PSNR vs lossless one pass`, value: db(median(run.psnr)), unit: "dB" },
@@ -158,6 +182,7 @@ export const seams: BenchSection = {
       notes: [
         `tmix's window is 4 frames back, so 4 context frames make every fanned-out frame the one pass's exactly before the final encode: trim is the right join for it; a crossfade blends in the first frames of each segment's file, which lack their own history (worst boundary vs one pass ${fade ? db(worst(fade.boundaryVsOnePass)) : "not measured in smoke mode"} dB with crossfade, ${db(worst(trim.boundaryVsOnePass))} dB with trim).`,
         "Against the lossless one pass, the overlapped run's worst boundary frame sits within the final encode's own frame-to-frame spread: the one pass's worst frame at the same positions is as low.",
+        "hqdn3d (recursive: each frame depends on all the frames before it, fading) shows that context shortens the seam of a processor with unbounded memory but never removes it: compare its worst boundary frame at overlap 4 and 12 (full mode only).",
         "The split + join share is large here because the processor (lanczos + tmix on a small clip) costs almost nothing; with a real upscaler the fan-out dominates and the same split and join are a small fraction.",
       ],
       raw: {
