@@ -51,6 +51,11 @@ export const sections: Array<{ id: SectionId; title: string; load(): Promise<Ben
     title: "S3 data plane",
     load: async () => (await import("./sections/s3.js")).s3,
   },
+  {
+    id: "seams",
+    title: "Seams: a fanned-out temporal upscale against one pass",
+    load: async () => (await import("./sections/seams.js")).seams,
+  },
 ];
 
 export interface BenchOptions {

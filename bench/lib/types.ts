@@ -1,6 +1,13 @@
 /** Shapes shared by every benchmark section and the report writer. */
 
-export type SectionId = "scheduling" | "api-economy" | "streaming" | "worker-overhead" | "predecessor" | "s3";
+export type SectionId =
+  | "scheduling"
+  | "api-economy"
+  | "streaming"
+  | "worker-overhead"
+  | "predecessor"
+  | "s3"
+  | "seams";
 
 export interface Target {
   /** What is compared, e.g. "makespan / lower bound (dynamic)". */
