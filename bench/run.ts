@@ -52,6 +52,11 @@ export const sections: Array<{ id: SectionId; title: string; load(): Promise<Ben
     load: async () => (await import("./sections/s3.js")).s3,
   },
   {
+    id: "seams",
+    title: "Seams: a fanned-out temporal upscale against one pass",
+    load: async () => (await import("./sections/seams.js")).seams,
+  },
+  {
     id: "faults",
     title: "Faults: Spot interruptions, crashes and refused placements against a fair lower bound",
     load: async () => (await import("./sections/faults.js")).faults,

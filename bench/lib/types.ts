@@ -7,6 +7,7 @@ export type SectionId =
   | "worker-overhead"
   | "predecessor"
   | "s3"
+  | "seams"
   | "faults";
 
 export interface Target {

@@ -49,6 +49,10 @@ describe("pnpm bench --smoke", () => {
     expect(metric("predecessor", "our speedup")).toBeGreaterThan(0);
     expect(metric("streaming", "throughput ratio core over TLS / plain")).toBeGreaterThan(0);
     expect(metric("worker-overhead", "overhead ratio (median of paired repetitions)")).toBeGreaterThan(0);
+    expect(metric("seams", "overlap 4, trim: every frame at its source time")).toBe("yes");
+    expect(metric("seams", "no overlap: worst boundary frame PSNR vs one pass")).toBeLessThan(
+      Number(metric("seams", "overlap 4, trim: worst boundary frame PSNR vs one pass")),
+    );
     // Correctness is no coin toss: every faulted run ran each segment once, verified, and left nothing running.
     const correct = report.sections
       .find((s) => s.id === "faults")

@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { generateTestVideo, probe } from "@ecs-fanout/video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/main.js";
 import { workDirFor } from "../src/upscale/pipeline.js";
-import { runCli } from "./support/cli.js";
+import { runCli, startCli } from "./support/cli.js";
 import { memoryIo } from "./support/io.js";
 import { type LocalStack, objectExists, readObject, startLocalStack } from "./support/s3.js";
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "cli-s3-run-"));
   clip = join(dir, "clip.mp4");
   await generateTestVideo({ output: clip, seconds: 4, width: 320, height: 180 });
-  stack = await startLocalStack(CLUSTER, [BUCKET]);
+  stack = await startLocalStack(CLUSTER, [BUCKET], join(dir, "s3"));
   await stack.s3.send(
     new PutObjectCommand({ Bucket: BUCKET, Key: "in/clip.mp4", Body: await readFile(clip) }),
   );
@@ -118,6 +118,164 @@ describe("ecs-fanout run with s3:// input and output", () => {
   }, 160_000);
 });
 
+/** Every object key under a prefix, read from the local S3's folder (its listing calls are not SDK-compatible). */
+async function keysUnder(prefix: string): Promise<string[]> {
+  const root = join(stack.directory ?? "", BUCKET);
+  const entries = await readdir(root, { recursive: true }).catch(() => [] as string[]);
+  return entries
+    .filter((e) => e.endsWith("._S3rver_object"))
+    .map((e) => e.slice(0, -"._S3rver_object".length).split(sep).join("/"))
+    .filter((key) => key.startsWith(prefix))
+    .sort();
+}
+
+/** The run's own folder under the stage prefix, as the command printed it. */
+function stageFolder(stderr: string, prefix: string): string {
+  const where = new RegExp(
+    `staging segments under s3://${BUCKET}/(${prefix}run-[\\w-]+/)in/; outputs land in s3://${BUCKET}/\\1out/`,
+  ).exec(stderr);
+  expect(where, stderr).not.toBeNull();
+  return where?.[1] ?? "";
+}
+
+describe("ecs-fanout run --stage: the segments go through S3", () => {
+  it("stages the segments of an S3 input, has the tasks read and write S3, puts the output in S3 and removes what it staged", async () => {
+    const run = await cli([
+      "run",
+      `s3://${BUCKET}/in/clip.mp4`,
+      "--out",
+      `s3://${BUCKET}/out/staged-2x.mp4`,
+      "--stage",
+      `s3://${BUCKET}/stage-a/`,
+      "--tasks",
+      "2",
+      "--segment-seconds",
+      "2",
+      "--manifest",
+      join(dir, "staged.jsonl"),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const folder = stageFolder(run.stderr, "stage-a/");
+    // The staging line is drawn from the core's stage.progress events, up to the last segment.
+    expect(run.stderr).toMatch(/staging in S3: .* of .* \(2\/2 segments\)/);
+    await checkOutput("out/staged-2x.mp4");
+    // The tasks read their segments from S3 (nothing over the direct link) and wrote their outputs there.
+    const record = await readFile(join(dir, "staged.jsonl"), "utf8");
+    const lines = record
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; bytes?: number; s3?: { uri: string } });
+    const uploaded = lines.filter((l) => l.type === "segment.uploaded");
+    expect(uploaded.map((l) => l.bytes)).toEqual([0, 0]);
+    const landed = lines.filter((l) => l.type === "segment.downloaded").map((l) => l.s3?.uri);
+    expect(landed.sort()).toEqual([
+      `s3://${BUCKET}/${folder}out/seg-00000.mp4`,
+      `s3://${BUCKET}/${folder}out/seg-00001.mp4`,
+    ]);
+    // Everything staged is gone: the segments and the tasks' outputs.
+    expect(await keysUnder("stage-a/")).toEqual([]);
+    expect(run.stdout + run.stderr).not.toMatch(/X-Amz-Signature|X-Amz-Credential/i);
+  }, 160_000);
+
+  it("stages a local file's segments and writes the verified output to a local file, leaving nothing in S3", async () => {
+    const out = join(dir, "staged-local-2x.mp4");
+    const run = await cli([
+      "run",
+      clip,
+      "--out",
+      out,
+      "--stage",
+      `s3://${BUCKET}/stage-b/`,
+      "--tasks",
+      "1",
+      "--segment-seconds",
+      "2",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    stageFolder(run.stderr, "stage-b/");
+    expect(run.stderr).toMatch(/staging in S3: .* of .* \(2\/2 segments\)/);
+    const [src, got] = await Promise.all([probe(clip), probe(out)]);
+    expect([got.width, got.height]).toEqual([640, 360]);
+    expect(got.frames).toBe(src.frames);
+    expect(got.hasAudio).toBe(true);
+    expect(await keysUnder("stage-b/")).toEqual([]);
+  }, 160_000);
+
+  it("leaves the staged segments and their outputs with --keep-staged", async () => {
+    const run = await cli([
+      "run",
+      clip,
+      "--out",
+      `s3://${BUCKET}/out/kept-2x.mp4`,
+      "--stage",
+      `s3://${BUCKET}/stage-c/`,
+      "--keep-staged",
+      "--tasks",
+      "1",
+      "--segment-seconds",
+      "2",
+      "--manifest",
+      join(dir, "kept.jsonl"),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const folder = stageFolder(run.stderr, "stage-c/");
+    await checkOutput("out/kept-2x.mp4");
+    // Two staged segments and their two outputs, in this run's own folder, and nothing else.
+    const kept = await keysUnder("stage-c/");
+    expect(kept).toHaveLength(4);
+    expect(kept.filter((k) => k.startsWith(`${folder}in/`))).toHaveLength(2);
+    expect(kept.filter((k) => k.startsWith(`${folder}out/`))).toEqual([
+      `${folder}out/seg-00000.mp4`,
+      `${folder}out/seg-00001.mp4`,
+    ]);
+  }, 160_000);
+});
+
+describe("ecs-fanout run --stage, killed and resumed", () => {
+  it("resumes in the killed run's folder: the outputs that landed are reused, and everything it staged is removed", async () => {
+    const out = join(dir, "resumed-2x.mp4");
+    const manifest = join(dir, "resumed.jsonl");
+    const args = ["run", clip, "--out", out, "--stage", `s3://${BUCKET}/stage-d/`, "--tasks", "1"];
+    args.push("--segment-seconds", "1", "--manifest", manifest);
+    const records = async (type: string) =>
+      (await readFile(manifest, "utf8").catch(() => ""))
+        .split("\n")
+        .filter((l) => l.includes(`"type":"${type}"`))
+        .map((l) => (JSON.parse(l) as { segmentId: string }).segmentId);
+    const first = startCli([...args, "--cluster", CLUSTER], {
+      home: dir,
+      env: stack.env,
+      timeoutMs: 150_000,
+    });
+    const until = Date.now() + 120_000;
+    while (
+      (await records("segment.downloaded")).length === 0 &&
+      Date.now() < until &&
+      first.child.exitCode === null
+    )
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    first.child.kill("SIGKILL");
+    const killed = await first.done;
+    expect(killed.signal, killed.stderr).toBe("SIGKILL");
+    const folder = stageFolder(killed.stderr, "stage-d/");
+    const landed = await records("segment.downloaded");
+    expect(landed.length).toBeGreaterThanOrEqual(1);
+    expect(landed.length).toBeLessThan(4);
+    // The killed run left its staged segments and its landed outputs in S3.
+    expect((await keysUnder(`${folder}in/`)).length).toBeGreaterThan(0);
+
+    const again = await cli([...args, "--resume"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(stageFolder(again.stderr, "stage-d/")).toBe(folder);
+    expect((await records("segment.resumed")).sort()).toEqual([...landed].sort());
+    const [src, got] = await Promise.all([probe(clip), probe(out)]);
+    expect([got.width, got.height]).toEqual([640, 360]);
+    expect(got.frames).toBe(src.frames);
+    // Both runs' staged segments and every output are gone.
+    expect(await keysUnder("stage-d/")).toEqual([]);
+  }, 300_000);
+});
+
 describe("S3 problems stop the run before any RunTask", () => {
   it("lists a missing input object and a missing output bucket together, exit 2", async () => {
     const before = runTasks();
@@ -133,7 +291,7 @@ describe("S3 problems stop the run before any RunTask", () => {
     expect(runTasks()).toBe(before);
   }, 60_000);
 
-  it("refuses --stage, which this version would ignore, beside the other problems", async () => {
+  it("names a --stage bucket that does not exist beside the other problems", async () => {
     const before = runTasks();
     const run = await cli([
       "run",
@@ -141,12 +299,12 @@ describe("S3 problems stop the run before any RunTask", () => {
       "--out",
       "s3://no-such-bucket/out.mp4",
       "--stage",
-      `s3://${BUCKET}/stage/`,
+      "s3://no-stage-bucket/stage/",
     ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("ecs-fanout: invalid run arguments (2 problems):");
     expect(run.stderr).toContain(
-      '  - --stage: expected no --stage (this version moves segments to the tasks directly; s3:// input and --out work), got "s3://media/stage/"',
+      "  - --stage: expected a location in an S3 bucket you can write to, got s3://no-stage-bucket/stage/: no such bucket (NoSuchBucket)",
     );
     expect(runTasks()).toBe(before);
   }, 60_000);

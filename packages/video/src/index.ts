@@ -48,6 +48,12 @@ export {
 } from "./join.js";
 export { type ProbeOptions, probe, probeOptionsSchema, type VideoInfo } from "./probe.js";
 export type { FfmpegProgress } from "./progress.js";
+export {
+  type CompareFramesOptions,
+  compareFrames,
+  compareFramesOptionsSchema,
+  type FrameQuality,
+} from "./quality.js";
 export { type RunFfmpegOptions, type RunFfmpegResult, runFfmpeg, runFfmpegOptionsSchema } from "./run.js";
 export { X264_PRESETS, type X264Preset } from "./schema.js";
 export { type SplitVideoOptions, splitVideo, splitVideoOptionsSchema, type VideoSegment } from "./split.js";

@@ -26,17 +26,25 @@ export const joinSegmentsOptionsSchema = z.strictObject({
   /**
    * What becomes of context frames: "trim" drops them, "crossfade" blends each boundary's
    * overlap linearly from one segment into the next (for temporal models). Without context
-   * frames both join by stream copy.
+   * frames both join by stream copy (unless `encode` is "always").
    * @default "trim"
    */
   overlap: z.enum(["trim", "crossfade"]).default("trim"),
   /**
-   * x264 CRF of the final encode, when context frames make one necessary.
+   * When the join encodes: "auto" only when context frames make it necessary (otherwise it
+   * stream-copies, so the processor's encode is the run's only one); "always" decodes and encodes
+   * once with `crf` and `preset` even without context — for lossless segment outputs, whose join
+   * is then the run's one lossy encode.
+   * @default "auto"
+   */
+  encode: z.enum(["auto", "always"]).default("auto"),
+  /**
+   * x264 CRF of the final encode, when context frames (or `encode: "always"`) make one.
    * @default 18
    */
   crf: z.number().int().min(0).max(51).default(18),
   /**
-   * x264 preset of the final encode, when context frames make one necessary.
+   * x264 preset of the final encode, when context frames (or `encode: "always"`) make one.
    * @default "veryfast"
    */
   preset: z.enum(X264_PRESETS).default("veryfast"),
@@ -52,8 +60,9 @@ export type JoinSegmentsOptions = z.input<typeof joinSegmentsOptionsSchema>;
  * Joins processed segments in the order given, after checking each one: it must hold exactly its
  * segment's frames (context included) at the source's frame rate, or the join throws
  * {@link FrameMismatchError} for it and writes nothing. Segments without context frames are
- * joined by stream copy, so the processor's encode stays the only one; with context frames the
- * join drops (or crossfades) them and encodes once, with `crf` and `preset`.
+ * joined by stream copy, so the processor's encode stays the only one (unless `encode` is
+ * "always"); with context frames the join drops (or crossfades) them and encodes once, with
+ * `crf` and `preset`.
  *
  * @throws {@link VideoOptionsError}; {@link ProbeError}; {@link SegmentMismatchError} when outputs
  * differ in codec, size, frame rate or pixel format; {@link FrameMismatchError}; {@link FfmpegError}.
@@ -81,7 +90,8 @@ export async function joinSegments(
     infos,
   );
   const segments = parts.map((p) => p.segment);
-  if (segments.every((s) => s.contextBefore === 0 && s.contextAfter === 0)) {
+  const noContext = segments.every((s) => s.contextBefore === 0 && s.contextAfter === 0);
+  if (noContext && opts.encode === "auto") {
     await concatSegments(
       parts.map((p) => p.path),
       output,

@@ -14,6 +14,8 @@ export {
   ffmpegScale,
   ffmpegScaleArgs,
   ffmpegScaleParams,
+  TEMPORAL_FILTERS,
+  type TemporalFilter,
   X264_PRESETS,
 } from "./processors/ffmpeg-scale.js";
 export {

@@ -119,7 +119,7 @@ describe("every ffmpeg call on an input is restricted", () => {
     const args = ffmpegScaleArgs(
       "in.mp4",
       "out.mp4",
-      { scale: 2, crf: 18, preset: "veryfast", audio: "auto" },
+      { scale: 2, crf: 18, preset: "veryfast", audio: "auto", lossless: false },
       {
         hasAudio: false,
         audioCodec: null,

@@ -44,7 +44,7 @@ describe("an upscale assembled from segments", () => {
       const outputs: string[] = [];
       for (const segment of segments) {
         const output = path.join(dir, `up-${audioName ?? "direct"}-${segment.index}.mp4`);
-        const options = { scale: 2, crf: 30, preset: "ultrafast", audio: "auto" } as const;
+        const options = { scale: 2, crf: 30, preset: "ultrafast", audio: "auto", lossless: false } as const;
         await runFfmpeg(ffmpegScaleArgs(segment.path, output, options, await probe(segment.path)));
         outputs.push(output);
       }

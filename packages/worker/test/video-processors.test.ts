@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { generateTestVideo, probe } from "@ecs-fanout/video";
+import { generateTestVideo, probe, splitVideo, verifySegmentFrames } from "@ecs-fanout/video";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth, fetch, killAll, putJob, type SpawnedWorker, spawnWorker, waitForJob } from "./helpers.js";
 
@@ -239,6 +239,48 @@ describe("video processors", () => {
     expect([out.width, out.height]).toEqual([640, 360]);
     expect(out.hasAudio).toBe(true);
     expect(Math.abs((out.audioDurationSeconds ?? 0) - (source.audioDurationSeconds ?? 0))).toBeLessThan(0.05);
+  });
+
+  it("seedvr2 gets a segment's context frames whole, with its temporal overlap and 4n+1 batch, and gives back every frame at its time", async () => {
+    // 25 own frames and 4 of context: a 29-frame file (4·7+1), one SeedVR2 batch.
+    const segments = await splitVideo(path.join(dir, "clip.mp4"), {
+      outputDir: path.join(dir, "seed-segments"),
+      segmentSeconds: 1,
+      overlapFrames: 4,
+    });
+    const segment = segments[1];
+    if (segment === undefined) throw new Error("expected two segments");
+    expect([segment.contextBefore, segment.frames, segment.contextAfter]).toEqual([4, 25, 0]);
+    await putJob(worker.url, "seed-context", await readFile(segment.path), {
+      processor: "seedvr2",
+      resolution: 180,
+      batchSize: 29,
+      temporalOverlap: 4,
+    });
+    expect(await waitForJob(worker.url, "seed-context", 60_000)).toMatchObject({ status: "succeeded" });
+    const argv = JSON.parse(await readFile(path.join(dir, "seedvr2-argv.json"), "utf8")) as string[];
+    const value = (flag: string) => argv[argv.indexOf(flag) + 1];
+    expect([value("--batch_size"), value("--temporal_overlap")]).toEqual(["29", "4"]);
+    expect(argv).not.toContain("--uniform_batch_size");
+    await verifySegmentFrames(await download("seed-context"), {
+      index: 1,
+      frames: 29,
+      fps: segment.fpsFraction,
+    });
+  });
+
+  it.each([
+    [{ batchSize: 29, temporalOverlap: 29 }, "temporalOverlap: expected less than batchSize 29, got 29"],
+    [{ batchSize: 1, temporalOverlap: 1 }, "temporalOverlap: expected less than batchSize 1, got 1"],
+    [{ batchSize: 31 }, "batchSize: expected 4n+1 (1, 5, 9, …, 129), got 31"],
+  ])("seedvr2 refuses %j: the overlap must fit in a 4n+1 batch", async (params, problem) => {
+    const res = await putJob(worker.url, `seed-refused-${params.batchSize}`, clip, {
+      processor: "seedvr2",
+      ...params,
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { problems: string[] } };
+    expect(body.error.problems).toEqual([problem]);
   });
 
   it("seedvr2 refuses a batch size that is not 4n+1, with every other problem too", async () => {

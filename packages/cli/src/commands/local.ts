@@ -62,6 +62,10 @@ export async function localCommand(raw: Record<string, unknown>, io: CliIo): Pro
     // No --subnets: the core finds the endpoint's default VPC, as it would on AWS.
     `#   ecs-fanout run in.mp4 --out out.mp4${clusterFlag}`,
   );
+  println(
+    io.stderr,
+    `#   ecs-fanout run in.mp4 --out out.mp4 --stage s3://${LOCAL_S3_BUCKET}/stage/${clusterFlag}`,
+  );
   println(io.stderr, "# Ctrl-C stops the endpoint and every task it runs");
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

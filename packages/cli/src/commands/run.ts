@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { expectedGot, type Problem } from "@ecs-fanout/protocol";
+import type { Problem } from "@ecs-fanout/protocol";
 import type { VideoInfo } from "@ecs-fanout/video";
 import { type BatchRunOptions, findGpuCapacityProvider, type NetworkOptions } from "ecs-fanout";
 import { DEFAULT_CLUSTER, gpuCapacityProvider, workerFamily } from "../defaults.js";
@@ -188,17 +188,10 @@ async function checkS3(options: RunOptions, s3: S3Client): Promise<{ input: Obje
     options.destination.kind === "s3"
       ? checkWritable(s3, options.destination.location, "--out").then((p) => p && problems.push(p))
       : undefined,
+    options.stage
+      ? checkWritable(s3, options.stage, "--stage").then((p) => p && problems.push(p))
+      : undefined,
   ]);
-  // The core this CLI runs on moves segments over the direct plane only: a --stage that would be
-  // ignored is refused, so nobody believes the segments went through S3.
-  if (options.stage)
-    problems.push({
-      path: "--stage",
-      message: expectedGot(
-        "no --stage (this version moves segments to the tasks directly; s3:// input and --out work)",
-        s3Uri(options.stage),
-      ),
-    });
   if (problems.length > 0) throw new UsageError("run arguments", problems);
   return { input };
 }

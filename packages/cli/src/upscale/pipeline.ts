@@ -13,7 +13,7 @@ import type { Downloaded, ObjectFacts } from "../s3/download.js";
 import type { UploadedObject } from "../s3/upload.js";
 import type { S3Location } from "../s3/uri.js";
 import { deliverToS3, fetchSource } from "./s3-ends.js";
-import { planStage, removeStagedOutputs, stageOptions } from "./stage.js";
+import { removeStagedOutputs, stageFolder, stageOptions } from "./stage.js";
 import { verifyUpscaled } from "./verify.js";
 
 /** What {@link upscaleVideo} upscales, and where the tasks run. */
@@ -171,7 +171,7 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     let plane: ReturnType<typeof stageOptions> | undefined;
     if (job.stage) {
       if (!job.s3) throw new Error("--stage needs its S3 client");
-      const plan = planStage(job.stage.prefix);
+      const plan = await stageFolder(workDir, job.stage.prefix, Boolean(job.resume));
       plane = stageOptions(plan, job.s3.client, job.stage.keep);
       reporter.note(`staging segments under ${plane.stage}; outputs land in ${plane.outputs?.s3}`);
     }

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { BatchRunOptions, BatchRunResult } from "ecs-fanout";
 import { parseS3Uri, type S3Location, s3Uri, underPrefix } from "../s3/uri.js";
@@ -19,6 +21,43 @@ export function planStage(prefix: S3Location): StagePlan {
   const key = `run-${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}/`;
   const run = underPrefix(prefix, key);
   return { inputs: underPrefix(run, "in/"), outputs: underPrefix(run, "out/") };
+}
+
+/** The file in the work dir that remembers the run's folder, for `--resume`. */
+const PLAN_FILE = "stage.json";
+/** Longest plan file read back (it holds two URIs). */
+const MAX_PLAN_BYTES = 8192;
+
+/**
+ * The run's folder under the `--stage` prefix: on `--resume`, the one the interrupted run used
+ * (the outputs that landed there are reused, and the segments it staged removed at the end), else
+ * a fresh one. Remembered in the work dir, which an interrupted run keeps.
+ */
+export async function stageFolder(workDir: string, prefix: S3Location, resume: boolean): Promise<StagePlan> {
+  const file = join(workDir, PLAN_FILE);
+  if (resume) {
+    const saved = await readFile(file, "utf8").then(readPlan, () => undefined);
+    const under = s3Uri(prefix);
+    if (saved && s3Uri(saved.inputs).startsWith(under) && s3Uri(saved.outputs).startsWith(under))
+      return saved;
+  }
+  const plan = planStage(prefix);
+  await writeFile(file, JSON.stringify({ inputs: s3Uri(plan.inputs), outputs: s3Uri(plan.outputs) }));
+  return plan;
+}
+
+/** The plan file's two prefixes, or undefined for anything else (it is read back, not trusted). */
+function readPlan(text: string): StagePlan | undefined {
+  if (text.length > MAX_PLAN_BYTES) return undefined;
+  try {
+    const raw = JSON.parse(text) as { inputs?: unknown; outputs?: unknown };
+    if (typeof raw.inputs !== "string" || typeof raw.outputs !== "string") return undefined;
+    const inputs = parseS3Uri(raw.inputs, "prefix");
+    const outputs = parseS3Uri(raw.outputs, "prefix");
+    return inputs.ok && outputs.ok ? { inputs: inputs.value, outputs: outputs.value } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The run options that move segments through S3: staged inputs, S3 outputs streamed down. */

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -19,27 +19,35 @@ export function runCli(
   args: readonly string[],
   options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; home: string },
 ): Promise<CliRun> {
+  return startCli(args, options).done;
+}
+
+/** {@link runCli}, with the process at hand (to kill it mid-run). */
+export function startCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; home: string },
+): { child: ChildProcess; done: Promise<CliRun> } {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith("AWS_") && k !== "CI") env[k] = v;
   }
   Object.assign(env, { HOME: options.home, NO_COLOR: "1" }, options.env);
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, ...args],
-      {
-        cwd: options.cwd ?? REPO_ROOT,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+  const child = spawn(
+    process.execPath,
+    ["--conditions=ecs-fanout-source", "--import", "tsx", CLI_BIN, ...args],
+    {
+      cwd: options.cwd ?? REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const done = new Promise<CliRun>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
       stdout += d;
     });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
       stderr += d;
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
@@ -49,4 +57,5 @@ export function runCli(
       resolve({ code, signal, stdout, stderr });
     });
   });
+  return { child, done };
 }

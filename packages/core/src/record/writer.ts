@@ -23,7 +23,12 @@ const clip = (_key: string, value: unknown): unknown =>
 
 /** The manifest line of an event, or undefined for events that are not recorded (progress, the in-memory result). */
 export function manifestLineOf(event: FanoutEvent): string | undefined {
-  if (event.type === "segment.progress" || event.type === "capacity.waiting" || event.type === "run.finished")
+  if (
+    event.type === "segment.progress" ||
+    event.type === "capacity.waiting" ||
+    event.type === "stage.progress" ||
+    event.type === "run.finished"
+  )
     return undefined;
   return `${JSON.stringify(event, clip)}\n`;
 }

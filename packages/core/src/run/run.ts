@@ -27,7 +27,7 @@ import { type PriorCost, settlePriorTasks } from "./prior-tasks.js";
 import { buildResult, taskResultOf } from "./result-builder.js";
 import { planResume, type ResumePlan } from "./resume.js";
 import { RunState } from "./run-state.js";
-import { removeStaged, stageInputs } from "./stage.js";
+import { removeStaged, stagedByEarlierRuns, stageInputs } from "./stage.js";
 import { removeStaleParts } from "./stale-parts.js";
 
 /** Whether any segment reads from or writes to S3 (then the run needs an S3 client). */
@@ -53,6 +53,7 @@ function startS3(
     return undefined;
   }
   let last = 0;
+  const stagePrefix = opts.stage;
   const stage = stageInputs({
     s3,
     prefix: opts.stage,
@@ -71,11 +72,16 @@ function startS3(
     async finish() {
       await stage.all;
       if (opts.keepStaged) return;
-      const removed = await removeStaged(s3, stage.objects);
-      if (removed < stage.objects.length)
+      // Deleting a key that is not there succeeds: the earlier runs' keys need no listing first.
+      const objects = [
+        ...stage.objects,
+        ...(resume === undefined ? [] : stagedByEarlierRuns(stagePrefix, resume.runIds, opts.segments)),
+      ];
+      const removed = await removeStaged(s3, objects);
+      if (removed < objects.length)
         opts.logger.warn("some staged inputs could not be removed", {
           removed,
-          staged: stage.objects.length,
+          staged: objects.length,
         });
     },
   };

@@ -8,6 +8,7 @@ import { expiresInFor, type Presigner } from "../s3/presign.js";
 import type { S3Location } from "../s3/uri.js";
 import type { WorkerClient } from "../worker/client.js";
 import type { SegmentOutput } from "./segment-output.js";
+import type { StagedInput } from "./stage.js";
 
 /** Part size the worker hashes and uploads an S3 output in (S3's minimum is 5 MiB). */
 export const OUTPUT_PART_BYTES = 16 * 1024 * 1024;
@@ -16,8 +17,8 @@ export const OUTPUT_PART_BYTES = 16 * 1024 * 1024;
 export interface RunS3 {
   readonly s3: S3Client;
   readonly presigner: Presigner;
-  /** A local input's object in S3 once staged (resolves when it landed), by segment id. */
-  readonly staged: ReadonlyMap<string, Promise<S3Location>>;
+  /** A local input's object in S3 and its digest once staged (resolves when it landed), by segment id. */
+  readonly staged: ReadonlyMap<string, Promise<StagedInput>>;
 }
 
 /** The input object a segment's attempt fetches from S3: its own, or its staged copy. */
@@ -30,7 +31,9 @@ export async function s3InputOf(
   const input = segment.input;
   if ("s3" in input) return { location: input.s3, versionId: input.versionId, sha256: input.sha256 };
   const staged = run?.staged.get(segment.id);
-  return staged === undefined ? undefined : { location: await staged };
+  if (staged === undefined) return undefined;
+  const { location, sha256 } = await staged;
+  return { location, sha256 };
 }
 
 /** A presigned GET for this attempt only, expiring shortly after its deadline. */

@@ -28,6 +28,8 @@ export function blameOf(error: unknown, taskGone: boolean): AttemptBlame {
   if (error instanceof WorkerError) {
     const status = error.statusCode;
     if (status === undefined) return "task";
+    // S3 refused or failed a presigned request the worker made: the URLs' or S3's fault, not the task's.
+    if (status === 502 && error.workerCode?.startsWith("S3_")) return "segment";
     if (status === 503) return "draining";
     if (status === 401 || status === 404 || status === 507 || status >= 500) return "task";
     return "segment";
@@ -42,6 +44,9 @@ function requireS3(s3: RunS3 | undefined): RunS3 {
 }
 
 const messageOf = (error: unknown): { code: string; message: string } => {
+  // S3's refusal as the worker relayed it (S3_FORBIDDEN, S3_UNAVAILABLE …) says more than WORKER_ERROR.
+  if (error instanceof WorkerError && error.workerCode?.startsWith("S3_"))
+    return { code: error.workerCode, message: error.message };
   if (error instanceof FanoutError) return { code: error.code, message: error.message };
   if (error instanceof Error && error.name === "TimeoutError")
     return { code: "TIMEOUT", message: `segment attempt timed out` };

@@ -13,11 +13,19 @@ import pLimit from "p-limit";
 import { S3TransferError } from "../errors.js";
 import type { PlannedSegment } from "../options/segments.js";
 import { type S3Location, s3Uri, underPrefix } from "../s3/uri.js";
+import { hashFile } from "../worker/download.js";
 
 /** Part size of a staged upload, and the size from which a file is sent in parts. */
 const STAGE_PART_BYTES = 16 * 1024 * 1024;
 /** Parts (or whole small files) in flight at once, over all staged files: bounds memory and sockets. */
 const STAGE_CONCURRENCY = 4;
+
+/** A local input's copy in S3, and the SHA-256 of the file it was made from. */
+export interface StagedInput {
+  readonly location: S3Location;
+  /** The worker fetches the copy with this expected digest and refuses other bytes. */
+  readonly sha256: string;
+}
 
 /** Progress of the staging, for the run's `stage.progress` events. */
 export interface StageProgress {
@@ -31,8 +39,8 @@ export interface StageProgress {
 /**
  * Uploads each local `{ path }` input once to `prefix/<runId>/<segment id><ext>` with the
  * orchestrator's credentials — files from one part up in parts, several at a time — and returns,
- * per segment, a promise of its object that an attempt awaits (so staging runs ahead of demand
- * while tasks start). A failed file aborts its multipart upload and rejects only its segments.
+ * per segment, a promise of its object and digest that an attempt awaits (so staging runs ahead of
+ * demand while tasks start). A failed file aborts its multipart upload and rejects only its segments.
  */
 export function stageInputs(input: {
   s3: S3Client;
@@ -41,10 +49,10 @@ export function stageInputs(input: {
   segments: readonly PlannedSegment[];
   onProgress: (progress: StageProgress) => void;
   signal: AbortSignal;
-}): { staged: Map<string, Promise<S3Location>>; objects: S3Location[]; all: Promise<void> } {
+}): { staged: Map<string, Promise<StagedInput>>; objects: S3Location[]; all: Promise<void> } {
   const { s3, signal } = input;
   const limit = pLimit(STAGE_CONCURRENCY);
-  const staged = new Map<string, Promise<S3Location>>();
+  const staged = new Map<string, Promise<StagedInput>>();
   const objects: S3Location[] = [];
   const local = input.segments.filter((s) => "path" in s.input);
   const progress: StageProgress = {
@@ -61,14 +69,19 @@ export function stageInputs(input: {
     objects.push(location);
     const done = sizes.then(async (all) => {
       const bytes = all[i] as number;
-      await uploadFile(s3, path, bytes, location, limit, signal, (n) => {
-        progress.bytesDone += n;
-        input.onProgress({ ...progress });
-      });
+      // The file's own digest goes with its copy: bytes corrupted in S3 or on the way to the task
+      // are refused by the worker instead of being processed (the staged object carries no checksum).
+      const [, digest] = await Promise.all([
+        uploadFile(s3, path, bytes, location, limit, signal, (n) => {
+          progress.bytesDone += n;
+          input.onProgress({ ...progress });
+        }),
+        hashFile(path, signal),
+      ]);
       progress.objectsDone += 1;
       progress.done = progress.objectsDone === progress.objectsTotal;
       input.onProgress({ ...progress });
-      return location;
+      return { location, sha256: digest.sha256 };
     });
     done.catch(() => {});
     staged.set(segment.id, done);
@@ -161,6 +174,22 @@ async function uploadFile(
     await s3.send(new AbortMultipartUploadCommand({ ...at, UploadId: uploadId })).catch(() => {});
     throw fail(error);
   }
+}
+
+/**
+ * Where earlier runs (resumed by this one) staged the local inputs under the same prefix: a run
+ * killed before its end never removed them, so its resume does.
+ */
+export function stagedByEarlierRuns(
+  prefix: S3Location,
+  runIds: readonly string[],
+  segments: readonly PlannedSegment[],
+): S3Location[] {
+  return runIds.flatMap((runId) =>
+    segments.flatMap((s) =>
+      "path" in s.input ? [underPrefix(prefix, `${runId}/${s.id}${extname(s.input.path)}`)] : [],
+    ),
+  );
 }
 
 /** Deletes the staged objects (best effort: the lifecycle rule of the staging bucket covers the rest). */

@@ -43,6 +43,15 @@ export interface MultipartTarget {
 export class Presigner {
   constructor(private readonly s3: S3Client) {}
 
+  /**
+   * The time URLs are signed at: the client's clock with the offset the SDK learnt from S3's
+   * `Date` after a skew error (header-signed calls use it; the presigner on its own would not), so
+   * an orchestrator whose clock is off does not hand out URLs that expire early or start late.
+   */
+  private signingDate(): Date {
+    return new Date(Date.now() + (this.s3.config.systemClockOffset ?? 0));
+  }
+
   /** GET of an input (a given version, when asked for). */
   get(location: S3Location & { versionId?: string | undefined }, expiresIn: number): Promise<string> {
     return getSignedUrl(
@@ -52,7 +61,7 @@ export class Presigner {
         Key: location.key,
         ...(location.versionId === undefined ? {} : { VersionId: location.versionId }),
       }),
-      { expiresIn },
+      { expiresIn, signingDate: this.signingDate() },
     );
   }
 
@@ -66,7 +75,7 @@ export class Presigner {
         ContentLength: output.bytes,
         ChecksumSHA256: b64(output.sha256),
       }),
-      { expiresIn, ...SIGNED_CHECKSUM },
+      { expiresIn, signingDate: this.signingDate(), ...SIGNED_CHECKSUM },
     );
   }
 
@@ -103,7 +112,7 @@ export class Presigner {
             ContentLength: part.bytes,
             ChecksumSHA256: b64(part.sha256),
           }),
-          { expiresIn, ...SIGNED_CHECKSUM },
+          { expiresIn, signingDate: this.signingDate(), ...SIGNED_CHECKSUM },
         ),
       ),
     );

@@ -62,6 +62,26 @@ describe("the manifest", () => {
     );
   });
 
+  it("does not record staging progress, so a staged run's record can be read back for a resume", async () => {
+    const stage = {
+      type: "stage.progress",
+      time: 1,
+      runId: "r",
+      bytesDone: 1,
+      bytesTotal: 2,
+      objectsDone: 0,
+      objectsTotal: 1,
+      done: false,
+    } as const;
+    expect(manifestLineOf(stage)).toBe(undefined);
+    const path = join(dir, "staged.jsonl");
+    const writer = ManifestWriter.open(path, quietLogger);
+    writer.write(launched);
+    writer.write(stage);
+    writer.close();
+    expect((await readManifest(path)).records.map((r) => r.type)).toEqual(["task.launched"]);
+  });
+
   it("ignores a torn last line, as a writer killed mid-line leaves it", async () => {
     const path = join(dir, "m.jsonl");
     const line = manifestLineOf(downloaded) as string;

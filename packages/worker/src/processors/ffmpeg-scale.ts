@@ -9,6 +9,21 @@ import type { Processor, ProcessorContext } from "./types.js";
 /** libx264 presets, fastest first: what `preset` accepts (the video package's list). */
 export { X264_PRESETS };
 
+const TEMPORAL_NAMES = ["tmix", "hqdn3d"] as const;
+/** What `temporal` accepts. */
+export type TemporalFilter = (typeof TEMPORAL_NAMES)[number];
+
+/**
+ * The temporal filters `temporal` names, each a fixed filter string (no user text reaches
+ * ffmpeg's filter parser). "tmix" averages each frame with the 4 before it (a causal window: 4
+ * context frames before a segment make its frames exactly those of one pass); "hqdn3d" is a
+ * recursive temporal denoiser (each frame depends on every frame before it, fading).
+ */
+export const TEMPORAL_FILTERS: Readonly<Record<TemporalFilter, string>> = {
+  tmix: "tmix=frames=5",
+  hqdn3d: "hqdn3d=luma_spatial=0:chroma_spatial=0:luma_tmp=6:chroma_tmp=6",
+};
+
 /** The params of the default processor, ffmpeg-scale; strict, defaults applied once here. */
 export const ffmpegScaleParams = z
   .strictObject({
@@ -22,6 +37,17 @@ export const ffmpegScaleParams = z
     preset: z.enum(X264_PRESETS).default("veryfast"),
     /** "auto" copies MP4-friendly audio and re-encodes anything else to AAC. @default "auto" */
     audio: z.enum(["auto", "copy", "aac"]).default("auto"),
+    /**
+     * A temporal filter after the scale, so each output frame depends on its neighbours (a CPU
+     * stand-in for a temporal model): see {@link TEMPORAL_FILTERS}. None when unset.
+     */
+    temporal: z.enum(TEMPORAL_NAMES).optional(),
+    /**
+     * Encode losslessly (x264 `-qp 0`, the scaled frames' own pixel format) instead of with
+     * `crf`: for a fanned-out run, whose join then makes the run's only lossy encode.
+     * @default false
+     */
+    lossless: z.boolean().default(false),
   })
   .superRefine((p, ctx) => {
     if (p.height !== undefined && p.height % 2 !== 0) {
@@ -57,6 +83,10 @@ export function ffmpegScaleArgs(
   const copyAudio =
     options.audio === "copy" || (options.audio === "auto" && MP4_AUDIO_CODECS.has(info.audioCodec ?? ""));
   const audio = info.hasAudio ? (copyAudio ? ["-c:a", "copy"] : ["-c:a", "aac", "-b:a", "192k"]) : [];
+  const filters = [`scale=${size}:flags=lanczos`];
+  if (options.temporal !== undefined) filters.push(TEMPORAL_FILTERS[options.temporal]);
+  // Lossless keeps the scaled frames' pixel format: a conversion to 4:2:0 would be a loss of its own.
+  const quality = options.lossless ? ["-qp", "0"] : ["-crf", String(options.crf), "-pix_fmt", "yuv420p"];
   return [
     "-hide_banner",
     "-y",
@@ -68,15 +98,12 @@ export function ffmpegScaleArgs(
     "-map",
     "0:a?",
     "-vf",
-    `scale=${size}:flags=lanczos`,
+    filters.join(","),
     "-c:v",
     "libx264",
     "-preset",
     options.preset,
-    "-crf",
-    String(options.crf),
-    "-pix_fmt",
-    "yuv420p",
+    ...quality,
     ...audio,
     "-movflags",
     "+faststart",
@@ -124,7 +151,7 @@ export async function probeInput(
   return info;
 }
 
-/** The default processor: CPU upscale with ffmpeg (lanczos, H.264 in MP4, audio kept). */
+/** The default processor: CPU upscale with ffmpeg (lanczos, optional temporal filter, H.264 in MP4, audio kept). */
 export const ffmpegScale: Processor<FfmpegScaleOptions> = {
   name: "ffmpeg-scale",
   description: "CPU upscale with ffmpeg: ×2/×3/×4 or to a target height, lanczos, H.264, audio kept",
