@@ -239,27 +239,25 @@ export async function attemptSegment(
   } catch (error) {
     turn.end();
     const reason: unknown = handle.controller.signal.reason;
-    if (reason instanceof SegmentTakenBack) {
-      // Another task owns the segment now: free this worker's queue and disk, count nothing.
+    // Another task owns the segment now (taken back), or it is back in the queue already (its task
+    // drains, or a retry took its place): cancel the job here, free the worker's disk, count nothing.
+    if (reason instanceof SegmentTakenBack || reason instanceof SegmentRequeued) {
       task.segmentsAttempted -= 1;
-      run.emit({
-        type: "segment.takenBack",
-        segmentId: segment.id,
-        fromTaskArn: reason.fromTaskArn,
-        toTaskArn: reason.toTaskArn,
-      });
-      if (!taskSignal.aborted) await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
-      return;
-    }
-    if (reason instanceof SegmentRequeued) {
-      // Back in the queue already (its task drains, or a retry took its place): cancel the job here.
-      task.segmentsAttempted -= 1;
-      run.emit({
-        type: "segment.requeued",
-        segmentId: segment.id,
-        fromTaskArn: reason.fromTaskArn,
-        reason: reason.reason,
-      });
+      run.emit(
+        reason instanceof SegmentTakenBack
+          ? {
+              type: "segment.takenBack",
+              segmentId: segment.id,
+              fromTaskArn: reason.fromTaskArn,
+              toTaskArn: reason.toTaskArn,
+            }
+          : {
+              type: "segment.requeued",
+              segmentId: segment.id,
+              fromTaskArn: reason.fromTaskArn,
+              reason: reason.reason,
+            },
+      );
       if (!taskSignal.aborted) await client.delete(jobId, AbortSignal.timeout(5000)).catch(() => {});
       return;
     }
