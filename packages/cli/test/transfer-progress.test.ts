@@ -12,6 +12,13 @@ function capture() {
   return { stream, text: () => text };
 }
 
+/** The plain reporter's lines without their elapsed-time prefix. */
+const plainLines = (text: string): string[] =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.replace(/^\[\s*\d+\.\ds\] /, ""));
+
 describe("progress of a transfer phase (downloading the input, uploading the output)", () => {
   it("prints plain lines at quarter steps, in bytes, and once at the end", () => {
     const out = capture();
@@ -19,11 +26,7 @@ describe("progress of a transfer phase (downloading the input, uploading the out
     reporter.phase("uploading output", "s3://media/out.mp4 (8.0 MiB)");
     const mib = 1024 * 1024;
     for (let done = 0; done <= 8 * mib; done += mib / 4) reporter.transferProgress(done, 8 * mib);
-    const lines = out
-      .text()
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => l.replace(/^\[\s*\d+\.\ds\] /, ""));
+    const lines = plainLines(out.text());
     expect(lines).toEqual([
       "uploading output: s3://media/out.mp4 (8.0 MiB)",
       "  0 B of 8.0 MiB",
@@ -53,11 +56,7 @@ describe("progress of a transfer phase (downloading the input, uploading the out
     reporter.staging(1000, 4000, 1, 4);
     reporter.staging(1500, 4000, 1, 4);
     reporter.staging(4000, 4000, 4, 4);
-    const lines = out
-      .text()
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => l.replace(/^\[\s*\d+\.\ds\] /, ""));
+    const lines = plainLines(out.text());
     expect(lines).toEqual([
       "launching",
       "staging in S3: 0 B of 3.9 KiB (0/4 segments)",
