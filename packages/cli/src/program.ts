@@ -12,6 +12,8 @@ import { CLI_VERSION } from "./version.js";
  * problem together rather than commander's first one. Each command's module is
  * imported when it runs, so `cost` or `--help` does not first load the local endpoint, the ffmpeg
  * helpers and every AWS client. Actions hand their exit code to `setExit`; `main` maps errors.
+ * (`run`'s schema does load the video and worker packages and `ecs-fanout/options`, for their
+ * option schemas: loading them starts nothing.)
  */
 export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
   const program = new Command("ecs-fanout")

@@ -128,6 +128,28 @@ describe("ecs-fanout run with context frames and a temporal filter", () => {
   }, 180_000);
 });
 
+describe("ecs-fanout run --processor seedvr2 with context frames (the local GPU stand-in)", () => {
+  it("hands SeedVR2 its temporal overlap and batch, crossfades the context and keeps every frame", async () => {
+    const out = join(dir, "seedvr2.mp4");
+    const args = ["run", clip, "--out", out, "--tasks", "2", "--segment-seconds", "1", "--local"];
+    args.push("--processor", "seedvr2", "--overlap-frames", "4", "--overlap-join", "crossfade");
+    // Files of 33 frames (29 at the ends): one 4n+1 batch each.
+    args.push("--temporal-overlap", "4", "--params", '{"batchSize":33}');
+    const run = await runCli(args, { home: dir, timeoutMs: 150_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/stand-in/);
+    expect(await recordedParams(`${out}.run.jsonl`)).toEqual({
+      processor: "seedvr2",
+      temporalOverlap: 4,
+      batchSize: 33,
+      resolution: 360,
+    });
+    expect(await readFrameTimes(out)).toHaveLength(sourceTimes.length);
+    const info = await probe(out);
+    expect([info.width, info.height]).toEqual([640, 360]);
+  }, 180_000);
+});
+
 describe("ecs-fanout run's liveness flags, against a local endpoint of the test's own", () => {
   let target: LocalTarget;
   let env: Record<string, string>;
