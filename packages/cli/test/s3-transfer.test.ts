@@ -2,14 +2,19 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { type LocalS3, startLocalS3 } from "@ecs-fanout/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentReporter } from "../src/progress/types.js";
 import { s3ClientFromEnv } from "../src/s3/client.js";
 import { downloadObject } from "../src/s3/download.js";
 import { checkInputObject, checkWritable } from "../src/s3/preflight.js";
-import { uploadFile } from "../src/s3/upload.js";
+import { type AbortFailure, uploadFile } from "../src/s3/upload.js";
 import { parseS3Uri } from "../src/s3/uri.js";
 import { fetchSource } from "../src/upscale/s3-ends.js";
 
@@ -26,14 +31,35 @@ async function objectBytes(key: string): Promise<Buffer> {
   return Buffer.from(await got.Body!.transformToByteArray());
 }
 
-beforeAll(async () => {
-  s3server = await startLocalS3({ buckets: [BUCKET] });
-  s3 = s3ClientFromEnv({
+const clientOfLocalS3 = () =>
+  s3ClientFromEnv({
     AWS_ENDPOINT_URL_S3: s3server.endpoint,
     AWS_REGION: s3server.region,
     AWS_ACCESS_KEY_ID: s3server.clientConfig.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: s3server.clientConfig.credentials.secretAccessKey,
   });
+
+/** A client of the local S3 whose requests of the named commands fail before they are sent. */
+function failing(commands: Record<string, (input: Record<string, unknown>) => boolean>): S3Client {
+  const client = clientOfLocalS3();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const fails = commands[context.commandName ?? ""];
+      if (fails?.(args.input as Record<string, unknown>))
+        throw Object.assign(new Error("Access Denied"), { name: "AccessDenied" });
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return client;
+}
+
+const openUploads = async (prefix: string) =>
+  (await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }))).Uploads ?? [];
+
+beforeAll(async () => {
+  s3server = await startLocalS3({ buckets: [BUCKET] });
+  s3 = clientOfLocalS3();
   dir = await mkdtemp(join(tmpdir(), "cli-s3-transfer-"));
 });
 afterAll(async () => {
@@ -112,6 +138,58 @@ describe("uploading the final output", () => {
     await expect(
       uploadFile({ s3, path: file, location: { bucket: "no-such-bucket", key: "x.mp4" } }),
     ).rejects.toThrow(/s3:\/\/no-such-bucket\/x\.mp4: upload failed \(NoSuchBucket\)/);
+  });
+});
+
+describe("a failed multipart upload of the final output", () => {
+  const big = async (name: string) => {
+    const file = join(dir, name);
+    await writeFile(file, randomBytes(16 * 1024 * 1024 + 1));
+    return file;
+  };
+
+  it("is aborted once its parts settled: S3 lists no upload of it afterwards", async () => {
+    const client = failing({ UploadPartCommand: (input) => input["PartNumber"] === 2 });
+    const failures: AbortFailure[] = [];
+    await expect(
+      uploadFile({
+        s3: client,
+        path: await big("refused-part.mp4"),
+        location: { bucket: BUCKET, key: "refused/part.mp4" },
+        partBytes: 5 * 1024 * 1024,
+        onAbortFailed: (f) => failures.push(f),
+      }),
+    ).rejects.toThrow(/s3:\/\/cli-transfer\/refused\/part\.mp4: upload failed \(AccessDenied\)/);
+    client.destroy();
+    expect(failures).toEqual([]);
+    expect(await openUploads("refused/")).toEqual([]);
+  });
+
+  it("says so when its abort fails too, naming the upload, and still throws the upload's own error", async () => {
+    const client = failing({
+      UploadPartCommand: (input) => input["PartNumber"] === 1,
+      AbortMultipartUploadCommand: () => true,
+    });
+    const failures: AbortFailure[] = [];
+    await expect(
+      uploadFile({
+        s3: client,
+        path: await big("refused-abort.mp4"),
+        location: { bucket: BUCKET, key: "kept/abort.mp4" },
+        partBytes: 5 * 1024 * 1024,
+        onAbortFailed: (f) => failures.push(f),
+      }),
+    ).rejects.toThrow(/upload failed \(AccessDenied\)/);
+    client.destroy();
+    const left = await openUploads("kept/");
+    expect(left.map((u) => u.UploadId)).toHaveLength(1);
+    expect(failures).toEqual([
+      {
+        uri: `s3://${BUCKET}/kept/abort.mp4`,
+        uploadId: left[0]?.UploadId,
+        error: "AccessDenied: Access Denied",
+      },
+    ]);
   });
 });
 

@@ -61,6 +61,13 @@ export type RunMetricsEvent = Event<typeof schema.runMetricsEventSchema>;
 /** Bytes and objects of the local inputs staged in S3 so far (event only, not in the manifest). */
 export type StageProgressEvent = Event<typeof schema.stageProgressSchema>;
 
+/** The orchestrator created a multipart upload (staging an input, or an attempt's output); recorded until closed. */
+export type MultipartOpenedEvent = Event<typeof schema.multipartOpenedSchema>;
+/** A multipart upload was completed, aborted, or was already gone; `fromRunId` when it was an earlier run's. */
+export type MultipartClosedEvent = Event<typeof schema.multipartClosedSchema>;
+/** Aborting a multipart upload failed: a warning (the run goes on; its end and a resume try again). */
+export type MultipartAbortFailedEvent = Event<typeof schema.multipartAbortFailedSchema>;
+
 /** The run finished (all tasks stopped); carries the result. Not written to the manifest (see `run.metrics`). */
 export interface RunFinishedEvent {
   readonly type: "run.finished";
@@ -91,6 +98,9 @@ export type FanoutEvent =
   | SegmentRequeuedEvent
   | SegmentResumedEvent
   | StageProgressEvent
+  | MultipartOpenedEvent
+  | MultipartClosedEvent
+  | MultipartAbortFailedEvent
   | RunMetricsEvent
   | RunFinishedEvent;
 
@@ -117,6 +127,9 @@ export const EVENT_TYPES: readonly FanoutEventType[] = Object.freeze([
   "segment.failed",
   "segment.takenBack",
   "segment.requeued",
+  "multipart.opened",
+  "multipart.closed",
+  "multipart.abortFailed",
   "task.billed",
   "run.metrics",
   "run.finished",

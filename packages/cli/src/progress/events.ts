@@ -93,6 +93,18 @@ export class EventTranslator {
       case "stage.progress":
         r.staging(event.bytesDone, event.bytesTotal, event.objectsDone, event.objectsTotal);
         break;
+      case "multipart.abortFailed":
+        r.note(
+          `warning: could not abort the multipart upload ${event.uploadId} of s3://${event.bucket}/${event.key} ` +
+            `(${event.error}); the run tries again at its end, and --resume aborts it`,
+        );
+        break;
+      case "multipart.closed":
+        if (event.fromRunId !== undefined && event.outcome === "aborted")
+          r.note(
+            `aborted the multipart upload ${event.uploadId} of s3://${event.bucket}/${event.key} left open by run ${event.fromRunId}`,
+          );
+        break;
       case "run.finished":
         break;
     }

@@ -30,6 +30,13 @@ export interface UploadedObject {
   readonly verifiedBy: "S3's SHA-256" | "S3's ETag";
 }
 
+/** A multipart upload left open because aborting it failed (no URL, no secret: S3's error name and message). */
+export interface AbortFailure {
+  readonly uri: string;
+  readonly uploadId: string;
+  readonly error: string;
+}
+
 /** S3's smallest part (but the last) and most parts. */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
@@ -52,6 +59,11 @@ export async function uploadFile(input: {
   /** @default 64 MiB (raised as needed to stay within S3's 10,000 parts) */
   partBytes?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Told when the abort of a failed multipart upload failed too (non-fatal: the upload's own error
+   * is thrown): the upload is left open, for the bucket's lifecycle rule or a manual abort.
+   */
+  onAbortFailed?: (failure: AbortFailure) => void;
   signal?: AbortSignal;
 }): Promise<UploadedObject> {
   const { s3, location, signal } = input;
@@ -161,14 +173,28 @@ export async function uploadFile(input: {
             abortSignal: AbortSignal.timeout(15_000),
           },
         )
-        .catch(() => {
-          // Some servers lack AbortMultipartUpload; on AWS a lifecycle rule removes leftovers (docs/s3.md).
+        .catch((abortError: unknown) => {
+          // NoSuchUpload: S3 holds nothing of it any more. Anything else leaves parts billed: say so.
+          if (s3ErrorName(abortError) === "NoSuchUpload") return;
+          input.onAbortFailed?.({
+            uri: s3Uri(location),
+            uploadId: aborting,
+            error: errorText(abortError),
+          });
         });
     }
     if (signal?.aborted) throw signal.reason;
     if (error instanceof S3TransferFailedError) throw error;
     throw fail(`upload failed (${s3ErrorName(error) ?? String(error)})`, error);
   }
+}
+
+/** An S3 error's name and message, clipped: safe to show (the request was header-signed, no URL). */
+function errorText(error: unknown): string {
+  const name = s3ErrorName(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const text = name !== undefined && name !== message ? `${name}: ${message}` : message;
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 async function uploadParts(
@@ -183,8 +209,11 @@ async function uploadParts(
 ): Promise<string[]> {
   const etags: string[] = new Array(parts.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
+  // A part that failed for good stops the others from taking more; every part in flight settles
+  // before the caller aborts, so none lands in the upload after the abort.
   const worker = async () => {
-    while (next < parts.length) {
+    while (next < parts.length && failure === undefined) {
       const index = next++;
       const part = parts[index] as PartDigest;
       for (let attempt = 1; ; attempt += 1) {
@@ -206,12 +235,16 @@ async function uploadParts(
           break;
         } catch (error) {
           progress(index + 1, 0);
-          if (signal?.aborted || attempt >= PART_TRIES) throw error;
+          if (signal?.aborted || attempt >= PART_TRIES || failure !== undefined) {
+            failure ??= { error };
+            return;
+          }
         }
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, parts.length) }, worker));
+  if (failure !== undefined) throw failure.error;
   return etags;
 }
 

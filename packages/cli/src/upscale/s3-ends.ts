@@ -76,6 +76,11 @@ export async function deliverToS3(input: {
     path: input.file,
     location: input.location,
     onProgress: (done, total) => input.reporter.transferProgress(done, total),
+    onAbortFailed: (f) =>
+      input.reporter.note(
+        `warning: could not abort the multipart upload ${f.uploadId} of ${f.uri} (${f.error}); ` +
+          "abort it by hand or let the bucket's lifecycle rule remove it",
+      ),
     ...(input.signal ? { signal: input.signal } : {}),
   });
   return { uploaded, seconds: (performance.now() - started) / 1000 };

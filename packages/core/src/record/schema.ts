@@ -338,6 +338,46 @@ export const stageProgressSchema = z.strictObject({
   done: z.boolean(),
 });
 
+/** Where a multipart upload is: its object and S3's id for it (not a secret; never a presigned URL). */
+const multipartUpload = { bucket: text, key: text, uploadId: text };
+
+/**
+ * The orchestrator created a multipart upload — staging a local input, or for an attempt's output
+ * — and it stays open until a `multipart.closed` line with its `uploadId`. A resume aborts every
+ * upload its earlier runs left open (an orchestrator killed mid-upload).
+ */
+export const multipartOpenedSchema = z.strictObject({
+  ...base,
+  type: z.literal("multipart.opened"),
+  ...multipartUpload,
+  purpose: z.enum(["stage", "output"]),
+  segmentId: text,
+});
+
+/**
+ * A multipart upload is closed: completed, aborted, or `gone` (S3 no longer knows it: an abort
+ * answered NoSuchUpload). `fromRunId` is set when this run closed an upload an earlier run opened.
+ */
+export const multipartClosedSchema = z.strictObject({
+  ...base,
+  type: z.literal("multipart.closed"),
+  ...multipartUpload,
+  outcome: z.enum(["completed", "aborted", "gone"]),
+  fromRunId: optText,
+});
+
+/**
+ * Aborting a multipart upload failed (a warning, never fatal): it stays open in the record, the
+ * run tries again at its end, and a resume tries again. `error` is S3's error name and message.
+ */
+export const multipartAbortFailedSchema = z.strictObject({
+  ...base,
+  type: z.literal("multipart.abortFailed"),
+  ...multipartUpload,
+  error: text,
+  fromRunId: optText,
+});
+
 /** The run's metrics and counts, once every segment settled and every task was stopped. */
 export const runMetricsEventSchema = z.strictObject({
   ...base,
@@ -369,6 +409,9 @@ export const manifestRecordSchema = z.discriminatedUnion("type", [
   segmentTakenBackSchema,
   segmentRequeuedSchema,
   segmentResumedSchema,
+  multipartOpenedSchema,
+  multipartClosedSchema,
+  multipartAbortFailedSchema,
   runMetricsEventSchema,
 ]);
 

@@ -15,6 +15,8 @@ const SYNC_AFTER: ReadonlySet<FanoutEvent["type"]> = new Set([
   "segment.downloaded",
   "segment.failed",
   "task.stopped",
+  // An open upload is what a resume must abort: its line must outlive a power loss too.
+  "multipart.opened",
   "run.metrics",
 ]);
 

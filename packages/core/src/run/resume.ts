@@ -43,6 +43,18 @@ export interface ResumePlan {
   /** Segments the manifest says done whose output or input no longer match (redone). */
   readonly changed: readonly string[];
   readonly priorTasks: readonly PriorTask[];
+  /**
+   * Multipart uploads the earlier runs opened and never closed (an orchestrator killed
+   * mid-upload, or an abort that failed): the resumed run aborts each.
+   */
+  readonly openUploads: readonly LeftoverUpload[];
+}
+
+/** A multipart upload an earlier run left open, as its record says. */
+export interface LeftoverUpload {
+  readonly location: { readonly bucket: string; readonly key: string };
+  readonly uploadId: string;
+  readonly fromRunId: string;
 }
 
 const exists = async (path: string): Promise<boolean> =>
@@ -66,8 +78,16 @@ export async function planResume(
   const launched = new Map<string, { record: Launched; runId: string }>();
   const billed = new Map<string, Billed>();
   const lastSeen = new Map<string, number>();
+  const openUploads = new Map<string, LeftoverUpload>();
   for (const run of chain) {
     for (const r of run.records) {
+      if (r.type === "multipart.opened")
+        openUploads.set(r.uploadId, {
+          location: { bucket: r.bucket, key: r.key },
+          uploadId: r.uploadId,
+          fromRunId: run.runId,
+        });
+      else if (r.type === "multipart.closed") openUploads.delete(r.uploadId);
       if (r.type === "segment.downloaded" || r.type === "segment.resumed")
         done.set(r.segmentId, {
           segmentId: r.segmentId,
@@ -114,6 +134,7 @@ export async function planResume(
       billed: billed.get(taskArn),
       lastSeenAt: lastSeen.get(taskArn) ?? record.time,
     })),
+    openUploads: [...openUploads.values()],
   };
 }
 

@@ -15,6 +15,7 @@ import { recordedOptions } from "../record/options-record.js";
 import { ManifestWriter } from "../record/writer.js";
 import type { BatchRunResult, SegmentResult } from "../result.js";
 import { makeS3Client } from "../s3/client.js";
+import { MultipartLedger } from "../s3/multipart-ledger.js";
 import { Presigner } from "../s3/presign.js";
 import { countRequestsOf, type S3RequestCount, withRequestCount } from "../s3/request-count.js";
 import { abortable, anySignal, throwIfAborted } from "../util/abort.js";
@@ -48,14 +49,16 @@ function startS3(
 ): { finish(): Promise<void> } | undefined {
   const { opts } = run;
   if (s3 === undefined) return undefined;
+  const uploads = new MultipartLedger(s3, (note) => run.emit(note), opts.logger);
   if (opts.stage === undefined) {
-    run.s3 = { s3, presigner: new Presigner(s3), staged: new Map() };
+    run.s3 = { s3, presigner: new Presigner(s3), uploads, staged: new Map() };
     return undefined;
   }
   let last = 0;
   const stagePrefix = opts.stage;
   const stage = stageInputs({
     s3,
+    uploads,
     prefix: opts.stage,
     runId: opts.runId,
     segments: opts.segments.filter((s) => !resume?.reused.has(s.id)),
@@ -67,7 +70,7 @@ function startS3(
       run.emit({ type: "stage.progress", ...p });
     },
   });
-  run.s3 = { s3, presigner: new Presigner(s3), staged: stage.staged };
+  run.s3 = { s3, presigner: new Presigner(s3), uploads, staged: stage.staged };
   return {
     async finish() {
       await stage.all;
@@ -85,6 +88,13 @@ function startS3(
         });
     },
   };
+}
+
+/** Aborts every multipart upload the resumed runs left open; each outcome is an event. Never throws. */
+async function abortLeftovers(run: RunState, resume: ResumePlan | undefined): Promise<void> {
+  const uploads = run.s3?.uploads;
+  if (resume === undefined || resume.openUploads.length === 0 || uploads === undefined) return;
+  await Promise.all(resume.openUploads.map((u) => uploads.abort(u, u.fromRunId)));
 }
 
 /** A run in progress: its segment results as they land on disk, and the final result. */
@@ -135,13 +145,19 @@ async function execute(
       if (stale.length > 0) opts.logger.info("removed partial downloads of an earlier run", { files: stale });
     }
     // Read what earlier runs did before this run appends its own lines to the same manifest.
-    const s3Client = usesS3(opts) ? (opts.clients.s3 ?? makeS3Client(opts.aws)) : undefined;
+    let s3Client = usesS3(opts) ? (opts.clients.s3 ?? makeS3Client(opts.aws)) : undefined;
     ownS3 = opts.clients.s3 === undefined ? s3Client : undefined;
     if (s3Client !== undefined) countRequestsOf(s3Client);
     const resume =
       opts.resume && opts.manifest !== undefined
         ? await planResume(opts.manifest, opts.segments, signal, s3Client)
         : undefined;
+    // Uploads an earlier run left open are aborted even when this run itself needs no S3.
+    if (s3Client === undefined && (resume?.openUploads.length ?? 0) > 0) {
+      s3Client = opts.clients.s3 ?? makeS3Client(opts.aws);
+      ownS3 = opts.clients.s3 === undefined ? s3Client : undefined;
+      countRequestsOf(s3Client);
+    }
     if (resume !== undefined && resume.changed.length > 0)
       opts.logger.info("segments done earlier but changed since are redone", { segments: resume.changed });
     const region = opts.pricing.region ?? (await clientRegion(clients.ecs)) ?? "unknown";
@@ -219,6 +235,8 @@ async function fanOut(
     });
     run.publish(state);
   }
+  // The killed run's open multipart uploads, aborted alongside the run (S3 frees their parts).
+  const leftovers = abortLeftovers(run, resume);
   // The killed run's tasks: stopped if still running, priced into this run's cost, alongside the run.
   const prior =
     resume === undefined
@@ -241,6 +259,11 @@ async function fanOut(
     await run.dispatcher.destroy().catch(() => {});
     await run.livenessDispatcher.destroy().catch(() => {});
     await prior;
+    await leftovers;
+    // A second try for every upload whose abort failed (or whose attempt never got to it).
+    const stillOpen = (await run.s3?.uploads.abortOpen()) ?? 0;
+    if (stillOpen > 0)
+      opts.logger.warn("multipart uploads are left open; a resume aborts them", { uploads: stillOpen });
     // Every task's account, even when the run was aborted: a later resume need not ask ECS.
     const now = new Date();
     for (const task of run.tasks.values())

@@ -3,6 +3,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { JobOutputInfo } from "@ecs-fanout/protocol";
 import type { PlannedSegment } from "../options/segments.js";
 import { downloadFromS3 } from "../s3/download.js";
+import type { MultipartLedger } from "../s3/multipart-ledger.js";
 import { type LandedOutput, putOutputInS3 } from "../s3/output.js";
 import { expiresInFor, type Presigner } from "../s3/presign.js";
 import type { S3Location } from "../s3/uri.js";
@@ -17,6 +18,8 @@ export const OUTPUT_PART_BYTES = 16 * 1024 * 1024;
 export interface RunS3 {
   readonly s3: S3Client;
   readonly presigner: Presigner;
+  /** Every multipart upload the run opened and has not closed yet (noted in the run record). */
+  readonly uploads: MultipartLedger;
   /** A local input's object in S3 and its digest once staged (resolves when it landed), by segment id. */
   readonly staged: ReadonlyMap<string, Promise<StagedInput>>;
 }
@@ -73,6 +76,7 @@ export async function landOutputInS3(input: {
     location: input.location,
     deadlineMs: input.deadlineMs,
     signal,
+    uploads: run.uploads,
   });
   const s3 = {
     uri: landed.uri,

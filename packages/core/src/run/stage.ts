@@ -1,7 +1,6 @@
 import { open, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
@@ -12,6 +11,7 @@ import {
 import pLimit from "p-limit";
 import { S3TransferError } from "../errors.js";
 import type { PlannedSegment } from "../options/segments.js";
+import type { MultipartLedger } from "../s3/multipart-ledger.js";
 import { type S3Location, s3Uri, underPrefix } from "../s3/uri.js";
 import { hashFile } from "../worker/download.js";
 
@@ -40,10 +40,12 @@ export interface StageProgress {
  * Uploads each local `{ path }` input once to `prefix/<runId>/<segment id><ext>` with the
  * orchestrator's credentials — files from one part up in parts, several at a time — and returns,
  * per segment, a promise of its object and digest that an attempt awaits (so staging runs ahead of
- * demand while tasks start). A failed file aborts its multipart upload and rejects only its segments.
+ * demand while tasks start). A failed file aborts its multipart upload (once none of its parts is
+ * in flight) and rejects only its segments; every upload is noted in the run's ledger.
  */
 export function stageInputs(input: {
   s3: S3Client;
+  uploads: MultipartLedger;
   prefix: S3Location;
   runId: string;
   segments: readonly PlannedSegment[];
@@ -72,7 +74,7 @@ export function stageInputs(input: {
       // The file's own digest goes with its copy: bytes corrupted in S3 or on the way to the task
       // are refused by the worker instead of being processed (the staged object carries no checksum).
       const [, digest] = await Promise.all([
-        uploadFile(s3, path, bytes, location, limit, signal, (n) => {
+        uploadFile(s3, input.uploads, segment.id, path, bytes, location, limit, signal, (n) => {
           progress.bytesDone += n;
           input.onProgress({ ...progress });
         }),
@@ -111,6 +113,8 @@ async function readPart(path: string, offset: number, length: number): Promise<B
 
 async function uploadFile(
   s3: S3Client,
+  uploads: MultipartLedger,
+  segmentId: string,
   path: string,
   bytes: number,
   location: S3Location,
@@ -141,37 +145,59 @@ async function uploadFile(
   const created = await s3.send(new CreateMultipartUploadCommand(at), { abortSignal: signal }).catch((e) => {
     throw fail(e);
   });
-  const uploadId = created.UploadId as string;
+  if (created.UploadId === undefined)
+    throw fail(new Error("CreateMultipartUpload answered without an UploadId"));
+  const upload = { location, uploadId: created.UploadId };
+  uploads.opened(upload, "stage", segmentId);
   try {
     const count = Math.ceil(bytes / STAGE_PART_BYTES);
-    const parts = await Promise.all(
+    let failure: { error: unknown } | undefined;
+    // Every part settles before the upload is completed or aborted: a part still on its way
+    // after an abort could land in it again.
+    const settled = await Promise.allSettled(
       Array.from({ length: count }, (_, i) =>
         limit(async () => {
-          const offset = i * STAGE_PART_BYTES;
-          const length = Math.min(STAGE_PART_BYTES, bytes - offset);
-          const body = await readPart(path, offset, length);
-          const got = await s3.send(
-            new UploadPartCommand({
-              ...at,
-              UploadId: uploadId,
-              PartNumber: i + 1,
-              Body: body,
-              ContentLength: length,
-            }),
-            { abortSignal: signal },
-          );
-          onBytes(length);
-          return { PartNumber: i + 1, ETag: got.ETag };
+          // The upload is lost already: send no more of it.
+          if (failure !== undefined) throw failure.error;
+          try {
+            const offset = i * STAGE_PART_BYTES;
+            const length = Math.min(STAGE_PART_BYTES, bytes - offset);
+            const body = await readPart(path, offset, length);
+            const got = await s3.send(
+              new UploadPartCommand({
+                ...at,
+                UploadId: upload.uploadId,
+                PartNumber: i + 1,
+                Body: body,
+                ContentLength: length,
+              }),
+              { abortSignal: signal },
+            );
+            onBytes(length);
+            return { PartNumber: i + 1, ETag: got.ETag };
+          } catch (error) {
+            failure ??= { error };
+            throw error;
+          }
         }),
       ),
     );
+    if (failure !== undefined) throw failure.error;
+    const parts = settled.map(
+      (p) => (p as PromiseFulfilledResult<{ PartNumber: number; ETag?: string }>).value,
+    );
     await s3.send(
-      new CompleteMultipartUploadCommand({ ...at, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      new CompleteMultipartUploadCommand({
+        ...at,
+        UploadId: upload.uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
       { abortSignal: signal },
     );
+    uploads.completed(upload);
   } catch (error) {
-    // No part outlives a failed staging (a server without AbortMultipartUpload: the lifecycle rule).
-    await s3.send(new AbortMultipartUploadCommand({ ...at, UploadId: uploadId })).catch(() => {});
+    // No part outlives a failed staging; an abort that fails is reported and tried again at the end.
+    await uploads.abort(upload);
     throw fail(error);
   }
 }

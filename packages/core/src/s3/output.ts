@@ -2,6 +2,7 @@ import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { JobOutputInfo, UploadRequest } from "@ecs-fanout/protocol";
 import { S3TransferError, WorkerError } from "../errors.js";
 import type { WorkerClient } from "../worker/client.js";
+import type { MultipartLedger } from "./multipart-ledger.js";
 import { expiresInFor, type MultipartTarget, type Presigner } from "./presign.js";
 import { type S3Location, s3Uri } from "./uri.js";
 import { mismatchOf } from "./verify.js";
@@ -41,7 +42,8 @@ export async function putOutputInS3(input: {
   location: S3Location;
   deadlineMs: number;
   signal?: AbortSignal | undefined;
-  onMultipart?: ((target: MultipartTarget | undefined) => void) | undefined;
+  /** The run's open multipart uploads: this one is noted there from creation until completed or aborted. */
+  uploads: MultipartLedger;
 }): Promise<LandedOutput> {
   const { s3, presigner, client, output, location, signal } = input;
   const uri = s3Uri(location);
@@ -53,7 +55,7 @@ export async function putOutputInS3(input: {
     let request: UploadRequest;
     if (output.parts !== undefined) {
       target = await presigner.createMultipart(location, signal);
-      input.onMultipart?.(target);
+      input.uploads.opened(target, "output", input.segmentId);
       const partBytes = output.parts[0]?.bytes ?? 0;
       request = await presigner.parts(target, partBytes, output.parts, expiresIn);
     } else {
@@ -70,8 +72,8 @@ export async function putOutputInS3(input: {
           context,
         );
       ({ etag, versionId } = await presigner.complete(target, uploaded.parts, output.parts ?? [], signal));
+      input.uploads.completed(target);
       target = undefined;
-      input.onMultipart?.(undefined);
     }
     const head = await s3.send(
       new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ChecksumMode: "ENABLED" }),
@@ -96,15 +98,8 @@ export async function putOutputInS3(input: {
       retries: uploaded.retries,
     };
   } catch (error) {
-    if (target !== undefined) {
-      const aborting = target;
-      await presigner.abort(aborting).then(
-        () => input.onMultipart?.(undefined),
-        () => {
-          // Left for the run's finish (and the docs' clean-up note): the run records the upload id.
-        },
-      );
-    }
+    // A failed abort is reported by the ledger and left open for the run's end (and a resume).
+    if (target !== undefined) await input.uploads.abort(target);
     if (error instanceof S3TransferError || error instanceof WorkerError) throw error;
     if (signal?.aborted) throw signal.reason;
     const name = (error as { name?: string }).name;

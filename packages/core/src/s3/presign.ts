@@ -1,5 +1,4 @@
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
@@ -35,10 +34,11 @@ export interface MultipartTarget {
 
 /**
  * Presigns, with the orchestrator's credentials, exactly the S3 requests one attempt needs — and
- * makes the few it keeps for itself (CreateMultipartUpload, Complete, Abort): a task never holds
- * an S3 permission, and a URL lets its holder do one thing to one object until shortly after the
- * attempt's deadline. The URLs are secrets: callers hand them to the worker over the pinned
- * connection and never log them, emit them, or put them in an error.
+ * makes the few it keeps for itself (CreateMultipartUpload, Complete; aborts go through the
+ * run's MultipartLedger): a task never holds an S3 permission, and a URL lets its holder do one
+ * thing to one object until shortly after the attempt's deadline. The URLs are secrets: callers
+ * hand them to the worker over the pinned connection and never log them, emit them, or put them
+ * in an error.
  */
 export class Presigner {
   constructor(private readonly s3: S3Client) {}
@@ -142,17 +142,5 @@ export class Presigner {
       { abortSignal: signal },
     );
     return { etag: done.ETag, versionId: done.VersionId };
-  }
-
-  /** Aborts a multipart upload: S3 frees (and stops billing) its parts. */
-  async abort(target: MultipartTarget): Promise<void> {
-    await this.s3.send(
-      new AbortMultipartUploadCommand({
-        Bucket: target.location.bucket,
-        Key: target.location.key,
-        UploadId: target.uploadId,
-      }),
-      { abortSignal: AbortSignal.timeout(15_000) },
-    );
   }
 }

@@ -72,6 +72,8 @@ export interface FaultProxy {
   readonly seen: SeenRequest[];
   /** Applies `fault` to the next `times` requests that match (rules are tried in order). */
   inject(match: (r: S3Request) => boolean, fault: S3Fault, times?: number): void;
+  /** Drops every rule not used up yet. */
+  clear(): void;
   /** Multipart uploads by id: created, completed, and those an abort was asked for. */
   uploads(): { created: string[]; completed: string[]; aborted: string[] };
   close(): Promise<void>;
@@ -199,6 +201,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     seen,
     inject(match, fault, times = 1) {
       rules.push({ match, fault, times });
+    },
+    clear() {
+      rules.length = 0;
     },
     uploads() {
       const ids = (op: S3Request["operation"]) =>

@@ -4,7 +4,12 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { type LocalS3, startLocalS3 } from "@ecs-fanout/local";
 import { type BatchRunOptions, type BatchRunResult, executeParallelBatches, type Segment } from "ecs-fanout";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +21,8 @@ import { type FaultProxy, type S3Request, startFaultProxy } from "./s3-fault-pro
 // with signatures checked) with one fault per scenario, injected where it happens for real: S3's
 // answers and the bytes on the wire (a proxy in front of the local S3), URLs that expire, a worker
 // killed mid-upload, the orchestrator killed after an output landed. Each ends with every segment
-// exactly once and no corrupt output, or with the segment failed clearly.
+// exactly once and no corrupt output, or with the segment failed clearly — and with no multipart
+// upload left in S3 (the local S3 lists them: ListMultipartUploads is patched into s3rver).
 
 const BUCKET = "faults";
 const KiB = 1024;
@@ -55,6 +61,12 @@ async function object(key: string): Promise<Buffer> {
   return Buffer.from(
     await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
   );
+}
+
+/** The multipart uploads S3 itself still holds under `tag/` (the local S3 lists them, as AWS does). */
+async function openUploads(tag: string): Promise<string[]> {
+  const listed = await direct.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: `${tag}/` }));
+  return (listed.Uploads ?? []).map((u) => `${u.Key} ${u.UploadId}`);
 }
 
 const exists = (key: string) =>
@@ -97,7 +109,7 @@ const worker = (operation: S3Request["operation"], tag: string) => (r: S3Request
 /**
  * What every recovered run must end with: each segment succeeded and was accepted once, its
  * object in S3 and its file on disk are the bytes the result names, nothing else is on disk, every
- * multipart upload the run created was completed or aborted, no presigned URL was recorded
+ * multipart upload the run created was completed or aborted (S3 lists none), no presigned URL was recorded
  * anywhere, and no task is left running.
  */
 async function expectEachOnce(
@@ -124,6 +136,7 @@ async function expectEachOnce(
   expect((await readdir(join(env.dir, tag))).sort()).toEqual(ids.map((id) => `${id}.bin`));
   const { created, completed, aborted } = proxy.uploads();
   for (const id of created) expect([...completed, ...aborted]).toContain(id);
+  expect(await openUploads(tag)).toEqual([]);
   const manifest = await readFile(join(env.dir, `${tag}.jsonl`), "utf8");
   for (const text of [manifest, JSON.stringify(rec.events), JSON.stringify(result)])
     expect(text).not.toMatch(/X-Amz-Signature|X-Amz-Credential/i);
@@ -326,15 +339,59 @@ describe("a whole S3 run when a process dies", () => {
     expect(failed.every((e) => e.taskArn === killed && e.willRetry)).toBe(true);
     for (const id of new Set(failed.map((e) => e.segmentId)))
       expect(result.segments.find((s) => s.id === id)?.taskArn).not.toBe(killed);
+    // S3 holds no upload of the run: the killed attempt's was aborted, the others completed.
+    expect(await openUploads(tag)).toEqual([]);
+    expect(
+      rec
+        .of("multipart.closed")
+        .map((e) => e.outcome)
+        .sort(),
+    ).toEqual(["aborted", "completed", "completed"]);
   }, 90_000);
 
-  it("resumes after the orchestrator was SIGKILLed once an output landed: landed outputs reused, none written twice", async () => {
+  it("leaves no multipart upload behind when a staging fails and its first abort fails too: the run's end aborts it", async () => {
+    const tag = "failed-staging";
+    const dir = join(env.dir, `${tag}-in`);
+    await mkdir(dir, { recursive: true });
+    // s0 is staged in two parts (more than 16 MiB), s1 in one PUT.
+    await writeFile(join(dir, "s0.bin"), Buffer.alloc(16 * MiB + 1, 70));
+    await writeFile(join(dir, "s1.bin"), Buffer.alloc(64 * KiB, 71));
+    const segments: Segment[] = ["s0", "s1"].map((id) => ({ id, input: { path: join(dir, `${id}.bin`) } }));
+    const staging = (operation: S3Request["operation"]) => (r: S3Request) =>
+      !r.presigned && r.operation === operation && r.path.startsWith(`${BUCKET}/${tag}/stage/`);
+    const denied = { answer: 403, code: "AccessDenied", message: "Access Denied" };
+    proxy.inject(staging("UploadPart"), denied);
+    proxy.inject(staging("AbortMultipartUpload"), denied);
+    const rec = recorder();
+    const result = await executeParallelBatches({
+      ...runOptions(tag, segments),
+      stage: `s3://${BUCKET}/${tag}/stage/`,
+      onEvent: rec.onEvent,
+    });
+    expect(result.failures.map((f) => f.id)).toEqual(["s0"]);
+    expect(result.failures[0]?.error?.message).toMatch(/staging .*s0\.bin.*AccessDenied/);
+    expect(result.segments.filter((s) => s.status === "succeeded").map((s) => s.id)).toEqual(["s1"]);
+    // The failed abort was said, not swallowed; the end of the run aborted the upload.
+    const [failedAbort] = rec.of("multipart.abortFailed");
+    expect(failedAbort).toMatchObject({ bucket: BUCKET, key: expect.stringMatching(/\/s0\.bin$/) });
+    expect(failedAbort?.error).toMatch(/^AccessDenied/);
+    const closed = rec.of("multipart.closed").filter((e) => e.uploadId === failedAbort?.uploadId);
+    expect(closed.map((e) => e.outcome)).toEqual(["aborted"]);
+    expect(await openUploads(tag)).toEqual([]);
+    const manifest = await readFile(join(env.dir, `${tag}.jsonl`), "utf8");
+    expect(manifest).toContain('"type":"multipart.abortFailed"');
+    expect(manifest).not.toMatch(/X-Amz-Signature|X-Amz-Credential/i);
+    expect(await runningTaskArns(env)).toEqual([]);
+  }, 90_000);
+
+  it("resumes after the orchestrator was SIGKILLed mid-upload once an output landed: landed outputs reused, none written twice, its open upload aborted", async () => {
     const tag = "killed-orchestrator";
     const segments = await s3Inputs(tag, 3);
     const options = runOptions(tag, segments);
+    // Outputs in two parts each, so the orchestrator dies with a multipart upload open.
     const { clients: _clients, ...serializable } = {
       ...options,
-      params: { processor: "synthetic", ms: 1_500, bytes: 200 * KiB },
+      params: { processor: "synthetic", ms: 1_500, bytes: 20 * MiB },
     };
     await mkdir(join(env.dir, tag), { recursive: true });
     const config = join(env.dir, `${tag}.child.json`);
@@ -358,17 +415,40 @@ describe("a whole S3 run when a process dies", () => {
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_c, s) => resolve(s)));
     const manifest = options.manifest as string;
-    const landedIds = async () =>
+    const linesOf = async (type: string) =>
       (await readFile(manifest, "utf8").catch(() => ""))
         .split("\n")
-        .filter((l) => l.includes('"type":"segment.downloaded"'))
-        .map((l) => (JSON.parse(l) as { segmentId: string }).segmentId);
+        .filter((l) => l.includes(`"type":"${type}"`))
+        .map((l) => JSON.parse(l) as { segmentId: string; uploadId: string });
+    const landedIds = async () => (await linesOf("segment.downloaded")).map((l) => l.segmentId);
+    // Once an output landed, the next part a worker sends is held while the orchestrator is killed.
+    let killedWhileUploading = false;
+    proxy.inject(
+      worker("UploadPart", tag),
+      {
+        hold: async () => {
+          if (killedWhileUploading || (await landedIds()).length === 0) return;
+          killedWhileUploading = true;
+          child.kill("SIGKILL");
+          await exited;
+        },
+      },
+      1_000,
+    );
     const waitUntil = Date.now() + 60_000;
-    while ((await landedIds()).length === 0 && Date.now() < waitUntil && child.exitCode === null)
+    while (!killedWhileUploading && Date.now() < waitUntil && child.exitCode === null)
       await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill("SIGKILL");
     expect(await exited, stderr).toBe("SIGKILL");
+    proxy.clear();
+    expect(killedWhileUploading).toBe(true);
     const landed = await landedIds();
+    // The record lists the upload the killed run left open; S3 still holds it.
+    const opened = (await linesOf("multipart.opened")).map((l) => l.uploadId);
+    const closed = new Set((await linesOf("multipart.closed")).map((l) => l.uploadId));
+    const leftOpen = opened.filter((id) => !closed.has(id));
+    expect(leftOpen.length).toBeGreaterThanOrEqual(1);
+    expect((await openUploads(tag)).length).toBeGreaterThanOrEqual(1);
     expect(landed.length).toBeGreaterThanOrEqual(1);
     expect(landed.length).toBeLessThan(3);
     const landedSha = new Map(
@@ -407,5 +487,12 @@ describe("a whole S3 run when a process dies", () => {
     }
     expect((await readdir(join(env.dir, tag))).sort()).toEqual(["s0.bin", "s1.bin", "s2.bin"]);
     expect(await runningTaskArns(env)).toEqual([]);
+    // The resume aborted what the killed run left open, said so, and S3 holds no upload of the job.
+    const cleaned = rec.of("multipart.closed").filter((e) => e.fromRunId !== undefined);
+    expect(cleaned.map((e) => e.uploadId).sort()).toEqual([...leftOpen].sort());
+    expect(
+      cleaned.every((e) => e.outcome === "aborted" && e.fromRunId === rec.of("run.started")[0]?.resumedFrom),
+    ).toBe(true);
+    expect(await openUploads(tag)).toEqual([]);
   }, 120_000);
 });

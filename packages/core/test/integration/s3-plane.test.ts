@@ -9,8 +9,10 @@ import { syntheticBytes } from "@ecs-fanout/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { killAll, pinned, type SpawnedWorker, spawnWorker, TOKEN } from "../../../worker/test/helpers.js";
 import { S3TransferError, WorkerError } from "../../src/errors.js";
+import { quietLogger } from "../../src/logger.js";
 import { makeS3Client } from "../../src/s3/client.js";
 import { downloadFromS3 } from "../../src/s3/download.js";
+import { MultipartLedger, type MultipartNote } from "../../src/s3/multipart-ledger.js";
 import { putOutputInS3 } from "../../src/s3/output.js";
 import { Presigner } from "../../src/s3/presign.js";
 import { WorkerClient } from "../../src/worker/client.js";
@@ -27,6 +29,9 @@ const expectedOutput = (seed: string, bytes: number) => Buffer.concat([...synthe
 let s3: LocalS3;
 let s3Client: S3Client;
 let presigner: Presigner;
+/** The run's record of open multipart uploads, as a run keeps it (its notes kept here). */
+let uploads: MultipartLedger;
+const notes: MultipartNote[] = [];
 let worker: SpawnedWorker;
 let client: WorkerClient;
 let dir: string;
@@ -38,6 +43,7 @@ beforeAll(async () => {
     { endpoint: s3.endpoint },
   );
   presigner = new Presigner(s3Client);
+  uploads = new MultipartLedger(s3Client, (n) => notes.push(n), quietLogger);
   worker = await spawnWorker();
   client = new WorkerClient(worker.url, TOKEN, "arn:aws:ecs:local:task/test", pinned, 10_000);
   dir = await mkdtemp(join(tmpdir(), "s3-plane-"));
@@ -108,8 +114,15 @@ describe("the S3 data plane, against a real worker and a real local S3", () => {
       output,
       location: { bucket: BUCKET, key: "out/b.bin" },
       deadlineMs: Date.now() + 60_000,
+      uploads,
     });
     expect(landed).toMatchObject({ uri: "s3://plane/out/b.bin", bytes, sha256: output.sha256, parts: 3 });
+    // The upload was noted open from its creation and closed once completed.
+    expect(notes.map((n) => [n.type, n.key, "outcome" in n ? n.outcome : n.type])).toEqual([
+      ["multipart.opened", "out/b.bin", "multipart.opened"],
+      ["multipart.closed", "out/b.bin", "completed"],
+    ]);
+    expect(uploads.openUploads).toEqual([]);
     const out = join(dir, "b.bin");
     const got = await downloadFromS3({
       s3: s3Client,
@@ -139,6 +152,7 @@ describe("the S3 data plane, against a real worker and a real local S3", () => {
       output,
       location: { bucket: BUCKET, key: "out/c.bin" },
       deadlineMs: Date.now() + 60_000,
+      uploads,
     });
     expect(landed.parts).toBe(0);
     const object = await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: "out/c.bin" }));
@@ -192,6 +206,7 @@ describe("the S3 data plane, against a real worker and a real local S3", () => {
       output,
       location: { bucket: BUCKET, key: "out/f.bin" },
       deadlineMs: Date.now() + 60_000,
+      uploads,
     });
     expect(landed.sha256).toBe(output.sha256);
   });

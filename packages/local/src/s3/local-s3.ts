@@ -69,8 +69,11 @@ export interface LocalS3 {
 /**
  * Starts a real S3 implementation nobody on this project wrote (s3rver, from npm) on 127.0.0.1,
  * with SigV4 signature checking on: a tampered or expired presigned URL fails there as on AWS.
- * It does not implement S3's additional checksums (x-amz-checksum-*), AbortMultipartUpload or
- * ListMultipartUploads; docs/local-endpoint.md says how the tests cover those.
+ * AbortMultipartUpload, ListMultipartUploads and ListParts are not in s3rver 5.0.0: this project
+ * patches them in (patches/@20minutes__s3rver.patch, applied by `pnpm install`) so its tests can
+ * prove that no multipart upload is left behind; the same patch makes bucket-level requests
+ * (ListObjectsV2 too) verify as the AWS SDKs sign them. S3's additional checksums
+ * (x-amz-checksum-*) are still not implemented; docs/local-endpoint.md says how tests cover that.
  */
 export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
   const owned = options.directory === undefined;
