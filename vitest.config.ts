@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^@ecs-fanout\/cli$/, replacement: src("cli") },
       { find: /^ecs-fanout$/, replacement: src("core") },
       { find: /^ecs-fanout\/pricing$/, replacement: src("core", "pricing/index.ts") },
+      { find: /^ecs-fanout\/options$/, replacement: src("core", "options/index.ts") },
     ],
   },
   test: {

@@ -2,8 +2,12 @@ import { defineConfig } from "tsup";
 
 export default defineConfig([
   {
-    // "." and the "./pricing" subpath; dist/pricing/index.* keeps the subpath's layout.
-    entry: { index: "src/index.ts", "pricing/index": "src/pricing/index.ts" },
+    // "." and the "./pricing" and "./options" subpaths; dist/<subpath>/index.* keeps their layout.
+    entry: {
+      index: "src/index.ts",
+      "pricing/index": "src/pricing/index.ts",
+      "options/index": "src/options/index.ts",
+    },
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,

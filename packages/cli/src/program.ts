@@ -3,7 +3,7 @@ import { ExitCode } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { defaultHelp } from "./parse/flags.js";
 import { localFlags } from "./parse/local-options.js";
-import { PROCESSORS, runFlags } from "./parse/run-options.js";
+import { API_OPTIONS, PROCESSORS, runFlags } from "./parse/run-options.js";
 import { CLI_VERSION } from "./version.js";
 
 /**
@@ -12,6 +12,8 @@ import { CLI_VERSION } from "./version.js";
  * problem together rather than commander's first one. Each command's module is
  * imported when it runs, so `cost` or `--help` does not first load the local endpoint, the ffmpeg
  * helpers and every AWS client. Actions hand their exit code to `setExit`; `main` maps errors.
+ * (`run`'s schema does load the video and worker packages and `ecs-fanout/options`, for their
+ * option schemas: loading them starts nothing.)
  */
 export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
   const program = new Command("ecs-fanout")
@@ -28,6 +30,7 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
     .allowExcessArguments(false);
 
   const run = runFlags.shape;
+  const api = API_OPTIONS;
   program
     .command("run")
     .description("split a video, upscale the segments on parallel ECS tasks, reassemble, verify, report")
@@ -43,7 +46,42 @@ export function createProgram(io: CliIo, setExit: (code: ExitCode) => void): Com
       "--processor <name>",
       `what each task runs: ${PROCESSORS.join(", ")}${defaultHelp(run.processor)}`,
     )
-    .option("--params <json>", "extra processor options as a JSON object, e.g. '{\"crf\":20}'")
+    .option(
+      "--params <json>",
+      "extra processor options as a JSON object, e.g. '{\"crf\":20}', checked with the processor's own rules",
+    )
+    .option(
+      "--overlap-frames <n>",
+      `context frames added on each side of every segment, so a temporal processor sees its neighbours; the join removes them${defaultHelp(api.overlapFrames)}`,
+    )
+    .option(
+      "--overlap-join <trim|crossfade>",
+      `what the join does with the context frames: trim drops them, crossfade blends each overlap from one segment into the next (for temporal models)${defaultHelp(run.overlapJoin)}`,
+    )
+    .option(
+      "--temporal <tmix|hqdn3d>",
+      "ffmpeg-scale: a temporal filter after the scale, so each frame depends on its neighbours (a CPU stand-in for a temporal model; default: none)",
+    )
+    .option(
+      "--lossless",
+      "ffmpeg-scale: the tasks encode their segments losslessly, so the join's encode is the run's only lossy one (default: off)",
+    )
+    .option(
+      "--temporal-overlap <n>",
+      `seedvr2: frames blended between its batches${defaultHelp(api.temporalOverlap)}`,
+    )
+    .option(
+      "--liveness-interval <ms>",
+      `how often each task's worker is checked for an answer${defaultHelp(api.livenessInterval)}`,
+    )
+    .option(
+      "--liveness-timeout <ms>",
+      `how long one check may take before it counts as failed${defaultHelp(api.livenessTimeout)}`,
+    )
+    .option(
+      "--liveness-failures <n>",
+      `failed checks in a row after which a task is given up on, its work requeued and a replacement launched${defaultHelp(api.livenessFailures)}`,
+    )
     .option("--cluster <name>", "ECS cluster (default: ecs-fanout)")
     .option(
       "--task-definition <family[:rev]|arn>",

@@ -6,6 +6,7 @@ import { type BatchRunOptions, findGpuCapacityProvider, type NetworkOptions } fr
 import { DEFAULT_CLUSTER, gpuCapacityProvider, workerFamily } from "../defaults.js";
 import { ExitCode, InterruptedError, RunFailedError, UsageError, VerificationError } from "../errors.js";
 import { type CliIo, println } from "../io.js";
+import { flagParams, type ProcessorFlags } from "../parse/processor-options.js";
 import { normalizeRunOptions, type RunOptions } from "../parse/run-options.js";
 import { chooseReporter } from "../progress/choose.js";
 import { formatRunReport, type RunReportInput, runReportJson } from "../report/run-report.js";
@@ -22,21 +23,16 @@ import { type UpscaleJob, upscaleVideo } from "../upscale/pipeline.js";
 import { writeReport } from "./report.js";
 
 /**
- * Worker processor options for the chosen processor and scale. SeedVR2 takes a target short side
- * rather than a factor, so it is computed from the input.
+ * Worker processor options for the chosen processor and its flags. SeedVR2 takes a target short
+ * side rather than a factor, so it is computed from the input.
  */
 export function processorParams(
-  options: Pick<RunOptions, "processor" | "scale">,
+  options: ProcessorFlags,
   input: Pick<VideoInfo, "width" | "height">,
 ): Record<string, unknown> {
-  switch (options.processor) {
-    case "ffmpeg-scale":
-      return { processor: "ffmpeg-scale", scale: options.scale, preset: "veryfast" };
-    case "realesrgan":
-      return { processor: "realesrgan", scale: options.scale };
-    case "seedvr2":
-      return { processor: "seedvr2", resolution: Math.min(input.width, input.height) * options.scale };
-  }
+  const params = flagParams(options);
+  if (options.processor !== "seedvr2") return params;
+  return { ...params, resolution: Math.min(input.width, input.height) * options.scale };
 }
 
 type TargetBatch = UpscaleJob["batch"];
@@ -233,7 +229,10 @@ async function runChecked(
       segmentSeconds: options.segmentSeconds,
       tasks: options.tasks,
       params: (info) => ({ ...processorParams(options, info), ...options.params }),
-      batch,
+      overlapFrames: options.overlapFrames,
+      // A lossless segment output leaves the run's one lossy encode to the join.
+      join: { overlap: options.overlapJoin, encode: options.lossless ? "always" : "auto" },
+      batch: options.liveness ? { ...batch, liveness: options.liveness } : batch,
       reporter,
       signal: controller.signal,
       keepTemp: options.keepTemp,

@@ -22,6 +22,20 @@ export function integerFlag(min: number, max: number) {
   return numeric(INTEGER, z.number().int().min(min).max(max));
 }
 
+/**
+ * An option of the API (a worker processor's, the video package's, the run's), typed as digits:
+ * the option's own number schema checks the value, so its bounds and their wording are the API's.
+ * Not given, it stays undefined and the API applies its own default.
+ */
+export function apiIntegerFlag(option: z.ZodDefault<z.ZodNumber> | z.ZodNumber) {
+  return numeric(INTEGER, option instanceof z.ZodDefault ? option.unwrap() : option).optional();
+}
+
+/** {@link apiIntegerFlag} for an option that takes decimals too (milliseconds, seconds). */
+export function apiNumberFlag(option: z.ZodDefault<z.ZodNumber> | z.ZodNumber) {
+  return numeric(DECIMAL, option instanceof z.ZodDefault ? option.unwrap() : option).optional();
+}
+
 /** A decimal number: `gt` excludes its bound (`--cpu` > 0), `min` includes it. */
 export function numberFlag(bounds: { gt?: number; min?: number; max?: number }) {
   let target = z.number();

@@ -1,11 +1,16 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { expectedGot } from "@ecs-fanout/protocol";
+import { joinSegmentsOptionsSchema, splitVideoOptionsSchema } from "@ecs-fanout/video";
+import { ffmpegScaleParams, seedVr2Params } from "@ecs-fanout/worker";
+import { type LivenessOptions, livenessSchema } from "ecs-fanout/options";
 import { z } from "zod";
 import type { CliIo } from "../io.js";
 import { isS3Uri, parseS3Uri, type S3Location, s3Uri } from "../s3/uri.js";
 import { detectAwsConfig } from "../target/aws-config.js";
 import {
+  apiIntegerFlag,
+  apiNumberFlag,
   checkFlags,
   integerFlag,
   jsonObjectFlag,
@@ -15,6 +20,7 @@ import {
   switchFlag,
   whenParsed,
 } from "./flags.js";
+import { processorParamsIssues } from "./processor-options.js";
 
 export const PROCESSORS = ["ffmpeg-scale", "realesrgan", "seedvr2"] as const;
 export type ProcessorName = (typeof PROCESSORS)[number];
@@ -50,6 +56,18 @@ const located = (text: string, at: (p: string) => string): MediaLocation => {
   return { kind: "s3", uri: s3Uri(parsed.value), location: parsed.value };
 };
 
+/**
+ * The API options some flags set, whose bounds and defaults stay the API's: a flag not given
+ * leaves its option to the API's default (which the help text reads from here).
+ */
+export const API_OPTIONS = {
+  overlapFrames: splitVideoOptionsSchema.shape.overlapFrames,
+  temporalOverlap: seedVr2Params.shape.temporalOverlap,
+  livenessInterval: livenessSchema.shape.intervalMs,
+  livenessTimeout: livenessSchema.shape.timeoutMs,
+  livenessFailures: livenessSchema.shape.failures,
+} as const;
+
 /** `run`'s argument and options as commander hands them over; each key is its flag in camelCase. */
 export const runFlags = z.strictObject({
   /** The video to upscale (the positional `<input>`): a file, or an `s3://bucket/key` object. */
@@ -75,6 +93,29 @@ export const runFlags = z.strictObject({
   processor: z.enum(PROCESSORS).default("ffmpeg-scale"),
   /** Extra processor options (`--params` JSON), merged over the CLI's own. @default {} */
   params: jsonObjectFlag.default({}),
+  /**
+   * Context frames added on each side of every segment, so a temporal processor sees each
+   * segment's neighbours; the join drops or crossfades them. The video package's option.
+   * @default 0
+   */
+  overlapFrames: apiIntegerFlag(API_OPTIONS.overlapFrames),
+  /** What the join does with the context frames (the video package's `overlap`). @default "trim" */
+  overlapJoin: joinSegmentsOptionsSchema.shape.overlap,
+  /** ffmpeg-scale's temporal filter after the scale (a CPU stand-in for a temporal model). */
+  temporal: ffmpegScaleParams.in.shape.temporal,
+  /**
+   * ffmpeg-scale encodes its outputs losslessly, and the join then makes the run's only lossy
+   * encode. @default false
+   */
+  lossless: ffmpegScaleParams.in.shape.lossless,
+  /** Frames SeedVR2 blends between its batches. @default 0 */
+  temporalOverlap: apiIntegerFlag(API_OPTIONS.temporalOverlap),
+  /** The run's liveness checks of each task's worker (core's `liveness.intervalMs`). @default 1000 */
+  livenessInterval: apiNumberFlag(API_OPTIONS.livenessInterval),
+  /** How long one liveness check may take (core's `liveness.timeoutMs`). @default 1500 */
+  livenessTimeout: apiNumberFlag(API_OPTIONS.livenessTimeout),
+  /** Failed checks in a row after which a task is given up on (`liveness.failures`). @default 3 */
+  livenessFailures: apiIntegerFlag(API_OPTIONS.livenessFailures),
   cluster: nameFlag.optional(),
   taskDefinition: nameFlag.optional(),
   subnets: listFlag.optional(),
@@ -192,6 +233,26 @@ export function runOptionsSchema(context: RunContext) {
     )
     .superRefine(
       (o, ctx) => {
+        if (o.overlapJoin === "crossfade" && !o.overlapFrames)
+          ctx.addIssue({
+            code: "custom",
+            path: ["overlapJoin"],
+            message: expectedGot(
+              "--overlap-frames above 0 beside it (context frames to blend)",
+              "no context frames",
+            ),
+          });
+      },
+      whenParsed("overlapJoin", "overlapFrames"),
+    )
+    .superRefine(
+      (o, ctx) => {
+        for (const issue of processorParamsIssues(o, o.params)) ctx.addIssue({ code: "custom", ...issue });
+      },
+      whenParsed("processor", "scale", "params", "temporal", "lossless", "temporalOverlap"),
+    )
+    .superRefine(
+      (o, ctx) => {
         const { target } = context;
         if (target.kind !== "local") return;
         const fix =
@@ -207,22 +268,35 @@ export function runOptionsSchema(context: RunContext) {
       },
       whenParsed(...AWS_ONLY),
     )
-    .transform(({ out, report, manifest, stage, ...o }) => ({
-      ...o,
-      source: located(o.input, at),
-      destination: located(out, at),
-      stage: stage === undefined ? undefined : stagePrefix(stage),
-      report: report === undefined ? undefined : at(report),
-      // An S3 output has no folder beside it here: its record goes to the working directory.
-      manifest:
-        manifest !== undefined
-          ? at(manifest)
-          : isS3Uri(out)
-            ? at(`${basename(out)}.run.jsonl`)
-            : `${at(out)}.run.jsonl`,
-      gpu: impliesGpu(o),
-      target: context.target,
-    }));
+    .transform(
+      ({ out, report, manifest, stage, livenessInterval, livenessTimeout, livenessFailures, ...o }) => ({
+        ...o,
+        liveness: livenessOf(livenessInterval, livenessTimeout, livenessFailures),
+        source: located(o.input, at),
+        destination: located(out, at),
+        stage: stage === undefined ? undefined : stagePrefix(stage),
+        report: report === undefined ? undefined : at(report),
+        // An S3 output has no folder beside it here: its record goes to the working directory.
+        manifest:
+          manifest !== undefined
+            ? at(manifest)
+            : isS3Uri(out)
+              ? at(`${basename(out)}.run.jsonl`)
+              : `${at(out)}.run.jsonl`,
+        gpu: impliesGpu(o),
+        target: context.target,
+      }),
+    );
+}
+
+/** The run's `liveness` option from the flags given, or undefined (core's defaults) for none. */
+function livenessOf(
+  intervalMs: number | undefined,
+  timeoutMs: number | undefined,
+  failures: number | undefined,
+): LivenessOptions | undefined {
+  const given = Object.entries({ intervalMs, timeoutMs, failures }).filter(([, v]) => v !== undefined);
+  return given.length === 0 ? undefined : Object.fromEntries(given);
 }
 
 function stagePrefix(text: string): S3Location {

@@ -3,7 +3,15 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { joinSegments, muxAudio, ProbeError, probe, splitVideo, type VideoInfo } from "@ecs-fanout/video";
+import {
+  type JoinSegmentsOptions,
+  joinSegments,
+  muxAudio,
+  ProbeError,
+  probe,
+  splitVideo,
+  type VideoInfo,
+} from "@ecs-fanout/video";
 import { type BatchRunOptions, type BatchRunResult, executeParallelBatches } from "ecs-fanout";
 import { RunFailedError, UsageError } from "../errors.js";
 import type { MediaLocation } from "../parse/run-options.js";
@@ -36,6 +44,16 @@ export interface UpscaleJob {
   tasks: number;
   /** Worker processor options, `processor` included; may depend on the probed input. */
   params: Record<string, unknown> | ((input: VideoInfo) => Record<string, unknown>);
+  /**
+   * Context frames on each side of every segment (the video package's `overlapFrames`).
+   * @default 0
+   */
+  overlapFrames?: number | undefined;
+  /**
+   * How the join treats context frames, and whether it encodes even without them (for lossless
+   * segment outputs). @default { overlap: "trim", encode: "auto" }
+   */
+  join?: Pick<JoinSegmentsOptions, "overlap" | "encode">;
   /** Where and how tasks run: cluster, task definition, launch, network, AWS clients. */
   batch: Omit<
     BatchRunOptions,
@@ -152,6 +170,7 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
       outputDir: segmentDir,
       segmentSeconds: job.segmentSeconds,
       mode: "exact",
+      overlapFrames: job.overlapFrames,
       signal,
       onProgress: (p) => {
         if (p.fraction !== undefined) reporter.phaseProgress(p.fraction);
@@ -224,7 +243,7 @@ export async function upscaleVideo(job: UpscaleJob): Promise<UpscaleOutcome> {
     });
     const joined = join(workDir, "joined.mp4");
     // Each output is checked frame by frame (count and timestamps) before it is joined.
-    await joinSegments(outputs, joined, { signal });
+    await joinSegments(outputs, joined, { ...job.join, signal });
     timings.concatSeconds = seconds(t);
 
     t = performance.now();

@@ -1,5 +1,3 @@
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { join } from "node:path";
 import type { ImageMapping, NormalizedConfig } from "../config.js";
 import type { Faults } from "../faults.js";
 import type { LogStore } from "../logs.js";
@@ -7,11 +5,13 @@ import type { ContainerRecord, StopCode, Store, TaskRecord } from "../state.js";
 import { type AddressPool, allocateFree, Forwarder } from "./addresses.js";
 import type { Capacity } from "./capacity.js";
 import { type ContainerImage, ContainerImages, containerId, startContainer } from "./container.js";
+import { containerEnv } from "./container-env.js";
 import { healthSettings, startHealthCheck } from "./health.js";
-import { inheritedEnv, type ResolvedCommand, resolveImage } from "./images.js";
+import { type ResolvedCommand, resolveImage } from "./images.js";
 import type { ManagedCapacity } from "./managed-capacity.js";
 import { type ProcessExit, startProcess } from "./process.js";
 import { allocatePorts, prepareLogs, StartFailure } from "./start.js";
+import { TaskLogFiles } from "./task-log-files.js";
 
 export interface LifecycleDeps {
   store: Store;
@@ -24,16 +24,6 @@ export interface LifecycleDeps {
   metadataBase: () => string;
 }
 
-const EXECUTION_ENV = {
-  FARGATE: "AWS_ECS_FARGATE",
-  EC2: "AWS_ECS_EC2",
-  MANAGED_INSTANCES: "AWS_ECS_MANAGED_INSTANCES",
-} as const;
-
-/** The metadata path of a container: `/v4/<taskId>` for the first, `/v4/<taskId>.<name>` for others. */
-export const metadataPath = (task: TaskRecord, c: ContainerRecord): string =>
-  task.containers[0] === c ? `/v4/${task.id}` : `/v4/${task.id}.${c.name}`;
-
 /**
  * Drives tasks PROVISIONING → PENDING → RUNNING → DEPROVISIONING → STOPPED with real processes,
  * setting every timestamp the SDK's Task type has.
@@ -41,7 +31,6 @@ export const metadataPath = (task: TaskRecord, c: ContainerRecord): string =>
 export class Lifecycle {
   private waiting: TaskRecord[] = [];
   private readonly forwarders = new Map<string, Forwarder>();
-  private readonly logFiles = new Map<string, WriteStream>();
   private closed = false;
   private images: ContainerImages | undefined;
   capacity!: Capacity;
@@ -49,7 +38,11 @@ export class Lifecycle {
   /** Tasks whose PROVISIONING timeout is armed (Managed Instances). */
   private readonly timed = new WeakSet<TaskRecord>();
 
-  constructor(private readonly d: LifecycleDeps) {}
+  private readonly logFiles: TaskLogFiles;
+
+  constructor(private readonly d: LifecycleDeps) {
+    this.logFiles = new TaskLogFiles(d.config.logDir);
+  }
 
   private touch(task: TaskRecord): void {
     task.version++;
@@ -224,32 +217,12 @@ export class Lifecycle {
     if (spotAfter !== undefined) this.after(task, spotAfter, () => this.interrupt(task));
   }
 
-  /** A container sees only its task's environment (over its image's); a process also the host's basics. */
-  private env(
-    task: TaskRecord,
-    c: ContainerRecord,
-    base: Record<string, string> | undefined,
-  ): Record<string, string> {
-    const override = task.overrides.containerOverrides?.find((o) => o.name === c.name);
-    const env: Record<string, string> = base ? { ...inheritedEnv(), ...base } : {};
-    for (const { name, value } of [...(c.def.environment ?? []), ...(override?.environment ?? [])]) {
-      if (name) env[name] = value ?? "";
-    }
-    const host = task.eni?.privateIp ?? task.instance?.privateIp ?? "127.0.0.1";
-    const port = c.ports[0]?.hostPort;
-    Object.assign(env, {
-      HOST: host,
-      ...(port !== undefined ? { PORT: String(port) } : {}),
-      ECS_CONTAINER_METADATA_URI_V4: `${this.d.metadataBase()}${metadataPath(task, c)}`,
-      AWS_REGION: this.d.config.region,
-      AWS_DEFAULT_REGION: this.d.config.region,
-      AWS_EXECUTION_ENV: EXECUTION_ENV[task.launchType],
-    });
-    return env;
+  private env(task: TaskRecord, c: ContainerRecord, base: Record<string, string> | undefined) {
+    return containerEnv(task, c, base, { metadataBase: this.d.metadataBase(), region: this.d.config.region });
   }
 
   private spawn(task: TaskRecord, c: ContainerRecord, cmd: ResolvedCommand | ContainerImage): void {
-    const file = this.logFile(task);
+    const file = this.logFiles.get(task.id);
     c.lastStatus = "RUNNING";
     const onLine = (stream: "stdout" | "stderr", line: string) => {
       if (c.log) this.d.logs.append(c.log.group, c.log.stream, line);
@@ -306,19 +279,6 @@ export class Lifecycle {
         this.touch(task);
       },
     });
-  }
-
-  private logFile(task: TaskRecord): WriteStream | undefined {
-    const dir = this.d.config.logDir;
-    if (!dir) return undefined;
-    let file = this.logFiles.get(task.id);
-    if (!file) {
-      mkdirSync(dir, { recursive: true });
-      file = createWriteStream(join(dir, `${task.id}.log`), { flags: "a" });
-      file.on("error", () => {});
-      this.logFiles.set(task.id, file);
-    }
-    return file;
   }
 
   private containerExited(task: TaskRecord, c: ContainerRecord, result: ProcessExit): void {
@@ -424,8 +384,7 @@ export class Lifecycle {
     const forwarder = this.forwarders.get(task.id);
     this.forwarders.delete(task.id);
     void forwarder?.close();
-    this.logFiles.get(task.id)?.end();
-    this.logFiles.delete(task.id);
+    this.logFiles.end(task.id);
     this.after(task, this.d.config.timings.provisioningMs, () => this.stopped(task));
   }
 
@@ -454,6 +413,6 @@ export class Lifecycle {
     await Promise.all(processes.map((p) => p?.exited));
     clearTimeout(killer);
     await Promise.all([...this.forwarders.values()].map((f) => f.close()));
-    for (const f of this.logFiles.values()) f.end();
+    this.logFiles.endAll();
   }
 }
