@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { type SegmentField, SegmentMismatchError } from "./errors.js";
+import { PROBES_AT_ONCE, settleAll } from "./pool.js";
 import { probe, type VideoInfo } from "./probe.js";
 import { runFfmpeg } from "./run.js";
 import { abortSignal, checkArgs, filePath, progressListener } from "./schema.js";
@@ -48,10 +49,33 @@ export async function concatSegments(
     { name: "output", schema: filePath, value: output },
     { name: "", schema: concatSegmentsOptionsSchema, value: options },
   ] as const);
-  const infos: VideoInfo[] = [];
-  for (const file of paths) infos.push(await probe(file, { signal }));
+  const infos = await probeAll(paths, signal);
   checkSegmentsMatch(paths, infos);
+  await concatProbed(paths, infos, output, { signal, onProgress });
+}
 
+/** Probes every file, several at once; a failure is the first failing file's, in order. */
+async function probeAll(paths: readonly string[], signal: AbortSignal | undefined): Promise<VideoInfo[]> {
+  const settled = await settleAll(paths, PROBES_AT_ONCE, (file) => probe(file, { signal }));
+  signal?.throwIfAborted();
+  return settled.map((result) => {
+    if (result.status === "rejected") throw result.reason;
+    return result.value;
+  });
+}
+
+/**
+ * The stream-copy join of {@link concatSegments} for files already probed (`infos`) and checked
+ * to match: what joinSegments uses, which has read every output already.
+ */
+export async function concatProbed(
+  paths: readonly string[],
+  infos: readonly VideoInfo[],
+  output: string,
+  { signal, onProgress }: z.output<typeof concatSegmentsOptionsSchema>,
+): Promise<void> {
+  // The list file is line-based: checked here too, for callers that did not come through concatSegments.
+  checkArgs("concatSegments", [{ name: "paths", schema: segmentPaths, value: paths }] as const);
   const dir = await mkdtemp(path.join(tmpdir(), "ecs-fanout-concat-"));
   try {
     const listFile = path.join(dir, "list.txt");

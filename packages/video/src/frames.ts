@@ -25,11 +25,15 @@ export async function readFrameTimes(file: string, signal?: AbortSignal): Promis
       cause: result.spawnError,
     });
   }
-  const times = result.stdout
-    .split(/\r?\n/)
-    .map((line) => line.split(",")[0]?.trim() ?? "")
-    .filter((line) => line !== "" && line !== "N/A")
-    .map(Number);
+  return sortedTimes(
+    file,
+    result.stdout.split(/\r?\n/).map((line) => line.split(",")[0]?.trim() ?? ""),
+  );
+}
+
+/** Packet times as ffprobe prints them, in display order; packets without a time are skipped. */
+export function sortedTimes(file: string, printed: readonly (string | undefined)[]): number[] {
+  const times = printed.filter((t) => t !== undefined && t !== "" && t !== "N/A").map(Number);
   if (times.some((t) => !Number.isFinite(t))) throw new ProbeError(file, "ffprobe printed a bad packet time");
   return times.sort((a, b) => a - b);
 }
@@ -62,9 +66,24 @@ export async function verifySegmentFrames(file: string, expected: FrameExpectati
     { name: "", schema: frameExpectationSchema, value: expected },
   ] as const);
   const fps = typeof opts.fps === "number" ? opts.fps : fpsOf(opts.fps);
-  const times = await readFrameTimes(file, opts.signal);
-  const wanted = Array.from({ length: opts.frames }, (_, k) => k / fps);
-  checkTimes(file, opts.index, times, wanted, 1 / fps);
+  checkFrameTimes(file, opts.index, await readFrameTimes(file, opts.signal), opts.frames, fps);
+}
+
+/**
+ * The check of {@link verifySegmentFrames} on times already read: exactly `frames` frames, frame
+ * k at k / fps (within half a frame) from the first.
+ *
+ * @throws {@link FrameMismatchError} naming the first difference.
+ */
+export function checkFrameTimes(
+  file: string,
+  index: number,
+  times: readonly number[],
+  frames: number,
+  fps: number,
+): void {
+  const wanted = Array.from({ length: frames }, (_, k) => k / fps);
+  checkTimes(file, index, times, wanted, 1 / fps);
 }
 
 /** Compares frame times (made relative to the first) with the wanted ones. */

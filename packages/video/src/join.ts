@@ -1,9 +1,10 @@
 import path from "node:path";
 import { z } from "zod";
-import { checkSegmentsMatch, concatSegments } from "./concat.js";
-import { verifySegmentFrames } from "./frames.js";
+import { checkSegmentsMatch, concatProbed } from "./concat.js";
+import { checkFrameTimes } from "./frames.js";
+import { type Inspection, inspectVideo } from "./inspect.js";
 import { crossfadeWindows, joinGraph } from "./join-graph.js";
-import { probe, type VideoInfo } from "./probe.js";
+import { PROBES_AT_ONCE, settleAll } from "./pool.js";
 import { runFfmpeg } from "./run.js";
 import { abortSignal, checkArgs, filePath, progressListener, X264_PRESETS } from "./schema.js";
 import { fpsOf, type VideoSegment, videoSegmentSchema } from "./segment.js";
@@ -78,33 +79,27 @@ export async function joinSegments(
     { name: "", schema: joinSegmentsOptionsSchema, value: options },
   ] as const);
   const { signal } = opts;
-  // Frames first: a dropped or shifted frame is the more precise report than a changed frame rate.
-  for (const { path: file, segment } of parts) {
+  // One ffprobe per output reads both its frames and its facts, several outputs at once.
+  const inspected = await settleAll(parts, PROBES_AT_ONCE, (part) => inspectVideo(part.path, signal));
+  signal?.throwIfAborted();
+  // Checked in the outputs' order, frames first: a dropped or shifted frame is the more precise
+  // report than a changed frame rate.
+  const infos = parts.map(({ path: file, segment }, i) => {
+    const result = inspected[i] as PromiseSettledResult<Inspection>;
+    if (result.status === "rejected") throw result.reason;
     const frames = segment.contextBefore + segment.frames + segment.contextAfter;
-    await verifySegmentFrames(file, { index: segment.index, frames, fps: segment.fpsFraction, signal });
-  }
-  const infos: VideoInfo[] = [];
-  for (const part of parts) infos.push(await probe(part.path, { signal }));
-  checkSegmentsMatch(
-    parts.map((p) => p.path),
-    infos,
-  );
+    checkFrameTimes(file, segment.index, result.value.times, frames, fpsOf(segment.fpsFraction));
+    return result.value.info;
+  });
+  const files = parts.map((p) => p.path);
+  checkSegmentsMatch(files, infos);
   const segments = parts.map((p) => p.segment);
   const noContext = segments.every((s) => s.contextBefore === 0 && s.contextAfter === 0);
   if (noContext && opts.encode === "auto") {
-    await concatSegments(
-      parts.map((p) => p.path),
-      output,
-      { signal, onProgress: opts.onProgress },
-    );
+    await concatProbed(files, infos, output, { signal, onProgress: opts.onProgress });
     return;
   }
-  await encodeJoin(
-    parts.map((p) => p.path),
-    segments,
-    output,
-    opts,
-  );
+  await encodeJoin(files, segments, output, opts);
 }
 
 async function encodeJoin(

@@ -46,7 +46,9 @@ export const probeOptionsSchema = z.strictObject({
 /** Options of {@link probe}. */
 export type ProbeOptions = z.input<typeof probeOptionsSchema>;
 
-interface RawStream {
+/** The part of ffprobe's JSON output that is read. */
+export interface RawStream {
+  index?: number;
   codec_type?: string;
   codec_name?: string;
   width?: number;
@@ -59,7 +61,8 @@ interface RawStream {
   pix_fmt?: string;
 }
 
-interface RawProbe {
+export interface RawProbe {
+  packets?: Array<{ stream_index?: number; pts_time?: string }>;
   streams?: RawStream[];
   format?: { duration?: string; format_name?: string; size?: string; start_time?: string };
 }
@@ -78,17 +81,10 @@ export async function probe(file: string, options: ProbeOptions = {}): Promise<V
   await refuseUnsafeMedia(file);
   const ffprobe = options.ffprobePath ?? (await findFfmpeg()).ffprobe;
   const raw = await ffprobeJson(ffprobe, file, ["-show_format", "-show_streams"], options.signal);
-  const formatName = raw.format?.format_name ?? "unknown";
-  // The whitelist already holds ffprobe to these demuxers; this keeps the promise if it ever widens.
-  if (!formatName.split(",").some((name) => (ALLOWED_DEMUXERS as readonly string[]).includes(name))) {
-    throw new MediaRefusedError(file, "format", formatName);
-  }
+  checkFormat(file, raw);
   const video = raw.streams?.find((s) => s.codec_type === "video");
-  const audio = raw.streams?.find((s) => s.codec_type === "audio");
-  if (!video) throw new ProbeError(file, "no video stream");
-
-  let frames = int(video.nb_frames);
-  if (frames === undefined || frames === 0) {
+  const listed = int(video?.nb_frames);
+  if (video !== undefined && (listed === undefined || listed === 0)) {
     // Matroska and MPEG-TS do not store a frame count; counting packets only demuxes, never decodes.
     const counted = await ffprobeJson(
       ffprobe,
@@ -96,8 +92,26 @@ export async function probe(file: string, options: ProbeOptions = {}): Promise<V
       ["-count_packets", "-select_streams", "v:0", "-show_entries", "stream=nb_read_packets"],
       options.signal,
     );
-    frames = int(counted.streams?.[0]?.nb_read_packets);
+    video.nb_read_packets = counted.streams?.[0]?.nb_read_packets;
   }
+  return toVideoInfo(file, raw);
+}
+
+/**
+ * The {@link VideoInfo} in ffprobe's `-show_format -show_streams` JSON. The frame count is the
+ * container's, else the packets ffprobe read (`nb_read_packets`).
+ *
+ * @throws {@link MediaRefusedError} for a demuxer outside the whitelist; {@link ProbeError} when
+ * there is no video stream or it lacks size, frame rate, duration or frame count.
+ */
+export async function toVideoInfo(file: string, raw: RawProbe): Promise<VideoInfo> {
+  const formatName = checkFormat(file, raw);
+  const video = raw.streams?.find((s) => s.codec_type === "video");
+  const audio = raw.streams?.find((s) => s.codec_type === "audio");
+  if (!video) throw new ProbeError(file, "no video stream");
+
+  let frames = int(video.nb_frames);
+  if (frames === undefined || frames === 0) frames = int(video.nb_read_packets);
 
   const fpsFraction = usableRate(video.avg_frame_rate) ?? usableRate(video.r_frame_rate);
   const videoDuration = float(video.duration) ?? null;
@@ -127,7 +141,18 @@ export async function probe(file: string, options: ProbeOptions = {}): Promise<V
   };
 }
 
-async function ffprobeJson(
+/** The format name, refused unless it is one of {@link ALLOWED_DEMUXERS}. */
+function checkFormat(file: string, raw: RawProbe): string {
+  const formatName = raw.format?.format_name ?? "unknown";
+  // The whitelist already holds ffprobe to these demuxers; this keeps the promise if it ever widens.
+  if (!formatName.split(",").some((name) => (ALLOWED_DEMUXERS as readonly string[]).includes(name))) {
+    throw new MediaRefusedError(file, "format", formatName);
+  }
+  return formatName;
+}
+
+/** Runs ffprobe on an untrusted file (whitelists applied) and parses its JSON output. */
+export async function ffprobeJson(
   ffprobe: string,
   file: string,
   args: string[],

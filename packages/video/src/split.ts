@@ -2,16 +2,12 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { expectedGot } from "@ecs-fanout/protocol";
 import { z } from "zod";
-import { ProbeError } from "./errors.js";
-import { checkTimes, readFrameTimes } from "./frames.js";
-import { probe, type VideoInfo } from "./probe.js";
-import type { FfmpegProgress } from "./progress.js";
-import { runFfmpeg } from "./run.js";
+import { inspectVideo } from "./inspect.js";
+import { probe } from "./probe.js";
 import { abortSignal, checkArgs, filePath, progressListener, X264_PRESETS } from "./schema.js";
 import type { VideoSegment } from "./segment.js";
 import { splitCopy } from "./split-copy.js";
-import { type FrameRange, planSegments } from "./split-plan.js";
-import { untrustedInputArgs } from "./untrusted.js";
+import { splitExact } from "./split-exact.js";
 
 export type { VideoSegment };
 
@@ -25,6 +21,7 @@ export const splitVideoOptionsSchema = z
     /**
      * "exact": every segment is cut at its exact frame and encoded losslessly (H.264, `-qp 0`,
      * the source's pixel format, in MP4), so the processor's encode stays the only lossy one.
+     * One ffmpeg decodes the source once for up to 8 consecutive segments and writes them all.
      * "copy": stream copy, cutting at the first keyframe at or after each boundary — no encode
      * at all, but segment lengths follow the source's keyframes.
      * @default "exact"
@@ -42,7 +39,8 @@ export const splitVideoOptionsSchema = z
      */
     preset: z.enum(X264_PRESETS).default("ultrafast"),
     /**
-     * Segments encoded at once (each ffmpeg also uses several threads).
+     * ffmpeg runs at once in "exact" mode, each writing up to 8 consecutive segments from one
+     * decode (and each using several threads), and segment checks at once.
      * @default 2
      */
     concurrency: z.number().int().min(1).max(64).default(2),
@@ -71,7 +69,6 @@ export const splitVideoOptionsSchema = z
   });
 /** Options of {@link splitVideo}. */
 export type SplitVideoOptions = z.input<typeof splitVideoOptionsSchema>;
-type Options = z.output<typeof splitVideoOptionsSchema>;
 
 /**
  * Splits the first video stream of `input` into segments of `segmentSeconds`. Segments carry no
@@ -87,131 +84,14 @@ export async function splitVideo(input: string, options: SplitVideoOptions): Pro
     { name: "input", schema: filePath, value: input },
     { name: "", schema: splitVideoOptionsSchema, value: options },
   ] as const);
-  const info = await probe(input, { signal: opts.signal });
   const outputDir = path.resolve(opts.outputDir);
-  await mkdir(outputDir, { recursive: true });
-  if (opts.mode === "copy") return splitCopy(input, info, outputDir, opts);
-  return splitExact(input, info, outputDir, opts);
-}
-
-async function splitExact(
-  input: string,
-  info: VideoInfo,
-  outputDir: string,
-  opts: Options,
-): Promise<VideoSegment[]> {
-  const times = await readFrameTimes(input, opts.signal);
-  if (times.length === 0) throw new ProbeError(input, "the video stream has no frames");
-  const plan = planSegments(times, opts.segmentSeconds, opts.overlapFrames, info.fps);
-  const total = plan.reduce((sum, r) => sum + r.fileEnd - r.fileStart, 0);
-  const done = new Array<number>(plan.length).fill(0);
-  const report = (index: number, frames: number, finished: boolean) => {
-    done[index] = frames;
-    const sum = done.reduce((a, b) => a + b, 0);
-    const allDone = finished && sum >= total;
-    opts.onProgress?.(
-      Object.freeze({
-        outTimeSeconds: sum / info.fps,
-        frame: sum,
-        fps: 0,
-        speed: 0,
-        fraction: allDone ? 1 : Math.min(1, sum / total),
-        done: allDone,
-      }) satisfies FfmpegProgress,
-    );
-  };
-
-  const segments = plan.map((range) => toSegment(range, times, info, outputDir, opts.prefix));
-  await pool(plan.length, opts.concurrency, opts.signal, async (i, signal) => {
-    const range = plan[i] as FrameRange;
-    const segment = segments[i] as VideoSegment;
-    await runFfmpeg(encodeArgs(input, range, times, info, segment.path, opts.preset), {
-      signal,
-      onProgress: (p) => report(i, Math.min(p.frame, range.fileEnd - range.fileStart), false),
-    });
-    const written = await readFrameTimes(segment.path, signal);
-    checkTimes(segment.path, i, written, times.slice(range.fileStart, range.fileEnd), 1 / info.fps);
-    report(i, range.fileEnd - range.fileStart, true);
-  });
-  return segments;
-}
-
-/** Seeks just before the first wanted frame, then keeps exactly the range's frames. */
-function encodeArgs(
-  input: string,
-  range: FrameRange,
-  times: readonly number[],
-  info: VideoInfo,
-  output: string,
-  preset: string,
-): string[] {
-  const args = ["-y"];
-  if (range.fileStart > 0) {
-    // ffmpeg decodes from the keyframe before and drops every frame shown before the seek point:
-    // halfway between the previous frame and the first wanted one is safe from rounding.
-    const at = ((times[range.fileStart - 1] ?? 0) + (times[range.fileStart] ?? 0)) / 2;
-    // -ss counts from the container's start time.
-    args.push("-ss", (at - info.startSeconds).toFixed(6));
+  if (opts.mode === "copy") {
+    const info = await probe(input, { signal: opts.signal });
+    await mkdir(outputDir, { recursive: true });
+    return splitCopy(input, info, outputDir, opts);
   }
-  args.push(...untrustedInputArgs(input), "-map", "0:v:0", "-an", "-sn", "-dn");
-  args.push("-vf", "setpts=PTS-STARTPTS", "-fps_mode", "passthrough");
-  args.push("-frames:v", String(range.fileEnd - range.fileStart));
-  args.push("-c:v", "libx264", "-preset", preset, "-qp", "0");
-  if (info.pixelFormat !== null) args.push("-pix_fmt", info.pixelFormat);
-  args.push("-movflags", "+faststart", "-f", "mp4", output);
-  return args;
-}
-
-function toSegment(
-  range: FrameRange,
-  times: readonly number[],
-  info: VideoInfo,
-  outputDir: string,
-  prefix: string,
-): VideoSegment {
-  const t0 = times[0] ?? 0;
-  const start = (times[range.start] ?? 0) - t0;
-  const end =
-    range.end < times.length ? (times[range.end] ?? 0) - t0 : (times.at(-1) ?? 0) - t0 + 1 / info.fps;
-  return {
-    index: range.index,
-    path: path.join(outputDir, `${prefix}${String(range.index).padStart(5, "0")}.mp4`),
-    startSeconds: start,
-    durationSeconds: end - start,
-    startFrame: range.start,
-    frames: range.end - range.start,
-    contextBefore: range.start - range.fileStart,
-    contextAfter: range.fileEnd - range.end,
-    fpsFraction: info.fpsFraction,
-  };
-}
-
-/**
- * Runs `task(0..count-1)` with at most `limit` at once. The first failure stops the rest (their
- * ffmpeg is killed) and is rethrown once every task has settled, so no child outlives the call.
- */
-async function pool(
-  count: number,
-  limit: number,
-  outer: AbortSignal | undefined,
-  task: (index: number, signal: AbortSignal) => Promise<void>,
-): Promise<void> {
-  const stop = new AbortController();
-  const signal = outer ? AbortSignal.any([outer, stop.signal]) : stop.signal;
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < count && failure === undefined && !signal.aborted) {
-      const index = next++;
-      try {
-        await task(index, signal);
-      } catch (error) {
-        failure ??= { error };
-        stop.abort(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
-  if (failure !== undefined) throw failure.error;
-  outer?.throwIfAborted();
+  // One ffprobe reads both the facts and every frame's time.
+  const { info, times } = await inspectVideo(input, opts.signal);
+  await mkdir(outputDir, { recursive: true });
+  return splitExact(input, info, times, outputDir, opts);
 }

@@ -10,6 +10,8 @@ export { ParamsError, ProcessorError, ToolError, WorkerConfigError, WorkerError 
 export { type LogEvent, type LogSink, quiet } from "./log.js";
 export { INPUT_FORMATS, UNTRUSTED_INPUT_ARGS } from "./media/container.js";
 export {
+  DENOISE_FILTERS,
+  type DenoiseFilter,
   type FfmpegScaleOptions,
   ffmpegScale,
   ffmpegScaleArgs,

@@ -13,7 +13,7 @@ const options = (params: Record<string, unknown>) => ffmpegScaleParams.parse(par
 /** The argv between the input mapping and the container flags: the filters and the encode. */
 const videoPart = (argv: string[]) => argv.slice(argv.indexOf("-vf"), argv.indexOf("-movflags"));
 
-describe("ffmpeg-scale's temporal filter and lossless encode (argv)", () => {
+describe("ffmpeg-scale's denoise, temporal filter and lossless encode (argv)", () => {
   it.each([
     [
       {},
@@ -35,6 +35,16 @@ describe("ffmpeg-scale's temporal filter and lossless encode (argv)", () => {
       ["-vf", "scale=trunc(iw*2/2)*2:trunc(ih*2/2)*2:flags=lanczos,tmix=frames=5"],
       ["-qp", "0"],
     ],
+    [
+      { denoise: "nlmeans" },
+      ["-vf", "scale=trunc(iw*2/2)*2:trunc(ih*2/2)*2:flags=lanczos,nlmeans=s=1:p=7:r=15"],
+      ["-crf", "18", "-pix_fmt", "yuv420p"],
+    ],
+    [
+      { denoise: "nlmeans", temporal: "tmix", lossless: true, preset: "ultrafast" },
+      ["-vf", "scale=trunc(iw*2/2)*2:trunc(ih*2/2)*2:flags=lanczos,nlmeans=s=1:p=7:r=15,tmix=frames=5"],
+      ["-qp", "0"],
+    ],
   ])("%j filters with %j and encodes with %j", (params, filters, quality) => {
     const argv = ffmpegScaleArgs("in.mp4", "out.mp4", options(params), noAudio);
     const preset = (params as { preset?: string }).preset ?? "veryfast";
@@ -46,6 +56,8 @@ describe("ffmpeg-scale's temporal filter and lossless encode (argv)", () => {
     [{ temporal: "tmix,geq=r=1" }, 'temporal: expected one of "tmix", "hqdn3d", got "tmix,geq=r=1"'],
     [{ temporal: "" }, 'temporal: expected one of "tmix", "hqdn3d", got ""'],
     [{ lossless: "yes" }, 'lossless: expected true or false, got "yes"'],
+    [{ denoise: "nlmeans=s=30" }, 'denoise: expected one of "nlmeans", got "nlmeans=s=30"'],
+    [{ denoise: true }, 'denoise: expected one of "nlmeans", got true'],
     [{ temporalFilter: "tmix" }, 'temporalFilter: expected a known key, got "temporalFilter"'],
   ])("refuses %j, naming the key", (params, problem) => {
     const resolved = resolveParams({ processor: "ffmpeg-scale", ...params }, config);
@@ -54,7 +66,7 @@ describe("ffmpeg-scale's temporal filter and lossless encode (argv)", () => {
   });
 });
 
-describe("ffmpeg-scale's temporal filter on a real clip", () => {
+describe("ffmpeg-scale's denoise and temporal filter on a real clip", () => {
   let dir: string;
   let clip: string;
   beforeAll(async () => {
@@ -95,6 +107,19 @@ describe("ffmpeg-scale's temporal filter on a real clip", () => {
     );
     expect(mixed[0]).toBe(plain[0]);
     for (let k = 1; k < 25; k++) expect(mixed[k], `frame ${k}`).not.toBe(plain[k]);
+  });
+
+  it("nlmeans denoise holds exactly the frames ffmpeg's own scale + nlmeans + tmix makes, and changes them", async () => {
+    const params = { denoise: "nlmeans", temporal: "tmix", lossless: true, preset: "ultrafast" };
+    const output = await scaled("nlmeans-lossless", params);
+    const direct = await frameHashes(clip, "scale=iw*2:ih*2:flags=lanczos,nlmeans,tmix=frames=5");
+    expect(direct).toHaveLength(25);
+    expect(await frameHashes(output)).toEqual(direct);
+    await verifySegmentFrames(output, { index: 0, frames: 25, fps: 25 });
+    const plain = await frameHashes(
+      await scaled("tmix-only", { temporal: "tmix", lossless: true, preset: "ultrafast" }),
+    );
+    for (let k = 0; k < 25; k++) expect(direct[k], `frame ${k}`).not.toBe(plain[k]);
   });
 
   it("hqdn3d keeps every frame and its time, at twice the size", async () => {

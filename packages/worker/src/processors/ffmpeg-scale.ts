@@ -24,6 +24,21 @@ export const TEMPORAL_FILTERS: Readonly<Record<TemporalFilter, string>> = {
   hqdn3d: "hqdn3d=luma_spatial=0:chroma_spatial=0:luma_tmp=6:chroma_tmp=6",
 };
 
+const DENOISE_NAMES = ["nlmeans"] as const;
+/** What `denoise` accepts. */
+export type DenoiseFilter = (typeof DENOISE_NAMES)[number];
+
+/**
+ * The spatial restoration filters `denoise` names, each a fixed filter string. "nlmeans" is
+ * ffmpeg's non-local means denoiser at its default strength and window (s=1, 7×7 patches, a
+ * 15×15 search), run on the upscaled frames: it smooths noise and the scale's ringing. Each frame
+ * is filtered on its own (no memory across frames), so it adds no seam; it is slow (about 0.4 CPU
+ * seconds per 960×540 frame on one core), the CPU cost of a real restoration model.
+ */
+export const DENOISE_FILTERS: Readonly<Record<DenoiseFilter, string>> = {
+  nlmeans: "nlmeans=s=1:p=7:r=15",
+};
+
 /** The params of the default processor, ffmpeg-scale; strict, defaults applied once here. */
 export const ffmpegScaleParams = z
   .strictObject({
@@ -37,6 +52,11 @@ export const ffmpegScaleParams = z
     preset: z.enum(X264_PRESETS).default("veryfast"),
     /** "auto" copies MP4-friendly audio and re-encodes anything else to AAC. @default "auto" */
     audio: z.enum(["auto", "copy", "aac"]).default("auto"),
+    /**
+     * A spatial denoise of the upscaled frames, after the scale and before `temporal`: see
+     * {@link DENOISE_FILTERS}. None when unset.
+     */
+    denoise: z.enum(DENOISE_NAMES).optional(),
     /**
      * A temporal filter after the scale, so each output frame depends on its neighbours (a CPU
      * stand-in for a temporal model): see {@link TEMPORAL_FILTERS}. None when unset.
@@ -84,6 +104,7 @@ export function ffmpegScaleArgs(
     options.audio === "copy" || (options.audio === "auto" && MP4_AUDIO_CODECS.has(info.audioCodec ?? ""));
   const audio = info.hasAudio ? (copyAudio ? ["-c:a", "copy"] : ["-c:a", "aac", "-b:a", "192k"]) : [];
   const filters = [`scale=${size}:flags=lanczos`];
+  if (options.denoise !== undefined) filters.push(DENOISE_FILTERS[options.denoise]);
   if (options.temporal !== undefined) filters.push(TEMPORAL_FILTERS[options.temporal]);
   // Lossless keeps the scaled frames' pixel format: a conversion to 4:2:0 would be a loss of its own.
   const quality = options.lossless ? ["-qp", "0"] : ["-crf", String(options.crf), "-pix_fmt", "yuv420p"];
@@ -151,7 +172,7 @@ export async function probeInput(
   return info;
 }
 
-/** The default processor: CPU upscale with ffmpeg (lanczos, optional temporal filter, H.264 in MP4, audio kept). */
+/** The default processor: CPU upscale with ffmpeg (lanczos, optional denoise and temporal filter, H.264 in MP4, audio kept). */
 export const ffmpegScale: Processor<FfmpegScaleOptions> = {
   name: "ffmpeg-scale",
   description: "CPU upscale with ffmpeg: ×2/×3/×4 or to a target height, lanczos, H.264, audio kept",
