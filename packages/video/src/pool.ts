@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import pLimit from "p-limit";
 
 /**
  * ffprobe runs at once when many files are read: most of an ffprobe run is its start-up, which
@@ -42,23 +43,11 @@ export async function pool(
  * {@link pool}, one failure does not stop the others, so a caller can report the first failure
  * in the items' order rather than in the order they happened to finish.
  */
-export async function settleAll<T, R>(
+export function settleAll<T, R>(
   items: readonly T[],
   limit: number,
   task: (item: T) => Promise<R>,
 ): Promise<PromiseSettledResult<R>[]> {
-  const results = new Array<PromiseSettledResult<R>>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        results[index] = { status: "fulfilled", value: await task(items[index] as T) };
-      } catch (reason) {
-        results[index] = { status: "rejected", reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  const run = pLimit(limit);
+  return Promise.allSettled(items.map((item) => run(() => task(item))));
 }
