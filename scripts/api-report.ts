@@ -136,21 +136,34 @@ function extract(entry: Entry): { ok: boolean; changed: boolean } {
     },
   });
   for (const line of logged) console.log(`       ${line}`);
-  // TypeScript prints a union of number literals in the order it first met them, which varies
-  // between builds of the same source (2 | 4 | 3): compare and keep them sorted.
+  // TypeScript prints a union of literals in the order it first met them, which varies between
+  // builds of the same source (2 | 4 | 3; a zod enum's members): compare and keep them sorted.
   const committed = join(reportFolder, `${entry.report}.api.md`);
   const fresh = join(tempFolder, `${entry.report}.api.md`);
-  if (update && existsSync(committed))
-    writeFileSync(committed, sortedLiteralUnions(readFileSync(committed, "utf8")));
+  if (update && existsSync(committed)) writeFileSync(committed, canonical(readFileSync(committed, "utf8")));
   const changed =
     result.apiReportChanged &&
     !(
       existsSync(committed) &&
       existsSync(fresh) &&
-      sortedLiteralUnions(readFileSync(committed, "utf8")) ===
-        sortedLiteralUnions(readFileSync(fresh, "utf8"))
+      canonical(readFileSync(committed, "utf8")) === canonical(readFileSync(fresh, "utf8"))
     );
   return { ok: result.errorCount === 0, changed };
+}
+
+function canonical(text: string): string {
+  return sortedEnumMembers(sortedLiteralUnions(text));
+}
+
+/** The members of a printed `z.ZodEnum<{ a: "a"; b: "b"; }>`, one per line, in sorted order. */
+function sortedEnumMembers(text: string): string {
+  return text.replace(
+    /(ZodEnum<\{\n)((?:[ \t]+[\w$]+: "[^"\n]*";\n)+)/g,
+    (_all, head: string, members: string) => {
+      const lines = members.split("\n").filter((line) => line !== "");
+      return `${head}${lines.sort().join("\n")}\n`;
+    },
+  );
 }
 
 function sortedLiteralUnions(text: string): string {
