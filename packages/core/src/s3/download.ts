@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { S3TransferError } from "../errors.js";
+import { untilCut } from "../util/until-cut.js";
 import { type S3Location, s3Uri } from "./uri.js";
 
 /** Write buffer of the download's file stream (the default 64 KiB means many small writes). */
@@ -29,7 +30,7 @@ export async function downloadFromS3(input: {
 }): Promise<{ bytes: number; sha256: string; resumed: number }> {
   const { s3, location, expected, tempPath, signal } = input;
   const uri = s3Uri(location);
-  const hash = createHash("sha256");
+  let hash = createHash("sha256");
   let have = 0;
   let resumed = 0;
   const fail = (code: string, message: string, cause?: unknown) =>
@@ -74,6 +75,8 @@ export async function downloadFromS3(input: {
       try {
         await pipeline(
           body,
+          // A cut body ends the file cleanly; the loop resumes from `have`.
+          untilCut(() => {}),
           meter,
           createWriteStream(tempPath, { flags: have > 0 ? "a" : "w", highWaterMark: WRITE_BUFFER_BYTES }),
           { signal },
@@ -86,6 +89,11 @@ export async function downloadFromS3(input: {
       if (resumed >= input.resumes)
         throw fail("S3_TRUNCATED", `${uri}: ${have} of ${expected.bytes} bytes after ${resumed} resumes`);
       resumed += 1;
+      // A failed write (not a cut body) can leave fewer bytes on disk than were hashed: start over.
+      if ((await sizeOnDisk(tempPath)) !== have) {
+        have = 0;
+        hash = createHash("sha256");
+      }
     }
     const sha256 = hash.digest("hex");
     if (have !== expected.bytes || sha256 !== expected.sha256)
@@ -99,3 +107,11 @@ export async function downloadFromS3(input: {
     await rm(tempPath, { force: true });
   }
 }
+
+const sizeOnDisk = async (path: string): Promise<number> => {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+};

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm, stat, truncate } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { IntegrityError, WorkerError } from "../errors.js";
+import { untilCut } from "../util/until-cut.js";
 import { TransferLimitError, transferGuard } from "./bounded.js";
 import type { WorkerClient } from "./client.js";
 
@@ -112,8 +113,12 @@ export async function downloadVerified(input: {
             `output of ${jobId}: ${declared} bytes announced from byte ${start}, the job declared ${expected.bytes} in all`,
           );
         }
+        let cut: unknown;
         await pipeline(
           response.body,
+          untilCut((error) => {
+            cut = error;
+          }),
           transferGuard({
             ...client.floor,
             maxBytes,
@@ -126,6 +131,7 @@ export async function downloadVerified(input: {
           createWriteStream(tempPath, { flags, highWaterMark: WRITE_BUFFER_BYTES }),
           { signal },
         );
+        if (cut !== undefined) throw cut;
         if ((await sizeOf(tempPath)) >= expected.bytes) break;
       } catch (error) {
         if (signal?.aborted) throw signal.reason;

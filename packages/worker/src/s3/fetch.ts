@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { truncate } from "node:fs/promises";
+import { stat, truncate } from "node:fs/promises";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { S3Input } from "@ecs-fanout/protocol";
@@ -39,11 +39,17 @@ export async function fetchToFile(
   signal: AbortSignal,
   onChunk: (bytes: number) => Promise<void> | void = () => {},
 ): Promise<Fetched> {
-  const hash = createHash("sha256");
+  let hash = createHash("sha256");
   let have = 0;
   let total: number | undefined = input.bytes;
   let retries = 0;
   for (let attempt = 1; ; attempt++) {
+    // A failed write (not a cut body) can leave fewer bytes on disk than were hashed: start over.
+    if (have > 0 && (await sizeOnDisk(dest)) !== have) {
+      await truncate(dest, 0);
+      have = 0;
+      hash = createHash("sha256");
+    }
     try {
       const res = await s3Request(input.url, {
         method: "GET",
@@ -94,9 +100,13 @@ export async function fetchToFile(
           );
         },
       });
+      let cut: unknown;
       try {
         await pipeline(
           res,
+          untilCut((error) => {
+            cut = error;
+          }),
           meter,
           createWriteStream(dest, { flags: have > 0 ? "a" : "w", highWaterMark: WRITE_BUFFER_BYTES }),
           { signal },
@@ -104,11 +114,13 @@ export async function fetchToFile(
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (error instanceof S3RequestError) throw error;
+        cut ??= error;
+      }
+      if (cut !== undefined)
         throw new S3RequestError("S3_TRUNCATED", "S3 GET of the input: the body was cut", {
           retryable: true,
-          cause: error,
+          cause: cut,
         });
-      }
       if (total !== undefined && have < total)
         throw new S3RequestError(
           "S3_TRUNCATED",
@@ -146,4 +158,35 @@ function objectSize(
   }
   const length = Number(headers["content-length"]);
   return Number.isSafeInteger(length) && length >= 0 ? length + from : undefined;
+}
+
+/**
+ * Passes the body's chunks on and ends cleanly when the body is cut, handing the error to
+ * `onCut`: the file stream then writes every chunk that arrived, where a failing pipeline would
+ * destroy it with chunks still queued (fewer bytes on disk than were hashed). A later stage's
+ * error still fails the pipeline.
+ */
+function untilCut(onCut: (error: unknown) => void) {
+  return async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    const chunks = source[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        onCut(error);
+        return;
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  };
+}
+
+async function sizeOnDisk(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
 }
