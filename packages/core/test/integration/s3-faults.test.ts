@@ -177,7 +177,9 @@ describe("a whole S3 run under S3's faults", () => {
     expect(failed.map((e) => e.code)).toContain("S3_FORBIDDEN");
     // One task did it all: an S3 refusal the worker relayed is not the task's fault.
     expect(runTasks() - before).toBe(1);
-    expect(result.segments.every((s) => s.attempts === 2 || s.attempts === 1)).toBe(true);
+    // Each refusal cost one attempt; which segment met the PUT's refusal depends on the order the
+    // task took them in (a retried segment may meet it on its second try).
+    expect(result.segments.reduce((n, s) => n + s.attempts, 0)).toBe(segments.length + 2);
   });
 
   it("retries an attempt whose URLs expired before the worker used them; the retry's fresh URLs land", async () => {

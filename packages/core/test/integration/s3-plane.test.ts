@@ -267,10 +267,15 @@ async function faultyProxy(target: string, faults: { slowDowns: number; truncate
           if (sent >= limit) return;
           const piece = chunk.subarray(0, limit - sent);
           sent += piece.length;
-          res.write(piece);
-          if (sent >= limit) res.destroy();
+          // Cut the connection only once the worker has had time to read what was sent: a
+          // reset that lands first can discard bytes still buffered in its socket, and the
+          // resume would then rightly start from 0 instead of with a Range.
+          if (sent >= limit) res.write(piece, () => setTimeout(() => res.destroy(), 300));
+          else res.write(piece);
         });
-        answer.on("end", () => res.end());
+        answer.on("end", () => {
+          if (sent < limit) res.end();
+        });
       },
     );
     req.pipe(out);
