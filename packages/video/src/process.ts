@@ -3,6 +3,12 @@ import { spawn } from "node:child_process";
 /** How long an aborted child gets after SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 2000;
 const TAIL_LINES = 40;
+/**
+ * What a child may print on stdout when it is collected. ffprobe and ffmpeg print a line or two
+ * per packet of media nobody vetted; a file built to print without end must not fill the heap.
+ * Far above any real video's packet listing (a 2-hour 60 fps stream's is about 30 MB).
+ */
+export const MAX_STDOUT_BYTES = 256 * 1024 * 1024;
 /** Lines that say nothing about why a run failed. */
 const NOISE = /^(Conversion failed!|Exiting normally.*)$/;
 
@@ -13,6 +19,8 @@ export interface ProcessResult {
   stderrTail: string[];
   /** Set when the process could not be started at all (ENOENT, EACCES). */
   spawnError?: Error;
+  /** Set when stdout outgrew `maxStdoutBytes`: the child was killed and stdout is incomplete. */
+  stdoutOverflow?: number;
 }
 
 export interface RunProcessOptions {
@@ -21,6 +29,8 @@ export interface RunProcessOptions {
   /** Receives stdout as it arrives; when set, stdout is not also collected. */
   onStdout?: ((chunk: string) => void) | undefined;
   onSpawn?: ((pid: number) => void) | undefined;
+  /** Collected stdout beyond this kills the child (default {@link MAX_STDOUT_BYTES}). */
+  maxStdoutBytes?: number | undefined;
 }
 
 /**
@@ -43,13 +53,23 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     });
     const tail = new LineTail(TAIL_LINES);
     let stdout = "";
+    let stdoutBytes = 0;
+    let overflow = false;
+    const maxStdout = options.maxStdoutBytes ?? MAX_STDOUT_BYTES;
     let spawnError: Error | undefined;
     let killTimer: NodeJS.Timeout | undefined;
 
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
       if (options.onStdout) options.onStdout(chunk);
-      else stdout += chunk;
+      else if (!overflow) {
+        stdoutBytes += Buffer.byteLength(chunk);
+        if (stdoutBytes > maxStdout) {
+          overflow = true;
+          stdout = "";
+          child.kill("SIGKILL");
+        } else stdout += chunk;
+      }
     });
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => tail.push(chunk));
@@ -80,6 +100,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
         stdout,
         stderrTail: tail.lines(),
         ...(spawnError ? { spawnError } : {}),
+        ...(overflow ? { stdoutOverflow: maxStdout } : {}),
       });
     });
   });
@@ -117,9 +138,12 @@ export function summarize(
     signal: NodeJS.Signals | null;
     stderrTail: string[];
     spawnError?: Error;
+    stdoutOverflow?: number;
   },
 ): string {
   if (result.spawnError) return `could not start ${name} (${command}): ${result.spawnError.message}`;
+  if (result.stdoutOverflow !== undefined)
+    return `${name} printed more than ${result.stdoutOverflow} bytes on stdout and was stopped`;
   const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
   const lines = result.stderrTail.filter((line) => !NOISE.test(line.trim())).slice(-3);
   return lines.length > 0 ? `${name} ${how}: ${lines.map((l) => l.trim()).join(" | ")}` : `${name} ${how}`;
