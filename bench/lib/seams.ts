@@ -29,6 +29,8 @@ export interface SeamsClip {
   height: number;
   fps: number;
   temporal: TemporalFilter;
+  /** A spatial restoration filter before the temporal one (the processor's `denoise`). */
+  denoise?: "nlmeans";
   /** Segments the clip is split into, and tasks they run on. */
   segments: number;
   tasks: number;
@@ -53,6 +55,8 @@ export interface FannedOut {
   overlapFrames: number;
   join: "trim" | "crossfade";
   segments: VideoSegment[];
+  /** Frames of the source. */
+  sourceFrames: number;
   /** Frames and times of the joined output (checked against the source's). */
   frames: number;
   timesMatch: boolean;
@@ -83,11 +87,12 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-/** The processor's params: ×2 lanczos, the temporal filter, and the encode. */
+/** The processor's params: ×2 lanczos, the optional denoise, the temporal filter, and the encode. */
 function params(clip: SeamsClip, lossless: boolean) {
   return {
     scale: 2 as const,
     temporal: clip.temporal,
+    ...(clip.denoise ? { denoise: clip.denoise } : {}),
     ...(lossless ? { lossless: true, preset: "ultrafast" as const } : FINAL),
   };
 }
@@ -181,6 +186,7 @@ export async function fanOut(
     overlapFrames,
     join: options.join,
     segments,
+    sourceFrames: frames,
     frames: joinedTimes.length,
     timesMatch,
     psnr,

@@ -6,6 +6,10 @@ import { measureSplitModes } from "../lib/split-modes.js";
 import { startStack } from "../lib/stack.js";
 import { type BenchSection, round, target } from "../lib/types.js";
 
+/** The run that carries the split + join share: a processor with a real per-frame cost. */
+const RESTORATION_BASE = "restoration (lanczos + nlmeans + tmix)";
+const RESTORATION = `${RESTORATION_BASE}, overlap 4, trim`;
+
 /** Identical frames have an infinite PSNR; reported as 100 dB so the JSON holds a number. */
 const IDENTICAL_DB = 100;
 const db = (value: number) => round(Math.min(value, IDENTICAL_DB), 2);
@@ -22,6 +26,7 @@ export const seams: BenchSection = {
     const stack = await startStack({ workerBundle: await bundleWorker(workDir) });
     const runs: Record<string, FannedOut> = {};
     let hqdn3d: SeamsBaseline | undefined;
+    let restoration: SeamsBaseline | undefined;
     try {
       for (const [name, overlapFrames, join] of [
         ["overlap 4, trim", 4, "trim"],
@@ -54,6 +59,22 @@ export const seams: BenchSection = {
           });
         }
       }
+      // A processor whose frames cost what a restoration filter costs: the share split and join
+      // take of a run is only meaningful when the processing is not nearly free.
+      const restoreDir = path.join(workDir, "restoration");
+      await mkdir(restoreDir, { recursive: true });
+      restoration = await seamsBaseline(
+        { ...clip, seconds: smoke ? clip.seconds : 4, temporal: "tmix", denoise: "nlmeans" },
+        restoreDir,
+        signal,
+      );
+      log(`[seams] ${RESTORATION}`);
+      runs[RESTORATION] = await fanOut(restoration, stack, {
+        overlapFrames: 4,
+        join: "trim",
+        dir: path.join(restoreDir, "run"),
+        signal,
+      });
     } finally {
       await stack.close();
     }
@@ -63,13 +84,20 @@ export const seams: BenchSection = {
     const trim = runs["overlap 4, trim"] as FannedOut;
     const fade = runs["overlap 4, crossfade"];
     const none = runs["no overlap"] as FannedOut;
+    const restore = runs[RESTORATION] as FannedOut;
+    const share = (run: FannedOut) => round((run.splitSeconds + run.joinSeconds) / run.wallSeconds, 3);
     const onePass = median(base.onePassPsnr);
-    const overhead = (trim.splitSeconds + trim.joinSeconds) / trim.wallSeconds;
     const metrics: Array<{ name: string; value: number | string; unit?: string }> = [
       { name: "clip", value: `${clip.width}×${clip.height}, ${base.times.length} frames at ${clip.fps} fps` },
       { name: "segments × tasks", value: `${trim.segments.length} × ${trim.tasks}` },
       { name: "one pass (final encode): median PSNR vs lossless one pass", value: db(onePass), unit: "dB" },
     ];
+    if (restoration)
+      metrics.push({
+        name: `${RESTORATION_BASE} one pass (final encode): median PSNR vs its lossless one pass`,
+        value: db(median(restoration.onePassPsnr)),
+        unit: "dB",
+      });
     if (hqdn3d)
       metrics.push({
         name: "hqdn3d one pass (final encode): median PSNR vs its lossless one pass",
@@ -100,7 +128,7 @@ export const seams: BenchSection = {
           unit: "dB",
         },
         { name: `${name}: worst frame SSIM`, value: round(worst(run.ssim), 4) },
-        { name: `${name}: frames out / in`, value: `${run.frames} / ${base.times.length}` },
+        { name: `${name}: frames out / in`, value: `${run.frames} / ${run.sourceFrames}` },
         { name: `${name}: every frame at its source time`, value: run.timesMatch ? "yes" : "no" },
         { name: `${name}: split`, value: round(run.splitSeconds, 2), unit: "s" },
         {
@@ -110,10 +138,16 @@ export const seams: BenchSection = {
         },
         { name: `${name}: join (one final encode)`, value: round(run.joinSeconds, 2), unit: "s" },
         { name: `${name}: run wall time`, value: round(run.wallSeconds, 2), unit: "s" },
+        { name: `${name}: (split + join) / run wall time`, value: share(run) },
       );
     }
     metrics.push(
       { name: "one pass (final encode) on one core set", value: round(base.onePassSeconds, 2), unit: "s" },
+      {
+        name: `${RESTORATION_BASE} one pass (final encode) on one core set`,
+        value: round(restoration?.onePassSeconds ?? Number.NaN, 2),
+        unit: "s",
+      },
       {
         name: "one pass: worst PSNR vs lossless one pass at the boundary frames (the final encode's own spread)",
         value: db(worst(onePassAt(base.onePassPsnr, trim))),
@@ -146,7 +180,8 @@ export const seams: BenchSection = {
         `lossless (the reference) and with the same final encode ("one pass"; identical frames count as ${IDENTICAL_DB} dB). ` +
         "Boundary frames: the 4 either side of each cut; interior: the rest. Split " +
         "modes: splitVideo exact (lossless), splitVideo copy (stream copy at keyframes) and the x264 CRF 18 split it " +
-        "replaces (segment muxer, forced keyframes), each on the same clip.",
+        "replaces (segment muxer, forced keyframes), each on the same clip. The restoration run is the same fan-out with " +
+        "nlmeans (s=1, 7×7 patches, 15×15 search) between the scale and tmix, on its own clip and its own two one passes.",
       status: "measured",
       metrics,
       targets: [
@@ -177,13 +212,26 @@ export const seams: BenchSection = {
           "<=",
           0,
         ),
-        target("(split + join) / run wall time (overlap 4, trim)", round(overhead, 3), "<=", 0.1),
+        target(`(split + join) / run wall time (${RESTORATION})`, share(restore), "<=", 0.1),
+        target(
+          `|median PSNR fanned out − one pass| (${RESTORATION})`,
+          db(Math.abs(median(restore.psnr) - median(restoration?.onePassPsnr ?? []))),
+          "<=",
+          0.3,
+          " dB",
+        ),
+        target(
+          `frames lost or doubled (${RESTORATION})`,
+          Math.abs(restore.frames - restore.sourceFrames),
+          "<=",
+          0,
+        ),
       ],
       notes: [
         `tmix's window is 4 frames back, so 4 context frames make every fanned-out frame the one pass's exactly before the final encode: trim is the right join for it; a crossfade blends in the first frames of each segment's file, which lack their own history (worst boundary vs one pass ${fade ? db(worst(fade.boundaryVsOnePass)) : "not measured in smoke mode"} dB with crossfade, ${db(worst(trim.boundaryVsOnePass))} dB with trim).`,
         "Against the lossless one pass, the overlapped run's worst boundary frame sits within the final encode's own frame-to-frame spread: the one pass's worst frame at the same positions is as low.",
         "hqdn3d (recursive: each frame depends on all the frames before it, fading) shows that context shortens the seam of a processor with unbounded memory but never removes it: compare its worst boundary frame at overlap 4 and 12 (full mode only).",
-        "The split + join share is large here because the processor (lanczos + tmix on a small clip) costs almost nothing; with a real upscaler the fan-out dominates and the same split and join are a small fraction.",
+        `The split + join share of the lanczos + tmix runs (${share(trim)} at overlap 4, trim) is large because that processor costs almost nothing per frame: the run is mostly the split and the one final encode. The restoration run adds ffmpeg's non-local means denoiser (nlmeans at its defaults, a real restoration filter and still far cheaper per frame than an AI upscaler on a GPU) to the same chain, on a ${restoration?.clip.seconds ?? clip.seconds} s clip of the same size: its frames cost what processing costs, and it carries the ≤ 10 % target. Its 4 context frames per segment are processed and thrown away, so the fan-out includes that overlap's cost too.`,
       ],
       raw: {
         onePassPsnr: base.onePassPsnr,
