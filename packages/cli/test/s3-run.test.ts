@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, sep } from "node:path";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { ListMultipartUploadsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { generateTestVideo, probe } from "@ecs-fanout/video";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/main.js";
 import { workDirFor } from "../src/upscale/pipeline.js";
 import { runCli, startCli } from "./support/cli.js";
@@ -33,6 +33,11 @@ beforeAll(async () => {
     new PutObjectCommand({ Bucket: BUCKET, Key: "in/clip.mp4", Body: await readFile(clip) }),
   );
 }, 60_000);
+// Whatever a run did (landed, failed, was killed and resumed), no multipart upload stays open.
+afterEach(async () => {
+  const open = await stack.s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
+  expect(open.Uploads ?? []).toEqual([]);
+});
 afterAll(async () => {
   await stack?.close();
   await rm(dir, { recursive: true, force: true });

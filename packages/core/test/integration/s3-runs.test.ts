@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { type LocalS3, startLocalS3 } from "@ecs-fanout/local";
 import { executeParallelBatches, type Segment } from "ecs-fanout";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -118,6 +123,9 @@ describe("runs on the S3 plane", () => {
       costUsd: expect.any(Number),
     });
     expect(await runningTaskArns(env)).toEqual([]);
+    // Nothing half-written is left in the bucket either.
+    const open = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
+    expect(open.Uploads ?? []).toEqual([]);
   });
 
   it("a resumed run reuses S3 outputs that landed (checked by HEAD) and redoes one that changed", async () => {
