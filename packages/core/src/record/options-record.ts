@@ -11,11 +11,7 @@ export function recordedOptions(
   opts: RunOptions,
   extra: { region: string; resume: boolean },
 ): RecordedOptions {
-  const params: Record<string, number | boolean | string> = {};
-  for (const [key, value] of Object.entries(opts.segments[0]?.params ?? {})) {
-    if (typeof value === "number" || typeof value === "boolean") params[key] = value;
-    else if (key === "processor" && typeof value === "string") params[key] = value.slice(0, 100);
-  }
+  const params = recordedParams(opts.segments[0]?.params);
   const launch = opts.launch;
   return {
     cluster: opts.cluster,
@@ -55,4 +51,25 @@ export function recordedOptions(
     maxReplacements: opts.retry.maxReplacements,
     resume: extra.resume,
   };
+}
+
+/** What the record keeps of processor params: numbers, booleans and `processor` (see above). */
+export function recordedParams(
+  given: Readonly<Record<string, unknown>> | undefined,
+): Record<string, number | boolean | string> {
+  const params: Record<string, number | boolean | string> = {};
+  for (const [key, value] of Object.entries(given ?? {})) {
+    if (typeof value === "number" || typeof value === "boolean") params[key] = value;
+    else if (key === "processor" && typeof value === "string") params[key] = value.slice(0, 100);
+  }
+  return params;
+}
+
+/** Whether two recorded params are the same, whatever order their keys came in. */
+export function sameParams(
+  a: Readonly<Record<string, number | boolean | string>>,
+  b: Readonly<Record<string, number | boolean | string>>,
+): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
 }

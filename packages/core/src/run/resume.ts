@@ -3,6 +3,7 @@ import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
 import type { PlannedSegment } from "../options/segments.js";
 import { lastChain } from "../record/chain.js";
+import { recordedParams, sameParams } from "../record/options-record.js";
 import { readManifest } from "../record/read.js";
 import type { ManifestRecord } from "../record/schema.js";
 import type { SegmentTimings } from "../result.js";
@@ -19,6 +20,8 @@ export interface DoneSegment extends SegmentOutput {
   readonly fromRunId: string;
   readonly timings: SegmentTimings | undefined;
   readonly input: { readonly bytes?: number | undefined; readonly sha256?: string | undefined } | undefined;
+  /** The processor params of the run that made it, as that run recorded them. */
+  readonly params: Readonly<Record<string, number | boolean | string>> | undefined;
 }
 
 /** A task an earlier run launched: priced from its `task.billed` line, or described again. */
@@ -80,6 +83,7 @@ export async function planResume(
   const lastSeen = new Map<string, number>();
   const openUploads = new Map<string, LeftoverUpload>();
   for (const run of chain) {
+    const params = run.started?.options?.params;
     for (const r of run.records) {
       if (r.type === "multipart.opened")
         openUploads.set(r.uploadId, {
@@ -98,12 +102,18 @@ export async function planResume(
           fromRunId: r.type === "segment.resumed" ? r.fromRunId : run.runId,
           timings: r.timings,
           input: r.input,
+          // A reused output keeps the params it was made with: the run that reused it checked them.
+          params: r.type === "segment.resumed" ? (done.get(r.segmentId)?.params ?? params) : params,
         });
       else if (r.type === "task.launched") launched.set(r.taskArn, { record: r, runId: run.runId });
       else if (r.type === "task.billed") billed.set(r.taskArn, r);
       if ("taskArn" in r && typeof r.taskArn === "string") lastSeen.set(r.taskArn, r.time);
     }
   }
+  // An output made with other processor params (another scale, model, quality) is not this run's
+  // output, however intact: it is made again. Compared as the record keeps them (numbers,
+  // booleans, the processor's name), against the run's params as of its first segment.
+  const current = recordedParams(segments[0]?.params);
   const limit = pLimit(4);
   const reused = new Map<string, DoneSegment>();
   const changed: string[] = [];
@@ -112,6 +122,10 @@ export async function planResume(
       limit(async () => {
         const record = done.get(segment.id);
         if (record === undefined) return;
+        if (record.params !== undefined && !sameParams(record.params, current)) {
+          changed.push(segment.id);
+          return;
+        }
         const still =
           segment.outputS3 === undefined
             ? await stillDone(segment, record, signal)

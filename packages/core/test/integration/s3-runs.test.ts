@@ -153,6 +153,45 @@ describe("runs on the S3 plane", () => {
     expect(sha(await object("resumed/s1.bin"))).toBe(second.segments.find((s) => s.id === "s1")?.sha256);
   });
 
+  it("a resumed run with other processor params makes every output again; resumed again with the same ones, reuses them", async () => {
+    const segments = await syntheticInputs(env, 2);
+    const options = {
+      ...baseOptions(env, td, segments),
+      outputDir: join(env.dir, "out-params"),
+      manifest: join(env.dir, "manifest-params.jsonl"),
+      clients: { s3: client },
+      params,
+    };
+    expect((await executeParallelBatches(options)).succeeded).toBe(2);
+    const other = { ...params, bytes: 9000 };
+    const rec = recorder();
+    const second = await executeParallelBatches({
+      ...options,
+      params: other,
+      resume: true,
+      onEvent: rec.onEvent,
+    });
+    expect(second.succeeded).toBe(2);
+    // Intact outputs, but made with 7000-byte params: none is this run's.
+    expect(rec.of("segment.resumed")).toEqual([]);
+    for (const s of second.segments) expect((await readFile(s.outputPath as string)).length).toBe(9000);
+    const again = recorder();
+    const third = await executeParallelBatches({
+      ...options,
+      params: other,
+      resume: true,
+      onEvent: again.onEvent,
+    });
+    expect(third.succeeded).toBe(2);
+    expect(
+      again
+        .of("segment.resumed")
+        .map((e) => e.segmentId)
+        .sort(),
+    ).toEqual(segments.map((s) => s.id).sort());
+    expect(again.of("segment.downloaded")).toEqual([]);
+  });
+
   it("fails a segment whose S3 input is missing clearly, after its retries, with no URL in the error", async () => {
     const segments: Segment[] = [
       ...(await s3Inputs(1)),
