@@ -104,6 +104,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         durationMs: Date.now() - sectionStarted,
         loadAverage: loadAverage(),
         measuredAt: new Date(sectionStarted).toISOString(),
+        cpu: describeMachine().cpuModel,
         ...result,
       });
     } catch (error) {
@@ -121,6 +122,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         durationMs: Date.now() - sectionStarted,
         loadAverage: loadAverage(),
         measuredAt: new Date(sectionStarted).toISOString(),
+        cpu: describeMachine().cpuModel,
       });
     } finally {
       await rm(workDir, { recursive: true, force: true });

@@ -38,6 +38,8 @@ export interface SectionResult {
   loadAverage?: { before: number; after: number };
   /** When the section ran (ISO 8601): with `--merge`, sections of one report can come from separate runs. */
   measuredAt?: string;
+  /** The CPU it ran on: a merged report can hold sections from different machines. */
+  cpu?: string;
 }
 
 export interface BenchContext {
