@@ -191,7 +191,8 @@ describe("ecs-fanout run's liveness flags, against a local endpoint of the test'
 
   it("gives up on a frozen worker after --liveness-failures checks, replaces it and finishes the run", async () => {
     const long = join(dir, "long.mp4");
-    await generateTestVideo({ output: long, seconds: 8, width: 320, height: 180 });
+    // Enough segments that the run outlasts the checks even when the frozen task was between two.
+    await generateTestVideo({ output: long, seconds: 16, width: 320, height: 180 });
     const out = join(dir, "frozen.mp4");
     const args = ["run", long, "--out", out, "--tasks", "2", "--segment-seconds", "1", ...onTarget];
     args.push("--liveness-interval", "200", "--liveness-timeout", "300", "--liveness-failures", "2");
@@ -213,7 +214,7 @@ describe("ecs-fanout run's liveness flags, against a local endpoint of the test'
     target.local.freezeTask(frozen!);
     const run = await done;
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/segments\s+8\/8 succeeded/);
+    expect(run.stdout).toMatch(/segments\s+16\/16 succeeded/);
     // The core's reason counts the checks: 2, as the flag said, not the default 3.
     const { records } = await readManifest(`${out}.run.jsonl`);
     const stopped = records.find((r) => r.type === "task.stopped" && r.taskArn === frozen);

@@ -459,7 +459,13 @@ describe("a whole S3 run when a process dies", () => {
 
     const mark = proxy.seen.length;
     const rec = recorder();
-    const result = await executeParallelBatches({ ...options, resume: true, onEvent: rec.onEvent });
+    // The same params as the killed run: outputs made with other params would be made again.
+    const result = await executeParallelBatches({
+      ...options,
+      params: serializable.params,
+      resume: true,
+      onEvent: rec.onEvent,
+    });
     expect(
       rec
         .of("segment.resumed")
