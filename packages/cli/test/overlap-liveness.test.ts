@@ -191,47 +191,44 @@ describe("ecs-fanout run's liveness flags, against a local endpoint of the test'
 
   // Retried: on a loaded machine the task frozen from outside can be one that just ran out of work,
   // and it is then stopped as idle before its checks fail (a race of the test's set-up).
-  it(
-    "gives up on a frozen worker after --liveness-failures checks, replaces it and finishes the run",
-    {
-      retry: 2,
-    },
-    async () => {
-      const long = join(dir, "long.mp4");
-      // Enough segments that the run outlasts the checks even when the frozen task was between two.
-      await generateTestVideo({ output: long, seconds: 16, width: 320, height: 180 });
-      const out = join(dir, "frozen.mp4");
-      const args = ["run", long, "--out", out, "--tasks", "2", "--segment-seconds", "1", ...onTarget];
-      args.push("--liveness-interval", "200", "--liveness-timeout", "300", "--liveness-failures", "2");
-      const { child, done } = startCli(args, { home: dir, env, timeoutMs: 170_000 });
-      let stderr = "";
-      // Freeze a task once it serves: a segment has gone up to a worker.
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no segment was uploaded:\n${stderr}`)), 90_000);
-        child.stderr?.on("data", (d: string) => {
-          stderr += d;
-          if (/uploaded/.test(stderr)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
+  it("gives up on a frozen worker after --liveness-failures checks, replaces it and finishes the run", {
+    retry: 2,
+    timeout: 180_000,
+  }, async () => {
+    const long = join(dir, "long.mp4");
+    // Enough segments that the run outlasts the checks even when the frozen task was between two.
+    await generateTestVideo({ output: long, seconds: 16, width: 320, height: 180 });
+    // A fresh name per try: a retry must not meet the earlier try's output and work dir.
+    const out = join(dir, `frozen-${Date.now()}.mp4`);
+    const args = ["run", long, "--out", out, "--tasks", "2", "--segment-seconds", "1", ...onTarget];
+    args.push("--liveness-interval", "200", "--liveness-timeout", "300", "--liveness-failures", "2");
+    const { child, done } = startCli(args, { home: dir, env, timeoutMs: 170_000 });
+    let stderr = "";
+    // Freeze a task once it serves: a segment has gone up to a worker.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no segment was uploaded:\n${stderr}`)), 90_000);
+      child.stderr?.on("data", (d: string) => {
+        stderr += d;
+        if (/uploaded/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
-      const [frozen] = await runningTasks(target.clients!.ecs!, cluster);
-      expect(frozen).toBeDefined();
-      target.local.freezeTask(frozen!);
-      const run = await done;
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/segments\s+16\/16 succeeded/);
-      // The core's reason counts the checks: 2, as the flag said, not the default 3.
-      const { records } = await readManifest(`${out}.run.jsonl`);
-      const stopped = records.find((r) => r.type === "task.stopped" && r.taskArn === frozen);
-      expect(stopped?.type === "task.stopped" && stopped.lostBecause).toMatch(
-        /worker stopped answering: 2 health checks in a row failed/,
-      );
-      const launched = records.filter((r) => r.type === "task.launched");
-      expect(launched.some((r) => r.type === "task.launched" && r.replacementFor === frozen)).toBe(true);
-      expect(await runningTasks(target.clients!.ecs!, cluster)).toEqual([]);
-    },
-    180_000,
-  );
+    });
+    const [frozen] = await runningTasks(target.clients!.ecs!, cluster);
+    expect(frozen).toBeDefined();
+    target.local.freezeTask(frozen!);
+    const run = await done;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/segments\s+16\/16 succeeded/);
+    // The core's reason counts the checks: 2, as the flag said, not the default 3.
+    const { records } = await readManifest(`${out}.run.jsonl`);
+    const stopped = records.find((r) => r.type === "task.stopped" && r.taskArn === frozen);
+    expect(stopped?.type === "task.stopped" && stopped.lostBecause).toMatch(
+      /worker stopped answering: 2 health checks in a row failed/,
+    );
+    const launched = records.filter((r) => r.type === "task.launched");
+    expect(launched.some((r) => r.type === "task.launched" && r.replacementFor === frozen)).toBe(true);
+    expect(await runningTasks(target.clients!.ecs!, cluster)).toEqual([]);
+  });
 });
