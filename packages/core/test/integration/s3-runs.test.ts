@@ -163,25 +163,23 @@ describe("runs on the S3 plane", () => {
       params,
     };
     expect((await executeParallelBatches(options)).succeeded).toBe(2);
+    const resumeWith = async (given: typeof params) => {
+      const events = recorder();
+      const result = await executeParallelBatches({
+        ...options,
+        params: given,
+        resume: true,
+        onEvent: events.onEvent,
+      });
+      return { rec: events, result };
+    };
     const other = { ...params, bytes: 9000 };
-    const rec = recorder();
-    const second = await executeParallelBatches({
-      ...options,
-      params: other,
-      resume: true,
-      onEvent: rec.onEvent,
-    });
+    const { rec, result: second } = await resumeWith(other);
     expect(second.succeeded).toBe(2);
     // Intact outputs, but made with 7000-byte params: none is this run's.
     expect(rec.of("segment.resumed")).toEqual([]);
     for (const s of second.segments) expect((await readFile(s.outputPath as string)).length).toBe(9000);
-    const again = recorder();
-    const third = await executeParallelBatches({
-      ...options,
-      params: other,
-      resume: true,
-      onEvent: again.onEvent,
-    });
+    const { rec: again, result: third } = await resumeWith(other);
     expect(third.succeeded).toBe(2);
     expect(
       again
